@@ -1,0 +1,42 @@
+# Two commands on a fresh machine: `make build` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: build test lint format i18n golden clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+## build: set up .venv and build the sample content into output/
+build: $(STAMP)
+	$(BIN)/intranet build
+
+## test: set up .venv, then ruff, mypy (strict) and pytest with coverage
+test: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/pytest --cov --cov-report=term
+
+## format: apply ruff's formatting and safe fixes
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## i18n: extract UI strings from templates and merge them into the catalogs
+i18n: $(STAMP)
+	$(BIN)/pybabel extract --no-location --omit-header -F babel.cfg -o generator/locale/messages.pot templates
+	for lang in es fr en; do \
+	  $(BIN)/pybabel update --no-location --omit-header --no-fuzzy-matching -i generator/locale/messages.pot -d generator/locale -l $$lang; \
+	done
+
+## golden: refresh tests/golden/expected after a reviewed change of output
+golden: $(STAMP)
+	$(BIN)/pytest tests/golden --update-golden -q
+
+clean:
+	rm -rf $(VENV) output .pytest_cache .mypy_cache .ruff_cache .coverage
