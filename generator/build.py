@@ -1,0 +1,66 @@
+"""The pipeline, top to bottom: load → check → compose → render. Writes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from generator.config import Config, load_config
+from generator.errors import GeneratorError, did_you_mean
+from generator.load.site import load_site
+from generator.model import OutputFile
+from generator.render.feeds import render_feeds
+from generator.render.intranet import plan_site, render_intranet
+from generator.render.templates import Templates
+from generator.rules.views import compose_views
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    files: list[OutputFile]
+    config: Config
+    today: date
+    announcements: int
+    pages: int
+
+    @property
+    def html_pages(self) -> int:
+        return sum(1 for f in self.files if f.path.endswith(".html"))
+
+
+def today_in(config: Config) -> date:
+    """Today in the site's time zone: the default for --today."""
+    return datetime.now(config.tz).date()
+
+
+def check_scope(config: Config, scope: str) -> None:
+    """--audience must name a restricted audience: open ones are on the main site."""
+    audience = config.audiences.get(scope)
+    if audience is None or not audience.restricted:
+        restricted = sorted(a for a, aud in config.audiences.items() if aud.restricted)
+        raise GeneratorError(
+            f'--audience "{scope}" is not a restricted audience',
+            path=config.source,
+            hint=f"{did_you_mean(scope, restricted)}restricted audiences: {', '.join(restricted) or '(none)'}",
+        )
+
+
+def build(
+    project: Path, *, today: date | None = None, drafts: bool = False, scope: str | None = None
+) -> BuildResult:
+    """Read and check all content, then render every output. Writes nothing."""
+    content = project / "content"
+    config = load_config(content / "site.toml")
+    today = today or today_in(config)
+    if scope is not None:
+        check_scope(config, scope)
+    site = load_site(content, config)  # raises every content problem at once
+    templates = Templates(project / "templates")
+    views = compose_views(config, site, today, drafts=drafts, scope=scope)
+    plans = plan_site(config, views)
+    files = [
+        *render_intranet(config, views, plans, templates, site.media, today=today),
+        *render_feeds(config, views, plans, today),
+    ]
+    return BuildResult(files, config, today, len(site.announcements), len(site.pages))

@@ -1,0 +1,71 @@
+"""The one user-facing error type, and how many of them travel together.
+
+A `GeneratorError` is a problem the content author can fix: it names the file
+and line, says what is wrong and how to fix it, and is shown without a
+traceback. Loaders gather every problem they find and raise them together as
+one `ExceptionGroup`, so a single run reports everything.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+
+
+class GeneratorError(Exception):
+    """A problem the content author can fix. Shown without a traceback."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.hint = hint
+
+    def format(self, root: Path | None = None) -> str:
+        """`path:line: message; hint`, with the path relative to `root` when inside it."""
+        text = f"{self.message}; {self.hint}" if self.hint else self.message
+        if self.path is None:
+            return text
+        return f"{location(self.path, self.line, root)}: {text}"
+
+    def __str__(self) -> str:
+        return self.format()
+
+    def sort_key(self) -> tuple[str, int, str]:
+        return (str(self.path or ""), self.line or 0, self.message)
+
+
+def location(path: Path, line: int | None, root: Path | None) -> str:
+    shown = path
+    if root is not None:
+        try:
+            shown = path.resolve().relative_to(root.resolve())
+        except ValueError:
+            shown = path
+    return f"{shown.as_posix()}:{line}" if line else shown.as_posix()
+
+
+def raise_all(errors: Iterable[GeneratorError], what: str = "content problems") -> None:
+    """Raise every gathered error at once, or nothing when there are none."""
+    gathered = sorted(errors, key=GeneratorError.sort_key)
+    if gathered:
+        raise ExceptionGroup(what, gathered)
+
+
+def did_you_mean(value: str, known: Iterable[str]) -> str:
+    """`did you mean "x"? ` when a close match exists, else an empty string."""
+    matches = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+    return f'did you mean "{matches[0]}"? ' if matches else ""
+
+
+def known_list(known: Iterable[str]) -> str:
+    return ", ".join(sorted(known)) or "(none)"

@@ -1,0 +1,1 @@
+"""Disk → model: the only code that reads content/."""

@@ -1,0 +1,101 @@
+"""content/announcements/*.md → Announcement."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from generator.config import Config
+from generator.errors import GeneratorError
+from generator.load.documents import identity, read_all
+from generator.load.fields import Fields, parse_day
+from generator.load.frontmatter import FrontMatter
+from generator.load.markdown import render_markdown, summarize
+from generator.model import CATEGORIES, SITE_ROOT, Announcement
+
+KEYS = (
+    "title", "date", "expires", "author", "lang", "translation_key", "category", "tags",
+    "audience", "pinned", "summary", "image", "image_alt", "draft", "slug",
+)  # fmt: skip
+_DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
+
+
+def load_announcements(
+    folder: Path, config: Config, media: set[str], errors: list[GeneratorError]
+) -> list[Announcement]:
+    items = []
+    for path, fm, problems in read_all(folder, errors):
+        item = parse_announcement(path, fm, config, media, problems)
+        errors.extend(problems)
+        if item is not None and not problems:
+            items.append(item)
+    return items
+
+
+def parse_announcement(
+    path: Path, fm: FrontMatter, config: Config, media: set[str], errors: list[GeneratorError]
+) -> Announcement | None:
+    f = Fields(fm, path, errors)
+    if not fm.has_front_matter:
+        errors.append(
+            GeneratorError(
+                "no front matter: an announcement needs at least a title and a date",
+                path=path,
+                line=1,
+                hint="start the file with ---, then `title: …` and `date: YYYY-MM-DD`, then ---",
+            )
+        )
+        return None
+    f.check_known(KEYS)
+    who = identity(f, path, config)
+    title = f.text("title", required=True)
+    published = f.day("date", config.tz)
+    if published is None and "date" not in fm.data:
+        dated = _DATED_NAME.match(path.name)
+        published = parse_day(dated.group(1), config.tz) if dated else None
+        if published is None:
+            f.error("date", "missing date", hint="add `date: YYYY-MM-DD` (the day it is published)")
+    expires = f.day("expires", config.tz)
+    if published and expires and expires <= published:
+        f.error("expires", f"expires ({expires}) must come after date ({published})")
+    category = f.choice("category", CATEGORIES, "news")
+    image = f.text("image") or None
+    image_alt = f.text("image_alt")
+    if image is not None:
+        name = image.removeprefix("/").removeprefix("media/")
+        if name not in media:
+            f.error("image", f'image "{image}" is not in content/media/', hint="put the file there")
+        image = f"{SITE_ROOT}media/{name}"
+        if not image_alt:
+            f.error(
+                "image" if "image_alt" not in fm.data else "image_alt",
+                "an image needs image_alt, a short description for readers who cannot see it",
+                hint='for example image_alt: "The Madrid team at the summer party"',
+            )
+    body = render_markdown(fm.body)
+    summary = f.text("summary") or summarize(body.text)
+    tags = f.words("tags")
+    author = f.text("author")
+    pinned, draft = f.flag("pinned"), f.flag("draft")
+    if errors or published is None:
+        return None
+    return Announcement(
+        source=path,
+        line=1,
+        slug=who.slug,
+        title=title,
+        date=published,
+        lang=who.lang,
+        translation_key=who.translation_key,
+        body_html=body.html,
+        summary=summary,
+        category=category,
+        expires=expires,
+        author=author,
+        tags=tags,
+        audience=who.audience,
+        pinned=pinned,
+        image=image,
+        image_alt=image_alt,
+        draft=draft,
+    )

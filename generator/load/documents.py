@@ -1,0 +1,108 @@
+"""What announcements and pages share: finding Markdown files, reading them,
+and the keys every document has (language, slug, translation key, audience)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.config import EVERYONE, Config
+from generator.errors import GeneratorError, did_you_mean, known_list
+from generator.load.fields import Fields, slugify
+from generator.load.frontmatter import FrontMatter, decode, parse_front_matter
+
+SUFFIXES = (".md", ".markdown")
+
+
+def find_documents(folder: Path) -> Iterator[Path]:
+    """Markdown files below `folder`, sorted; editor temp files and dot-files skipped."""
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if any(part.startswith((".", "_")) for part in rel.parts) or path.name.endswith("~"):
+            continue
+        if path.is_file() and path.suffix.lower() in SUFFIXES:
+            yield path
+
+
+def read_document(path: Path) -> FrontMatter:
+    return parse_front_matter(decode(path.read_bytes(), path), path)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Where a document lives: its language, slug and translation group."""
+
+    lang: str
+    slug: str
+    translation_key: str
+    audience: tuple[str, ...]
+
+
+def identity(fields: Fields, path: Path, config: Config) -> Identity:
+    """Language from `lang`, else a `.fr.md` suffix, else the site's default."""
+    stem = path.stem
+    suffix_lang = stem.rsplit(".", 1)[1] if "." in stem else None
+    if suffix_lang in config.languages:
+        stem = stem.rsplit(".", 1)[0]
+    default_lang = suffix_lang if suffix_lang in config.languages else config.default_language
+    lang = fields.text("lang", default=default_lang)
+    if lang not in config.languages:
+        fields.error(
+            "lang",
+            f'unknown language "{lang}"',
+            hint=f"{did_you_mean(lang, config.languages)}this site's languages: "
+            f"{', '.join(config.languages)} (see content/site.toml)",
+        )
+        lang = config.default_language
+
+    slug = slugify(stem)
+    if "slug" in fields.data:
+        wanted = fields.text("slug")
+        if wanted and slugify(wanted) != wanted:
+            fields.error(
+                "slug",
+                f'slug "{wanted}" may only hold lowercase letters, digits and hyphens',
+                hint=f'for example slug: {slugify(wanted) or "my-news"}',
+            )
+        elif wanted:
+            slug = wanted
+    if not slug:
+        fields.error("slug", "the file name gives no usable slug", hint="add `slug: my-news`")
+        slug = "untitled"
+    key = fields.text("translation_key", default=slug)
+    return Identity(lang, slug, key, audience(fields, config))
+
+
+def audience(fields: Fields, config: Config) -> tuple[str, ...]:
+    ids = fields.words("audience")
+    known = set(config.audiences) | {EVERYONE}
+    good: list[str] = []
+    for ident in ids:
+        if ident not in known:
+            fields.error(
+                "audience",
+                f'unknown audience "{ident}"',
+                hint=f"{did_you_mean(ident, known)}known: {known_list(known)} (see content/site.toml)",
+            )
+        elif ident != EVERYONE:
+            good.append(ident)
+    return () if EVERYONE in ids else tuple(sorted(good))
+
+
+def read_all(
+    folder: Path, errors: list[GeneratorError]
+) -> Iterator[tuple[Path, FrontMatter, list[GeneratorError]]]:
+    """Each readable document with a fresh error list; unreadable ones go to `errors`."""
+    for path in find_documents(folder):
+        try:
+            fm = read_document(path)
+        except GeneratorError as exc:
+            errors.append(exc)
+            continue
+        except OSError as exc:
+            errors.append(GeneratorError(f"cannot read the file: {exc.strerror}", path=path))
+            continue
+        yield path, fm, []

@@ -1,0 +1,147 @@
+"""Split a Markdown file into front matter and body, keeping line numbers.
+
+YAML is read with YAML 1.2 rules for booleans and integers: `lang: no` stays the
+text "no" (YAML 1.1 would silently turn it into False), and `yes`/`on` are not
+booleans. TOML front matter between `+++` lines (Hugo's form) is read too.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import GeneratorError
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 core-schema booleans and integers."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
+)
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    data: dict[str, Any]
+    body: str
+    body_line: int  # line of the file where the body starts
+    key_lines: dict[str, int] = field(default_factory=dict)
+    has_front_matter: bool = True
+
+    def line(self, key: str) -> int:
+        """Line of `key`, or of the front matter's start when the key is absent."""
+        return self.key_lines.get(key, 1)
+
+
+def decode(raw: bytes, path: Path) -> str:
+    """UTF-8 (a BOM is dropped) with every line ending as `\\n`."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise GeneratorError(
+            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02X})",
+            path=path,
+            line=line,
+            hint="save it as UTF-8 in your editor",
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_front_matter(text: str, path: Path) -> FrontMatter:
+    """Text (already decoded) → FrontMatter; raises GeneratorError with a line."""
+    lines = text.split("\n")
+    opening = lines[0].rstrip() if lines else ""
+    if opening not in ("---", "+++"):
+        return FrontMatter({}, text, 1, has_front_matter=False)
+    closers = ("---", "...") if opening == "---" else ("+++",)
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in closers), None)
+    if end is None:
+        raise GeneratorError(
+            f"front matter starts with {opening} on line 1 but is never closed",
+            path=path,
+            line=1,
+            hint=f"add a line with {opening} after the last key",
+        )
+    header = "\n".join(lines[1:end])
+    body = "\n".join(lines[end + 1 :])
+    if opening == "+++":
+        data, key_lines = _parse_toml(header, path)
+    else:
+        data, key_lines = _parse_yaml(header, path)
+    return FrontMatter(data, body, end + 2, key_lines)
+
+
+def _parse_yaml(header: str, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
+    loader = _Loader(header)
+    try:
+        node = loader.get_single_node()
+        if node is None:  # "---\n---": empty front matter
+            return {}, {}
+        if not isinstance(node, yaml.MappingNode):
+            raise GeneratorError(
+                "front matter must be a list of `key: value` lines",
+                path=path,
+                line=node.start_mark.line + 2,
+                hint="for example `title: Welcome`",
+            )
+        key_lines: dict[str, int] = {}
+        for key_node, _ in node.value:
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 2  # +1 for 1-based, +1 for the opening ---
+            if key in key_lines:
+                raise GeneratorError(
+                    f'"{key}" is given twice (lines {key_lines[key]} and {line})',
+                    path=path,
+                    line=line,
+                    hint="keep one of them",
+                )
+            key_lines[key] = line
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark is not None else 1
+        problem = exc.problem or "invalid YAML"
+        raise GeneratorError(
+            f"front matter is not valid YAML: {problem}",
+            path=path,
+            line=line,
+            hint="check indentation, colons, and quote values that contain `: ` or start with [ { * &",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise GeneratorError(f"front matter is not valid YAML: {exc}", path=path, line=1) from None
+    finally:
+        loader.dispose()
+    return dict(data), key_lines
+
+
+def _parse_toml(header: str, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
+    try:
+        data = tomllib.loads(header)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        raise GeneratorError(
+            f"front matter is not valid TOML: {re.sub(r' [(]at line.*', '', str(exc))}",
+            path=path,
+            line=int(match.group(1)) + 1 if match else 1,
+        ) from None
+    key_lines: dict[str, int] = {}
+    for number, raw in enumerate(header.split("\n"), start=2):
+        found = re.match(r"^\s*\"?([A-Za-z0-9_-]+)\"?\s*=", raw)
+        if found and found.group(1) in data and found.group(1) not in key_lines:
+            key_lines[found.group(1)] = number
+    return data, key_lines

@@ -1,0 +1,61 @@
+"""content/ → Site: every loader, then the checks that span files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator.config import Config
+from generator.errors import GeneratorError, raise_all
+from generator.load.announcements import load_announcements
+from generator.load.pages import load_pages
+from generator.model import Announcement, MediaFile, Page, Site
+
+
+def load_site(content_dir: Path, config: Config) -> Site:
+    """Read and check all content; raise every problem at once."""
+    errors: list[GeneratorError] = []
+    media = load_media(content_dir / "media")
+    names = {m.rel_path for m in media}
+    announcements = load_announcements(content_dir / "announcements", config, names, errors)
+    pages = load_pages(content_dir / "pages", config, errors)
+    errors += check_unique(announcements, "announcement")
+    errors += check_unique(pages, "page")
+    raise_all(errors)
+    return Site(
+        announcements=tuple(sorted(announcements, key=lambda a: (a.lang, a.slug))),
+        pages=tuple(sorted(pages, key=lambda p: (p.lang, p.order, p.slug))),
+        media=tuple(media),
+    )
+
+
+def load_media(folder: Path) -> list[MediaFile]:
+    if not folder.is_dir():
+        return []
+    return [
+        MediaFile(path, path.relative_to(folder).as_posix())
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not any(p.startswith(".") for p in path.relative_to(folder).parts)
+    ]
+
+
+def check_unique(items: Sequence[Announcement | Page], what: str) -> list[GeneratorError]:
+    """No two items of one language share a slug (one page) or a translation key."""
+    errors = []
+    for attribute, meaning in (("slug", "address"), ("translation_key", "translation_key")):
+        seen: dict[tuple[str, str], Path] = {}
+        for item in sorted(items, key=lambda i: str(i.source)):
+            key = (item.lang, getattr(item, attribute))
+            if key in seen:
+                errors.append(
+                    GeneratorError(
+                        f'this {what} has the same {meaning} "{key[1]}" in language "{key[0]}" '
+                        f"as {seen[key].name}",
+                        path=item.source,
+                        line=item.line,
+                        hint="give one of them another file name, slug or translation_key",
+                    )
+                )
+            else:
+                seen[key] = item.source
+    return errors

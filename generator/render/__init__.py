@@ -1,0 +1,1 @@
+"""Model → text and bytes, pure: nothing here reads content/ or writes output/."""

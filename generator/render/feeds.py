@@ -1,0 +1,102 @@
+"""Atom feeds (one per language) and sitemap.xml with hreflang alternates.
+
+XML is built with ElementTree so every value is escaped; dates come from the
+content, never from the clock, so two builds give the same bytes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from xml.etree import ElementTree as ET
+
+from generator.config import Config
+from generator.load.markdown import resolve_site_links
+from generator.model import OutputFile
+from generator.render.intranet import PagePlan, news_path, pretty
+from generator.rules.views import LanguageView
+
+ATOM = "http://www.w3.org/2005/Atom"
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML = "http://www.w3.org/1999/xhtml"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+ET.register_namespace("", ATOM)
+ET.register_namespace("xhtml", XHTML)
+
+
+def _instant(day: date, config: Config) -> str:
+    return datetime.combine(day, time(0), tzinfo=config.tz).isoformat()
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _xml(root: ET.Element) -> bytes:
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def render_feed(config: Config, view: LanguageView, today: date) -> OutputFile:
+    """The language's Atom feed: its current announcements, newest first."""
+    lang, base = view.lang, config.base_url
+    entries = view.current[: config.feed_entries]
+    a = f"{{{ATOM}}}"
+    feed = ET.Element(f"{a}feed", {XML_LANG: lang})
+    _sub(feed, f"{a}title", config.title(lang))
+    _sub(feed, f"{a}id", f"{base}{lang}/")
+    _sub(feed, f"{a}link", rel="self", type="application/atom+xml", href=f"{base}{lang}/feed.xml")
+    _sub(feed, f"{a}link", rel="alternate", type="text/html", href=f"{base}{lang}/")
+    newest = max((e.item.date for e in entries), default=today)
+    _sub(feed, f"{a}updated", _instant(newest, config))
+    if config.organisation:
+        _sub(_sub(feed, f"{a}author"), f"{a}name", config.organisation)
+    for edition in entries:
+        item = edition.item
+        url = base + pretty(news_path(edition))
+        entry = _sub(feed, f"{a}entry", **({XML_LANG: item.lang} if edition.fallback else {}))
+        _sub(entry, f"{a}title", item.title)
+        _sub(entry, f"{a}id", url)
+        _sub(entry, f"{a}link", rel="alternate", type="text/html", href=url)
+        _sub(entry, f"{a}published", _instant(item.date, config))
+        _sub(entry, f"{a}updated", _instant(item.date, config))
+        if item.author:
+            _sub(_sub(entry, f"{a}author"), f"{a}name", item.author)
+        _sub(entry, f"{a}category", term=item.category)
+        for tag in item.tags:
+            _sub(entry, f"{a}category", term=tag)
+        _sub(entry, f"{a}summary", item.summary)
+        _sub(entry, f"{a}content", resolve_site_links(item.body_html, base), type="html")
+    return OutputFile(f"site/{lang}/feed.xml", _xml(feed), "content/announcements")
+
+
+def render_sitemap(config: Config, plans: list[PagePlan]) -> OutputFile:
+    """Every page with its language alternates (hreflang), for intranet search crawlers."""
+    base = config.base_url
+    paths = {plan.path for plan in plans}
+    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
+    for plan in sorted(plans, key=lambda p: p.path):
+        url = _sub(urlset, f"{{{SITEMAP}}}url")
+        _sub(url, f"{{{SITEMAP}}}loc", base + pretty(plan.path))
+        if plan.alternates:
+            alternates = list(plan.alternates)
+            if plan.path not in {path for _, path in alternates}:
+                continue  # a fallback page: it is not one of the story's translations
+        else:
+            same = plan.path.split("/", 1)[1]
+            alternates = [(lang, f"{lang}/{same}") for lang in config.languages if f"{lang}/{same}" in paths]
+        if len(alternates) < 2:
+            continue
+        for lang, path in alternates:
+            _sub(url, f"{{{XHTML}}}link", rel="alternate", hreflang=lang, href=base + pretty(path))
+        default = dict(alternates).get(config.default_language, alternates[0][1])
+        _sub(url, f"{{{XHTML}}}link", rel="alternate", hreflang="x-default", href=base + pretty(default))
+    return OutputFile("site/sitemap.xml", _xml(urlset), "content")
+
+
+def render_feeds(
+    config: Config, views: dict[str, LanguageView], plans: list[PagePlan], today: date
+) -> list[OutputFile]:
+    return [*(render_feed(config, views[lang], today) for lang in config.languages), render_sitemap(config, plans)]

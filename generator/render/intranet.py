@@ -1,0 +1,150 @@
+"""Views → the HTML pages of the intranet, one tree per language, all links relative."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from generator.config import Config
+from generator.model import MediaFile, OutputFile
+from generator.render.templates import BUILTIN_TEMPLATES, Templates
+from generator.rules.views import LanguageView, News
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """One HTML page to render: where, with which template, and what it is across languages."""
+
+    path: str  # relative to the site root, always ending in .html
+    template: str
+    same_as: tuple[str, str]  # identifies "this page" in every language, for the switcher
+    context: dict[str, Any] = field(default_factory=dict)
+    source: str = "templates"
+    alternates: tuple[tuple[str, str], ...] = ()  # real translations: (lang, path)
+
+
+def news_path(edition: News) -> str:
+    return f"{edition.lang}/news/{edition.item.slug}/index.html"
+
+
+def pretty(path: str) -> str:
+    """The public form of a page path: "es/news/index.html" → "es/news/"."""
+    return path.removesuffix("index.html")
+
+
+def plan_language(config: Config, view: LanguageView) -> Iterator[PagePlan]:
+    lang = view.lang
+    yield PagePlan(f"{lang}/index.html", "site/home.html", ("home", ""), {"view": view})
+
+    per_page = config.news_per_page
+    total = max(1, math.ceil(len(view.current) / per_page))
+    for number in range(1, total + 1):
+        path = f"{lang}/news/index.html" if number == 1 else f"{lang}/news/page/{number}/index.html"
+        pager = {
+            "number": number,
+            "total": total,
+            "previous": None if number == 1 else _news_page(lang, number - 1),
+            "next": None if number == total else _news_page(lang, number + 1),
+        }
+        items = view.current[(number - 1) * per_page : number * per_page]
+        yield PagePlan(path, "site/news_list.html", ("news", str(number)), {"items": items, "pager": pager})
+    yield PagePlan(f"{lang}/news/archive/index.html", "site/archive.html", ("archive", ""), {"items": view.archived})
+
+    for edition in view.news:
+        yield PagePlan(
+            news_path(edition),
+            "site/announcement.html",
+            ("news-item", edition.key),
+            {"edition": edition},
+            source=edition.item.source.as_posix(),
+            alternates=tuple((v.lang, f"{v.lang}/news/{v.slug}/index.html") for v in edition.versions),
+        )
+
+    yield PagePlan(f"{lang}/tags/index.html", "site/tags.html", ("tags", ""), {"tags": view.tags})
+    for tag in view.tags:
+        yield PagePlan(f"{lang}/tags/{tag.slug}/index.html", "site/tag.html", ("tag", tag.slug), {"tag": tag})
+
+    for audience, items in view.audiences.items():
+        yield PagePlan(
+            f"{lang}/audiences/{audience}/index.html",
+            "site/audience.html",
+            ("audience", audience),
+            {"audience": config.audiences[audience], "items": items},
+        )
+
+    for page in view.pages:
+        yield PagePlan(
+            f"{lang}/pages/{page.item.slug}/index.html",
+            "site/page.html",
+            ("page", page.key),
+            {"edition": page},
+            source=page.item.source.as_posix(),
+            alternates=tuple((v.lang, f"{v.lang}/pages/{v.slug}/index.html") for v in page.versions),
+        )
+
+
+def _news_page(lang: str, number: int) -> str:
+    return f"{lang}/news/index.html" if number == 1 else f"{lang}/news/page/{number}/index.html"
+
+
+def plan_site(config: Config, views: dict[str, LanguageView]) -> list[PagePlan]:
+    return [plan for lang in config.languages for plan in plan_language(config, views[lang])]
+
+
+def render_intranet(
+    config: Config,
+    views: dict[str, LanguageView],
+    plans: list[PagePlan],
+    templates: Templates,
+    media: tuple[MediaFile, ...],
+    *,
+    today: date,
+) -> list[OutputFile]:
+    """Every HTML page of every language, plus the root pages, styles and media."""
+    by_identity = {(plan.path.split("/", 1)[0], plan.same_as): plan.path for plan in plans}
+    files: list[OutputFile] = []
+    for plan in plans:
+        lang = plan.path.split("/", 1)[0]
+        switcher = [
+            (other, by_identity.get((other, plan.same_as), f"{other}/index.html"))
+            for other in config.languages
+        ]
+        html = templates.render(
+            plan.template,
+            lang,
+            plan.path,
+            config=config,
+            site_view=views[lang],
+            today=today,
+            switcher=switcher,
+            canonical=config.base_url + pretty(plan.path),
+            alternates=plan.alternates,
+            base_url=config.base_url,
+            **plan.context,
+        )
+        files.append(OutputFile(f"site/{plan.path}", html.encode(), plan.source))
+
+    default = config.default_language
+    for name, template in (("index.html", "site/root.html"), ("404.html", "site/404.html")):
+        html = templates.render(template, default, name, config=config, today=today, base_url=config.base_url)
+        files.append(OutputFile(f"site/{name}", html.encode(), "templates"))
+    files += static_files(templates)
+    files += [OutputFile(f"site/media/{m.rel_path}", b"", m.source.as_posix(), m.source) for m in media]
+    return files
+
+
+def static_files(templates: Templates) -> list[OutputFile]:
+    """templates/site/assets/* (project first, then built-in) → site/assets/*."""
+    found: dict[str, OutputFile] = {}
+    for base in (templates.project_dir, BUILTIN_TEMPLATES):
+        folder = base / "site" / "assets"
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder).as_posix()
+            if path.is_file() and rel not in found:
+                found[rel] = OutputFile(f"site/assets/{rel}", b"", path.as_posix(), path)
+    return [found[rel] for rel in sorted(found)]

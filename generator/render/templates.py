@@ -1,0 +1,130 @@
+"""The Jinja environment: one per language, autoescaping, strict about undefined names.
+
+Templates come from the project's `templates/` first, then the built-in ones,
+so a company overrides a template by copying it. Template mistakes become
+GeneratorErrors that name the template file and line.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+from babel.core import Locale
+from babel.dates import format_date
+
+from generator.errors import GeneratorError
+from generator.load.fields import slugify
+from generator.load.markdown import resolve_site_links
+from generator.model import SITE_ROOT
+from generator.render.i18n import load_translations
+
+BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+def relative_url(target: str, page_path: str) -> str:
+    """A link from the page at `page_path` to `target`; both relative to the site root."""
+    start = posixpath.dirname(page_path) or "."
+    rel = posixpath.relpath(target, start)
+    return rel + "/" if target.endswith("/") and not rel.endswith("/") else rel
+
+
+def root_prefix(page_path: str) -> str:
+    """"../" repeated to climb from the page's folder to the site root ("" at the root)."""
+    return "../" * (len(PurePosixPath(page_path).parts) - 1)
+
+
+class Templates:
+    def __init__(self, project_templates: Path, globals_: Mapping[str, Any] | None = None) -> None:
+        self.project_dir = project_templates
+        self._search = [str(p) for p in (project_templates, BUILTIN_TEMPLATES) if p.is_dir()]
+        self._globals = dict(globals_ or {})
+        self._envs: dict[str, jinja2.Environment] = {}
+
+    def env(self, lang: str) -> jinja2.Environment:
+        if lang not in self._envs:
+            env = jinja2.Environment(
+                loader=jinja2.FileSystemLoader(self._search),
+                autoescape=True,
+                undefined=jinja2.StrictUndefined,
+                extensions=["jinja2.ext.i18n"],
+                trim_blocks=True,
+                lstrip_blocks=True,
+                keep_trailing_newline=True,
+            )
+            env.install_gettext_translations(load_translations(lang), newstyle=True)  # type: ignore[attr-defined]
+            env.globals.update(self._globals)
+            env.globals.update(
+                url=_url, lang=lang, language_name=_language_name, gettext_in=_gettext_in
+            )
+            env.filters.update(day=_day_filter(lang), body=_body, site_url=_site_url, slug=slugify)
+            self._envs[lang] = env
+        return self._envs[lang]
+
+    def render(self, name: str, lang: str, page_path: str, **context: Any) -> str:
+        """Render `name` for the page at `page_path` (relative to the site root)."""
+        try:
+            template = self.env(lang).get_template(name)
+            return template.render(page_path=page_path, **context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise GeneratorError(
+                f"template error: {exc.message}",
+                path=Path(exc.filename) if exc.filename else Path(name),
+                line=exc.lineno,
+            ) from None
+        except jinja2.TemplateNotFound as exc:
+            raise GeneratorError(f"template not found: {exc.name}", path=Path(name)) from None
+        except jinja2.UndefinedError as exc:
+            path, line = _template_frame(exc)
+            raise GeneratorError(f"template error: {exc.message}", path=path, line=line) from None
+
+
+@jinja2.pass_context
+def _url(context: jinja2.runtime.Context, target: str) -> str:
+    return relative_url(target, context["page_path"])
+
+
+@jinja2.pass_context
+def _body(context: jinja2.runtime.Context, html: str) -> Markup:
+    """Sanitized body HTML with its site links made relative to this page."""
+    return Markup(resolve_site_links(html, root_prefix(context["page_path"])))
+
+
+@jinja2.pass_context
+def _site_url(context: jinja2.runtime.Context, value: str) -> str:
+    """A site link stored by the loader (e.g. an announcement's image), relative to this page."""
+    return value.replace(SITE_ROOT, root_prefix(context["page_path"]), 1)
+
+
+def _gettext_in(code: str, message: str) -> str:
+    """`message` in another language than the page's (pages that speak every language)."""
+    return load_translations(code).gettext(message)
+
+
+def _day_filter(lang: str) -> Callable[[date, str], str]:
+    def day(value: date, form: str = "long") -> str:
+        return format_date(value, format=form, locale=lang)
+
+    return day
+
+
+def _language_name(code: str) -> str:
+    """A language's own name, e.g. "français"."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def _template_frame(exc: BaseException) -> tuple[Path, int | None]:
+    tb = exc.__traceback__
+    found: tuple[Path, int | None] = (Path("templates"), None)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".html") or filename.endswith(".xml"):
+            found = (Path(filename), tb.tb_lineno)
+        tb = tb.tb_next
+    return found

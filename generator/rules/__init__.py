@@ -1,0 +1,1 @@
+"""Pure domain logic: model → model. No I/O."""

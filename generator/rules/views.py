@@ -1,0 +1,93 @@
+"""What each language's site shows, decided once: the model the templates render.
+
+Applies publication (drafts, schedule, expiry), audience scope and translation
+fallback, and sorts every list, so rendering is a plain walk over this view.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from generator.config import Config
+from generator.load.fields import slugify
+from generator.model import Announcement, Page, Site
+from generator.rules.audience import is_visible, open_audiences
+from generator.rules.editions import Edition, compose_editions
+from generator.rules.publication import is_current, is_published
+
+News = Edition[Announcement]
+
+
+@dataclass(frozen=True)
+class Tag:
+    slug: str
+    label: str
+    news: tuple[News, ...]
+
+
+@dataclass(frozen=True)
+class LanguageView:
+    lang: str
+    news: tuple[News, ...]  # every published edition, newest first
+    current: tuple[News, ...]  # not expired, newest first
+    archived: tuple[News, ...]  # expired, newest first
+    pinned: tuple[News, ...]  # must-read: pinned and current
+    pages: tuple[Edition[Page], ...]
+    tags: tuple[Tag, ...]
+    audiences: dict[str, tuple[News, ...]] = field(default_factory=dict)
+
+
+def newest_first(editions: list[News]) -> tuple[News, ...]:
+    return tuple(sorted(editions, key=lambda e: (-e.item.date.toordinal(), e.item.title, e.key)))
+
+
+def compose_views(
+    config: Config, site: Site, today: date, *, drafts: bool = False, scope: str | None = None
+) -> dict[str, LanguageView]:
+    """Site → one LanguageView per site language, for the main site or a restricted scope."""
+    announcements = [
+        a
+        for a in site.announcements
+        if is_published(a, today, drafts=drafts) and is_visible(a.audience, config, scope)
+    ]
+    pages = [
+        p for p in site.pages if is_published(p, today, drafts=drafts) and is_visible(p.audience, config, scope)
+    ]
+    news_by_lang = compose_editions(announcements, config.languages)
+    pages_by_lang = compose_editions(pages, config.languages)
+    views = {}
+    for lang in config.languages:
+        news = newest_first(news_by_lang[lang])
+        current = tuple(e for e in news if is_current(e.item, today))
+        views[lang] = LanguageView(
+            lang=lang,
+            news=news,
+            current=current,
+            archived=tuple(e for e in news if not is_current(e.item, today)),
+            pinned=tuple(e for e in current if e.item.pinned),
+            pages=tuple(sorted(pages_by_lang[lang], key=lambda e: (e.item.order, e.item.title))),
+            tags=_tags(news),
+            audiences=_audiences(news, config, scope),
+        )
+    return views
+
+
+def _tags(news: tuple[News, ...]) -> tuple[Tag, ...]:
+    labels: dict[str, str] = {}
+    members: dict[str, list[News]] = defaultdict(list)
+    for edition in news:
+        for label in edition.item.tags:
+            slug = slugify(label)
+            if not slug:
+                continue
+            labels.setdefault(slug, label)
+            if edition not in members[slug]:
+                members[slug].append(edition)
+    return tuple(Tag(slug, labels[slug], tuple(members[slug])) for slug in sorted(labels))
+
+
+def _audiences(news: tuple[News, ...], config: Config, scope: str | None) -> dict[str, tuple[News, ...]]:
+    shown = open_audiences(config) + ([scope] if scope else [])
+    return {aud: tuple(e for e in news if aud in e.item.audience) for aud in sorted(shown)}

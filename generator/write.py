@@ -1,0 +1,96 @@
+"""OutputFiles → a staging folder → swapped into the output folder. The only writer.
+
+Nothing under the output folder changes until every file has been written to
+staging; then each top-level folder (`site/`, later `newsletter/`) is swapped in
+with two `os.replace` calls. A failed or killed build leaves the previous output
+whole, and the next run clears what it left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
+
+from generator.errors import GeneratorError, raise_all
+from generator.model import OutputFile
+
+STAGING_PREFIX = ".staging-"
+OLD_PREFIX = ".old-"
+
+
+def check_outputs(files: Sequence[OutputFile]) -> list[GeneratorError]:
+    """Every path stays inside the output folder, and no two sources write one path."""
+    errors = []
+    owners: dict[str, str] = {}
+    for f in files:
+        parts = PurePosixPath(f.path).parts
+        unsafe = (
+            not parts
+            or f.path.startswith("/")
+            or "\\" in f.path
+            or "\x00" in f.path
+            or any(unquote(part) in ("", ".", "..") or part.startswith(".") for part in parts)
+        )
+        if unsafe:
+            errors.append(
+                GeneratorError(
+                    f'refusing to write "{f.path}": it would land outside the output folder',
+                    path=Path(f.source),
+                    hint="use a slug of letters, digits and hyphens",
+                )
+            )
+        elif f.path in owners:
+            errors.append(
+                GeneratorError(
+                    f'two sources write "{f.path}": {owners[f.path]} and {f.source}',
+                    path=Path(f.source),
+                    hint="give one of them another slug",
+                )
+            )
+        else:
+            owners[f.path] = f.source
+    return errors
+
+
+def recover(out_dir: Path) -> None:
+    """Undo what a killed publish left: restore a half-swapped folder, drop staging."""
+    if not out_dir.is_dir():
+        return
+    for leftover in sorted(out_dir.iterdir()):
+        if leftover.name.startswith(OLD_PREFIX):
+            root = out_dir / leftover.name[len(OLD_PREFIX) :].rsplit("-", 1)[0]
+            if root.exists():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                os.replace(leftover, root)
+        elif leftover.name.startswith(STAGING_PREFIX):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def publish(files: Sequence[OutputFile], out_dir: Path) -> None:
+    """Write every file, then swap each top-level folder in; all or nothing."""
+    raise_all(check_outputs(files), "output problems")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    recover(out_dir)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+    try:
+        for f in files:
+            target = staging / f.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if f.copy_from is not None:
+                shutil.copyfile(f.copy_from, target)
+            else:
+                target.write_bytes(f.data)
+        for root in sorted({PurePosixPath(f.path).parts[0] for f in files}):
+            current = out_dir / root
+            old = out_dir / f"{OLD_PREFIX}{root}-{os.getpid()}"
+            if current.exists():
+                os.replace(current, old)
+            os.replace(staging / root, current)
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
