@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from generator.config import Config, load_config
-from generator.errors import GeneratorError, did_you_mean
+from generator.errors import GeneratorError, did_you_mean, known_list
 from generator.load.site import load_site
 from generator.model import OutputFile
 from generator.render.feeds import render_feeds
@@ -42,7 +42,7 @@ def check_scope(config: Config, scope: str) -> None:
         raise GeneratorError(
             f'--audience "{scope}" is not a restricted audience',
             path=config.source,
-            hint=f"{did_you_mean(scope, restricted)}restricted audiences: {', '.join(restricted) or '(none)'}",
+            hint=f"{did_you_mean(scope, restricted)}restricted audiences: {known_list(restricted)}",
         )
 
 

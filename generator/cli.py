@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 content problems (each as `path:line: message`),
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -142,7 +143,7 @@ def _bug(exc: BaseException, project: Path, debug: bool) -> int:
         log.write_text(text, encoding="utf-8")
     except OSError:
         handle, name = tempfile.mkstemp(prefix="intranet-error-", suffix=".txt")
-        with open(handle, "w", encoding="utf-8") as stream:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
         log = Path(name)
     print(

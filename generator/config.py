@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 
-from generator.errors import GeneratorError, did_you_mean, known_list, raise_all
+from generator.errors import GeneratorError, did_you_mean, known_list, raise_all, toml_problem
 
 EVERYONE = "all"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -104,16 +104,16 @@ class _Reader:
                 continue
             if key is not None and current == table and re.match(rf"^\"?{re.escape(key)}\"?\s*=", line):
                 return number
-            if key is not None and table and current == "":
-                # dotted or inline form at top level: `table.key = ` or `table = { key = … }`
-                if re.match(rf"^{re.escape(table)}\s*=", line) or line.startswith(f"{table}.{key}"):
-                    return number
+            # dotted or inline form at top level: `table.key = ` or `table = { key = … }`
+            top_level = key is not None and table and current == ""
+            if top_level and (
+                re.match(rf"^{re.escape(table)}\s*=", line) or line.startswith(f"{table}.{key}")
+            ):
+                return number
         return header_line
 
     def error(self, message: str, table: str, key: str | None = None, hint: str | None = None) -> None:
-        self.errors.append(
-            GeneratorError(message, path=self.path, line=self.line_of(table, key), hint=hint)
-        )
+        self.errors.append(GeneratorError(message, path=self.path, line=self.line_of(table, key), hint=hint))
 
     def unknown_keys(self, data: Mapping[str, Any], allowed: set[str], table: str) -> None:
         for key in sorted(set(data) - allowed):
@@ -182,15 +182,14 @@ def parse_config(text: str, path: Path) -> Config:
     try:
         data = tomllib.loads(text.replace("\r\n", "\n"))
     except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        message, line = toml_problem(exc, text)
         raise ExceptionGroup(
             "config",
             [
                 GeneratorError(
                     f"not valid TOML: {message}",
                     path=path,
-                    line=int(match.group(1)) if match else None,
+                    line=line,
                     hint="check quotes, brackets and `key = value` syntax",
                 )
             ],
@@ -251,7 +250,12 @@ def _languages(r: _Reader, value: Any) -> tuple[str, ...]:
         try:
             Locale.parse(code)
         except (UnknownLocaleError, ValueError):
-            r.error(f'unknown language code "{code}"', "", "languages", hint="use codes such as es, fr, en")
+            r.error(
+                f'unknown language code "{code}"',
+                "",
+                "languages",
+                hint="use codes such as es, fr, en",
+            )
             continue
         if code in good:
             r.error(f'language "{code}" is listed twice', "", "languages")
@@ -317,7 +321,7 @@ def _offices(r: _Reader, value: Any, languages: tuple[str, ...]) -> dict[str, Of
             country = ""
         subdivision = table.get("subdivision")
         if subdivision is not None and not isinstance(subdivision, str):
-            r.error("subdivision must be a text such as \"MD\"", where, "subdivision")
+            r.error('subdivision must be a text such as "MD"', where, "subdivision")
             subdivision = None
         tz = _timezone(r, table.get("timezone", "UTC"), where, "timezone")
         offices[ident] = Office(ident, names, country, subdivision, tz)

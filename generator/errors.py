@@ -9,6 +9,7 @@ one `ExceptionGroup`, so a single run reports everything.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -69,3 +70,13 @@ def did_you_mean(value: str, known: Iterable[str]) -> str:
 
 def known_list(known: Iterable[str]) -> str:
     return ", ".join(sorted(known)) or "(none)"
+
+
+def toml_problem(exc: Exception, text: str) -> tuple[str, int]:
+    """tomllib gives its position only inside the message: split it into (message, line)."""
+    message = str(exc)
+    found = re.search(r"\s*\(at line (\d+), column \d+\)", message)
+    if found:
+        return message[: found.start()], int(found.group(1))
+    last = max((i for i, line in enumerate(text.splitlines(), 1) if line.strip()), default=1)
+    return re.sub(r"\s*\(at end of document\)", "", message), last

@@ -6,8 +6,8 @@ point the author at the right place.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 CATEGORIES = ("news", "celebration", "policy", "service", "certification", "training", "event")
@@ -24,13 +24,13 @@ class Announcement:
     line: int
     slug: str
     title: str
-    date: date
+    date: dt.date
     lang: str
     translation_key: str
     body_html: str
     summary: str
     category: str = "news"
-    expires: date | None = None
+    expires: dt.date | None = None
     author: str = ""
     tags: tuple[str, ...] = ()
     audience: tuple[str, ...] = ()

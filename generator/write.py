@@ -66,7 +66,7 @@ def recover(out_dir: Path) -> None:
             if root.exists():
                 shutil.rmtree(leftover, ignore_errors=True)
             else:
-                os.replace(leftover, root)
+                leftover.replace(root)
         elif leftover.name.startswith(STAGING_PREFIX):
             shutil.rmtree(leftover, ignore_errors=True)
 
@@ -89,8 +89,8 @@ def publish(files: Sequence[OutputFile], out_dir: Path) -> None:
             current = out_dir / root
             old = out_dir / f"{OLD_PREFIX}{root}-{os.getpid()}"
             if current.exists():
-                os.replace(current, old)
-            os.replace(staging / root, current)
+                current.replace(old)
+            (staging / root).replace(current)
             shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

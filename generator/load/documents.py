@@ -65,7 +65,7 @@ def identity(fields: Fields, path: Path, config: Config) -> Identity:
             fields.error(
                 "slug",
                 f'slug "{wanted}" may only hold lowercase letters, digits and hyphens',
-                hint=f'for example slug: {slugify(wanted) or "my-news"}',
+                hint=f"for example slug: {slugify(wanted) or 'my-news'}",
             )
         elif wanted:
             slug = wanted

@@ -135,7 +135,7 @@ def parse_day(value: Any, tz: ZoneInfo) -> date | None:
         lambda s: datetime.strptime(s, "%Y-%m-%d %H:%M %z"),
     ):
         try:
-            return parse_day(parse(text), tz)  # type: ignore[no-untyped-call]
+            return parse_day(parse(text), tz)
         except ValueError:
             continue
     return None

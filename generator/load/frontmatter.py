@@ -15,15 +15,17 @@ from typing import Any
 
 import yaml
 
-from generator.errors import GeneratorError
+from generator.errors import GeneratorError, toml_problem
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 core-schema booleans and integers."""
+    """SafeLoader with YAML 1.2 core-schema booleans and integers; dates stay texts
+    (checked later with a clear message, where PyYAML would crash on 2026-13-01)."""
 
 
+_REPLACED = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:timestamp")
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int")]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _REPLACED]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
@@ -131,13 +133,14 @@ def _parse_yaml(header: str, path: Path) -> tuple[dict[str, Any], dict[str, int]
 
 def _parse_toml(header: str, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     try:
-        data = tomllib.loads(header)
+        data = tomllib.loads(header + "\n")
     except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        message, line = toml_problem(exc, header)
         raise GeneratorError(
-            f"front matter is not valid TOML: {re.sub(r' [(]at line.*', '', str(exc))}",
+            f"front matter is not valid TOML: {message}",
             path=path,
-            line=int(match.group(1)) + 1 if match else 1,
+            line=line + 1,
+            hint="check quotes, brackets and `key = value` syntax",
         ) from None
     key_lines: dict[str, int] = {}
     for number, raw in enumerate(header.split("\n"), start=2):

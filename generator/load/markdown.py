@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import markdown
 import nh3
@@ -18,7 +19,10 @@ import nh3
 from generator.model import SITE_ROOT
 
 EXTENSIONS = ["extra", "toc", "sane_lists", "admonition", "smarty"]
-EXTENSION_CONFIGS = {"toc": {"permalink": False, "baselevel": 2}, "smarty": {"smart_angled_quotes": False}}
+EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
+    "toc": {"permalink": False, "baselevel": 2},
+    "smarty": {"smart_angled_quotes": False},
+}
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",

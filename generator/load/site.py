@@ -42,11 +42,13 @@ def load_media(folder: Path) -> list[MediaFile]:
 def check_unique(items: Sequence[Announcement | Page], what: str) -> list[GeneratorError]:
     """No two items of one language share a slug (one page) or a translation key."""
     errors = []
+    reported: set[Path] = set()
     for attribute, meaning in (("slug", "address"), ("translation_key", "translation_key")):
         seen: dict[tuple[str, str], Path] = {}
         for item in sorted(items, key=lambda i: str(i.source)):
             key = (item.lang, getattr(item, attribute))
-            if key in seen:
+            if key in seen and item.source not in reported:
+                reported.add(item.source)
                 errors.append(
                     GeneratorError(
                         f'this {what} has the same {meaning} "{key[1]}" in language "{key[0]}" '
@@ -56,6 +58,6 @@ def check_unique(items: Sequence[Announcement | Page], what: str) -> list[Genera
                         hint="give one of them another file name, slug or translation_key",
                     )
                 )
-            else:
+            elif key not in seen:
                 seen[key] = item.source
     return errors

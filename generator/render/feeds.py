@@ -36,7 +36,8 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 def _xml(root: ET.Element) -> bytes:
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"
 
 
 def render_feed(config: Config, view: LanguageView, today: date) -> OutputFile:
@@ -92,11 +93,20 @@ def render_sitemap(config: Config, plans: list[PagePlan]) -> OutputFile:
         for lang, path in alternates:
             _sub(url, f"{{{XHTML}}}link", rel="alternate", hreflang=lang, href=base + pretty(path))
         default = dict(alternates).get(config.default_language, alternates[0][1])
-        _sub(url, f"{{{XHTML}}}link", rel="alternate", hreflang="x-default", href=base + pretty(default))
+        _sub(
+            url,
+            f"{{{XHTML}}}link",
+            rel="alternate",
+            hreflang="x-default",
+            href=base + pretty(default),
+        )
     return OutputFile("site/sitemap.xml", _xml(urlset), "content")
 
 
 def render_feeds(
     config: Config, views: dict[str, LanguageView], plans: list[PagePlan], today: date
 ) -> list[OutputFile]:
-    return [*(render_feed(config, views[lang], today) for lang in config.languages), render_sitemap(config, plans)]
+    return [
+        *(render_feed(config, views[lang], today) for lang in config.languages),
+        render_sitemap(config, plans),
+    ]

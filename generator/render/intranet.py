@@ -51,7 +51,12 @@ def plan_language(config: Config, view: LanguageView) -> Iterator[PagePlan]:
         }
         items = view.current[(number - 1) * per_page : number * per_page]
         yield PagePlan(path, "site/news_list.html", ("news", str(number)), {"items": items, "pager": pager})
-    yield PagePlan(f"{lang}/news/archive/index.html", "site/archive.html", ("archive", ""), {"items": view.archived})
+    yield PagePlan(
+        f"{lang}/news/archive/index.html",
+        "site/archive.html",
+        ("archive", ""),
+        {"items": view.archived},
+    )
 
     for edition in view.news:
         yield PagePlan(

@@ -14,9 +14,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
 from babel.core import Locale
 from babel.dates import format_date
+from markupsafe import Markup
 
 from generator.errors import GeneratorError
 from generator.load.fields import slugify
@@ -35,7 +35,7 @@ def relative_url(target: str, page_path: str) -> str:
 
 
 def root_prefix(page_path: str) -> str:
-    """"../" repeated to climb from the page's folder to the site root ("" at the root)."""
+    """ "../" repeated to climb from the page's folder to the site root ("" at the root)."""
     return "../" * (len(PurePosixPath(page_path).parts) - 1)
 
 
@@ -60,7 +60,11 @@ class Templates:
             env.install_gettext_translations(load_translations(lang), newstyle=True)  # type: ignore[attr-defined]
             env.globals.update(self._globals)
             env.globals.update(
-                url=_url, lang=lang, language_name=_language_name, gettext_in=_gettext_in
+                url=_url,
+                lang=lang,
+                language_name=_language_name,
+                language_in=lambda code: Locale.parse(code).get_display_name(lang) or code,
+                gettext_in=_gettext_in,
             )
             env.filters.update(day=_day_filter(lang), body=_body, site_url=_site_url, slug=slugify)
             self._envs[lang] = env

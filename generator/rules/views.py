@@ -53,7 +53,9 @@ def compose_views(
         if is_published(a, today, drafts=drafts) and is_visible(a.audience, config, scope)
     ]
     pages = [
-        p for p in site.pages if is_published(p, today, drafts=drafts) and is_visible(p.audience, config, scope)
+        p
+        for p in site.pages
+        if is_published(p, today, drafts=drafts) and is_visible(p.audience, config, scope)
     ]
     news_by_lang = compose_editions(announcements, config.languages)
     pages_by_lang = compose_editions(pages, config.languages)

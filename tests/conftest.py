@@ -1,0 +1,88 @@
+"""Shared fixtures: inline test projects, the shared real-world corpus, golden refresh."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+TODAY = date(2026, 11, 23)
+
+SITE_TOML = """\
+title = { es = "Intranet", fr = "Intranet", en = "Intranet" }
+organisation = "Ejemplo S.A."
+base_url = "https://intranet.example.com/"
+timezone = "Europe/Madrid"
+languages = ["es", "fr", "en"]
+news_per_page = 2
+
+[offices.madrid]
+name = "Madrid"
+country = "ES"
+subdivision = "MD"
+timezone = "Europe/Madrid"
+
+[offices.cdmx]
+name = { es = "Ciudad de México", fr = "Mexico", en = "Mexico City" }
+country = "MX"
+timezone = "America/Mexico_City"
+
+[audiences.managers]
+name = { es = "Responsables", fr = "Managers", en = "Managers" }
+
+[audiences.rrhh]
+name = "RR. HH."
+restricted = true
+"""
+
+MakeProject = Callable[[dict[str, str | bytes]], Path]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", help="rewrite tests/golden/expected from the sample content"
+    )
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> None:
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> MakeProject:
+    """A project folder from inline files; content/site.toml defaults to SITE_TOML."""
+
+    def make(files: dict[str, str | bytes]) -> Path:
+        project = tmp_path / "project"
+        project.mkdir(exist_ok=True)
+        write_files(project, {"content/site.toml": SITE_TOML, **files})
+        return project
+
+    return make
+
+
+def corpus_dir(kind: str) -> Path:
+    """../shared/corpus/<kind>; absent in a user's clone (skip), required in CI (fail)."""
+    folder = CORPUS / kind
+    if not folder.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the shared corpus is missing at {folder}; CI must have ../shared/")
+        pytest.skip(f"the shared corpus is not beside this clone ({folder})")
+    return folder
+
+
+def announcement(title: str = "Hola", day: str = "2026-11-20", **keys: str) -> str:
+    """An announcement file's text with the given front-matter keys."""
+    lines = [f"title: {title}", f"date: {day}", *(f"{k}: {v}" for k, v in keys.items())]
+    return "---\n" + "\n".join(lines) + "\n---\nCuerpo del anuncio.\n"

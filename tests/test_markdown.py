@@ -1,0 +1,61 @@
+from generator.load.markdown import render_markdown, resolve_site_links, summarize
+from generator.model import SITE_ROOT
+
+
+def test_scripts_event_handlers_and_javascript_urls_are_removed() -> None:
+    html = render_markdown(
+        '<script>alert(1)</script>\n\n<img src="x.png" onerror="alert(2)" alt="x">\n\n'
+        "[click](javascript:alert(3)) <a href='JaVaScRiPt:alert(4)'>b</a> <iframe src='https://x'></iframe>"
+    ).html
+    lowered = html.lower()
+    assert "<script" not in lowered
+    assert "alert" not in lowered
+    assert "onerror" not in lowered
+    assert "javascript:" not in lowered
+    assert "<iframe" not in lowered
+
+
+def test_forms_and_styles_are_stripped_but_their_text_is_kept_safe() -> None:
+    html = render_markdown('<form action="https://evil"><input name="p"></form><style>p{}</style>Hi').html
+    assert "<form" not in html
+    assert "<input" not in html
+    assert "<style" not in html
+    assert "Hi" in html
+
+
+def test_extra_toc_admonition_and_sane_lists_are_enabled() -> None:
+    html = render_markdown(
+        '# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n!!! note "Nota"\n    texto\n\n'
+        "Term[^1]\n\n[^1]: A footnote.\n"
+    ).html
+    assert '<h2 id="title">Title</h2>' in html  # headings start below the page's own h1
+    assert "<table>" in html
+    assert '<div class="admonition note">' in html
+    assert 'class="footnote' in html
+
+
+def test_links_into_the_site_are_stored_relative_to_the_site_root() -> None:
+    html = render_markdown(
+        "[plan](/media/plan.pdf) [x](media/x.png) [ext](https://a.example/) [top](#t)"
+    ).html
+    assert f'href="{SITE_ROOT}media/plan.pdf"' in html
+    assert f'href="{SITE_ROOT}media/x.png"' in html
+    assert 'href="https://a.example/"' in html
+    assert 'href="#t"' in html
+    resolved = resolve_site_links(html, "../../")
+    assert 'href="../../media/plan.pdf"' in resolved
+    assert SITE_ROOT not in resolved
+
+
+def test_plain_text_is_extracted_for_summaries() -> None:
+    rendered = render_markdown("Hola **mundo** &amp; <em>todos</em>.\n\n- uno\n- dos")
+    assert rendered.text == "Hola mundo & todos. uno dos"
+
+
+def test_summaries_are_cut_at_a_word_boundary() -> None:
+    assert summarize("corto") == "corto"
+    text = "palabra " * 60
+    cut = summarize(text, limit=30)
+    assert cut.endswith("…")
+    assert len(cut) <= 31
+    assert "palab…" not in cut
