@@ -1,0 +1,148 @@
+"""The `intranet` command: exit codes, messages, and what is left on disk."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from generator import cli
+from tests.conftest import MakeProject, announcement
+from tests.test_write import tree
+
+ARGS = ["--today", "2026-11-23"]
+
+
+def run(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *argv], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_build_publishes_the_site_and_prints_one_summary_line(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project({"content/announcements/a.md": announcement("Hola")})
+    assert cli.main(["build", "--project", str(project), *ARGS]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1
+    assert out[0].startswith("Built ") and "3 languages" in out[0] and "(today: 2026-11-23)" in out[0]
+    assert (project / "output/site/es/news/a/index.html").is_file()
+    assert (project / "output/site/index.html").is_file()
+
+
+def test_a_content_error_exits_1_and_keeps_the_previous_output(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project({"content/announcements/a.md": announcement("Hola")})
+    assert cli.main(["build", "--project", str(project), *ARGS]) == 0
+    before = tree(project / "output")
+    (project / "content/announcements/b.md").write_text(announcement("Mal", audience="[nadie]"))
+    capsys.readouterr()
+    assert cli.main(["build", "--project", str(project), *ARGS]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith('content/announcements/b.md:4: unknown audience "nadie"; known: all, cdmx')
+    assert tree(project / "output") == before
+
+
+def test_out_and_drafts_options(make_project: MakeProject, tmp_path: Path) -> None:
+    project = make_project({"content/announcements/d.md": announcement("D", draft="true")})
+    out = tmp_path / "elsewhere"
+    assert cli.main(["build", "--project", str(project), "--out", str(out), "--drafts", *ARGS]) == 0
+    assert (out / "site/es/news/d/index.html").is_file()
+    assert not (project / "output").exists()
+
+
+def test_audience_builds_the_restricted_tree_apart(make_project: MakeProject) -> None:
+    project = make_project({"content/announcements/n.md": announcement("Nóminas", audience="[rrhh]")})
+    assert cli.main(["build", "--project", str(project), "--audience", "rrhh", *ARGS]) == 0
+    assert (project / "output/audiences/rrhh/site/es/news/n/index.html").is_file()
+    assert not (project / "output/site").exists()
+
+
+def test_an_open_audience_is_not_a_separate_tree(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project({})
+    assert cli.main(["build", "--project", str(project), "--audience", "madrid", *ARGS]) == 1
+    assert 'content/site.toml: --audience "madrid" is not a restricted audience' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["build", "--today", "23/11/2026"], ["build", "--nope"], ["publish"], []])
+def test_bad_usage_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(argv)
+    assert info.value.code == 2
+    assert "usage: intranet" in capsys.readouterr().err
+
+
+def test_a_folder_without_content_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["build", "--project", str(tmp_path)]) == 2
+    assert "no content/ folder" in capsys.readouterr().err
+
+
+def test_an_internal_bug_prints_one_line_and_saves_the_traceback(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project({})
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "build", broken)
+    assert cli.main(["build", "--project", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "internal error (RuntimeError: boom)" in err
+    saved = (project / ".intranet/last-error.txt").read_text()
+    assert "Traceback" in saved and "boom" in saved
+    with pytest.raises(RuntimeError):
+        cli.main(["--debug", "build", "--project", str(project)])
+
+
+def test_python_dash_m_runs_the_command_without_tracebacks(make_project: MakeProject) -> None:
+    project = make_project({"content/announcements/x.md": "---\ntitle: [\n---\n"})
+    result = run("build", "--project", str(project), *ARGS)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "content/announcements/x.md:" in result.stderr
+    assert run("--version").stdout.startswith("intranet ")
+
+
+def test_a_build_killed_while_publishing_leaves_the_previous_output_whole(make_project: MakeProject) -> None:
+    files: dict[str, str | bytes] = {
+        f"content/announcements/n{i:03}.md": announcement(f"Noticia {i}") for i in range(150)
+    }
+    project = make_project(files)
+    assert run("build", "--project", str(project), *ARGS).returncode == 0
+    before = tree(project / "output")
+    # A large media file keeps the publish step busy long enough to be killed inside it.
+    (project / "content/media").mkdir()
+    with (project / "content/media/video.bin").open("wb") as handle:
+        handle.truncate(400 * 1024 * 1024)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "build", "--project", str(project), *ARGS],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if any(p.name.startswith(".staging-") for p in (project / "output").iterdir()):
+            os.kill(process.pid, signal.SIGKILL)
+            break
+        time.sleep(0.002)
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL, "the build finished before it could be killed"
+    (project / "content/media/video.bin").unlink()
+    leftovers = sorted(p.name for p in (project / "output").iterdir())
+    assert "site" in leftovers
+    assert tree(project / "output/site") == {k.removeprefix("site/"): v for k, v in before.items()}
+    assert run("build", "--project", str(project), *ARGS).returncode == 0
+    assert sorted(p.name for p in (project / "output").iterdir()) == ["site"]
