@@ -18,6 +18,7 @@ from generator.rules.editions import Edition, compose_editions
 from generator.rules.publication import is_current, is_published
 
 News = Edition[Announcement]
+HOME_LATEST = 6
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class LanguageView:
     current: tuple[News, ...]  # not expired, newest first
     archived: tuple[News, ...]  # expired, newest first
     pinned: tuple[News, ...]  # must-read: pinned and current
+    latest: tuple[News, ...]  # the home page's latest news: current and not pinned
     pages: tuple[Edition[Page], ...]
     tags: tuple[Tag, ...]
     audiences: dict[str, tuple[News, ...]] = field(default_factory=dict)
@@ -69,6 +71,7 @@ def compose_views(
             current=current,
             archived=tuple(e for e in news if not is_current(e.item, today)),
             pinned=tuple(e for e in current if e.item.pinned),
+            latest=tuple(e for e in current if not e.item.pinned)[:HOME_LATEST],
             pages=tuple(sorted(pages_by_lang[lang], key=lambda e: (e.item.order, e.item.title))),
             tags=_tags(news),
             audiences=_audiences(news, config, scope),

@@ -1,0 +1,51 @@
+"""Every UI string in the templates is translated, with its placeholders intact."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from generator.render.i18n import LOCALE_DIR, load_translations
+from tests.conftest import REPO
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def template_messages() -> set[str]:
+    method_map = [("**.html", "jinja2")]
+    options = {"**.html": {"extensions": "jinja2.ext.i18n"}}
+    found = extract_from_dir(
+        str(REPO / "templates"), method_map, options_map=options, keywords={"_": None, "gettext_in": (2,)}
+    )
+    return {message if isinstance(message, str) else message[0] for _, _, message, _, _ in found}
+
+
+@pytest.mark.parametrize("lang", ["es", "fr"])
+def test_every_template_string_is_translated(lang: str) -> None:
+    with (LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    translated = {m.id: m.string for m in catalog if m.id and m.string}
+    missing = sorted(template_messages() - set(translated))
+    assert missing == [], f"run `make i18n` and translate these in {lang}: {missing}"
+    for msgid, msgstr in translated.items():
+        assert isinstance(msgid, str) and isinstance(msgstr, str)
+        assert sorted(PLACEHOLDER.findall(msgid)) == sorted(PLACEHOLDER.findall(msgstr)), msgid
+
+
+def test_catalogs_are_compiled_in_memory_without_a_system_locale() -> None:
+    assert load_translations("fr").gettext("Must read") == "À lire absolument"
+    assert load_translations("es").gettext("Must read") == "Imprescindible"
+    assert load_translations("en").gettext("Must read") == "Must read"
+    assert load_translations("de").gettext("Must read") == "Must read"  # no catalog: English
+
+
+def test_the_template_extraction_finds_the_strings() -> None:
+    messages = template_messages()
+    assert "Must read" in messages
+    assert "This page could not be found." in messages  # gettext_in(code, …)
+    assert len(messages) > 30
+    assert Path(LOCALE_DIR).is_dir()
