@@ -1,0 +1,108 @@
+"""The sample site in a real browser: from a sub-path and from file://, on a phone,
+in dark mode, printed, and with JavaScript off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.browser.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+PAGES = [
+    "es/index.html",
+    "fr/news/index.html",
+    "en/news/auditoria-iso-9001/index.html",
+    "es/news/aguinaldo-2026/index.html",
+    "fr/pages/contactos/index.html",
+    "en/tags/index.html",
+]
+
+
+def no_horizontal_scroll(page: Page) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+
+
+def test_readers_reach_every_section_from_a_server_sub_path_without_javascript(
+    browser: Browser, served: str
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(served + "index.html")
+    page.wait_for_url("**/intranet/site/es/index.html")
+    assert page.locator("h1").first.inner_text() == "Intranet Alcora"
+    page.get_by_role("link", name="Français").first.click()
+    page.wait_for_url("**/intranet/site/fr/index.html")
+    page.get_by_role("navigation", name="Principal").get_by_role("link", name="Actualités").click()
+    page.wait_for_url("**/intranet/site/fr/news/index.html")
+    page.get_by_role("link", name="Plus anciennes").click()
+    page.wait_for_url("**/intranet/site/fr/news/page/2/index.html")
+    page.get_by_role("link", name="ISO 9001 : l'audit de certification aura lieu en février").click()
+    assert page.locator("h1").inner_text() == "ISO 9001 : l'audit de certification aura lieu en février"
+    page.get_by_role("link", name="#qualité").click()
+    assert page.url.endswith("/intranet/site/fr/tags/qualite/index.html")
+    response = page.goto(served + "es/news/politica-teletrabajo/index.html")
+    assert response is not None and response.ok
+    page.get_by_role("link", name="Responsabilidades y contactos").click()
+    assert page.url.endswith("/intranet/site/es/pages/contactos/index.html")
+    context.close()
+
+
+def test_the_site_opens_from_the_file_system(browser: Browser, sample_site: Path) -> None:
+    page = browser.new_page()
+    page.goto((sample_site / "intranet/site/index.html").as_uri())
+    page.wait_for_url("**/site/es/index.html")
+    page.get_by_role("link", name="Todas las noticias").click()
+    assert page.url.endswith("/site/es/news/index.html")
+    # The stylesheet loaded through its relative link: the page has the theme's background.
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(247, 247, 245)"
+    page.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_fit_a_phone_screen(browser: Browser, served: str, path: str) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=1)
+    page = context.new_page()
+    page.goto(served + path)
+    assert no_horizontal_scroll(page), f"{path} scrolls sideways at 375 px"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"phone-{path.replace('/', '_')}.png", full_page=True)
+    context.close()
+
+
+def test_dark_mode_follows_the_system_setting(browser: Browser, served: str) -> None:
+    colours = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme)
+        page = context.new_page()
+        page.goto(served + "es/index.html")
+        colours[scheme] = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        context.close()
+    assert colours["light"] == "rgb(247, 247, 245)"
+    assert colours["dark"] == "rgb(17, 20, 23)"
+
+
+def test_printing_hides_navigation(browser: Browser, served: str) -> None:
+    page = browser.new_page()
+    page.goto(served + "es/news/aguinaldo-2026/index.html")
+    assert page.locator(".site-nav").is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator(".site-nav").is_visible()
+    assert page.locator(".prose").is_visible()
+    page.close()
+
+
+def test_the_skip_link_is_the_first_stop_and_is_visible_on_focus(browser: Browser, served: str) -> None:
+    page = browser.new_page()
+    page.goto(served + "en/index.html")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Skip to content"
+    box = page.locator(".skip-link").bounding_box()
+    assert box is not None and box["x"] >= 0
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"
+    page.close()

@@ -1,0 +1,88 @@
+"""Pure rules: who sees what, when, and in which language."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from generator.config import parse_config
+from generator.model import Announcement, Page
+from generator.render.templates import relative_url, root_prefix
+from generator.rules.audience import is_visible, open_audiences
+from generator.rules.editions import compose_editions
+from generator.rules.publication import is_current, is_published
+from tests.conftest import SITE_TOML
+
+CONFIG = parse_config(SITE_TOML, Path("content/site.toml"))
+BASE = Announcement(
+    source=Path("content/announcements/a.md"),
+    line=1,
+    slug="a",
+    title="A",
+    date=date(2026, 11, 20),
+    lang="es",
+    translation_key="a",
+    body_html="<p>A</p>",
+    summary="A",
+)
+
+
+def test_everyone_sees_an_item_without_audience() -> None:
+    assert is_visible((), CONFIG)
+    assert is_visible((), CONFIG, scope="rrhh")
+
+
+def test_open_audiences_are_on_the_main_site() -> None:
+    assert is_visible(("madrid", "managers"), CONFIG)
+    assert open_audiences(CONFIG) == ["cdmx", "madrid", "managers"]
+
+
+def test_a_restricted_audience_is_seen_only_in_its_own_scope() -> None:
+    assert not is_visible(("rrhh",), CONFIG)
+    assert not is_visible(("madrid", "rrhh"), CONFIG)  # one restricted audience is enough to keep it out
+    assert is_visible(("rrhh",), CONFIG, scope="rrhh")
+    assert is_visible(("madrid", "rrhh"), CONFIG, scope="rrhh")
+
+
+def test_publication_follows_date_and_draft() -> None:
+    assert is_published(BASE, date(2026, 11, 20))
+    assert not is_published(BASE, date(2026, 11, 19))
+    draft = replace(BASE, draft=True)
+    assert not is_published(draft, date(2026, 12, 1))
+    assert is_published(draft, date(2026, 12, 1), drafts=True)
+    page = Page(Path("content/pages/p.md"), 1, "p", "P", "es", "p", "<p>P</p>")
+    assert is_published(page, date(2000, 1, 1))
+
+
+def test_expires_is_the_first_day_an_item_is_no_longer_current() -> None:
+    item = replace(BASE, expires=date(2026, 11, 30))
+    assert is_current(item, date(2026, 11, 29))
+    assert not is_current(item, date(2026, 11, 30))
+    assert is_current(BASE, date(2099, 1, 1))
+
+
+def test_each_language_gets_its_own_version_or_the_default_one() -> None:
+    es = BASE
+    fr = replace(BASE, lang="fr", slug="a-fr", title="A fr")
+    editions = compose_editions([fr, es], ("es", "fr", "en"))
+    assert [(e.item.title, e.fallback) for e in editions["es"]] == [("A", False)]
+    assert [(e.item.title, e.fallback) for e in editions["fr"]] == [("A fr", False)]
+    assert [(e.item.title, e.fallback) for e in editions["en"]] == [("A", True)]
+    assert [v.lang for v in editions["en"][0].versions] == ["es", "fr"]
+
+
+def test_without_a_default_version_the_first_available_language_stands_in() -> None:
+    en_only = replace(BASE, lang="en")
+    editions = compose_editions([en_only], ("es", "fr", "en"))
+    assert editions["es"][0].item.lang == "en"
+    assert editions["es"][0].fallback
+    assert not editions["en"][0].fallback
+
+
+def test_relative_urls_between_pages() -> None:
+    assert relative_url("es/news/index.html", "es/news/a/index.html") == "../index.html"
+    assert relative_url("assets/style.css", "es/index.html") == "../assets/style.css"
+    assert relative_url("es/index.html", "index.html") == "es/index.html"
+    assert root_prefix("es/news/a/index.html") == "../../../"
+    assert root_prefix("index.html") == ""
