@@ -10,9 +10,11 @@ from generator.config import Config, load_config
 from generator.errors import GeneratorError, did_you_mean, known_list
 from generator.load.site import load_site
 from generator.model import OutputFile
+from generator.render.calendars import render_calendar_feeds
 from generator.render.feeds import render_feeds
 from generator.render.intranet import plan_site, render_intranet
 from generator.render.templates import Templates
+from generator.rules.agenda import calendar_window
 from generator.rules.views import compose_views
 
 
@@ -23,6 +25,7 @@ class BuildResult:
     today: date
     announcements: int
     pages: int
+    warnings: list[GeneratorError]
 
     @property
     def html_pages(self) -> int:
@@ -55,12 +58,16 @@ def build(
     today = today or today_in(config)
     if scope is not None:
         check_scope(config, scope)
-    site = load_site(content, config)  # raises every content problem at once
+    warnings: list[GeneratorError] = []
+    window = calendar_window(today, config.calendar)
+    site = load_site(content, config, window, warnings)  # raises every content problem at once
     templates = Templates(project / "templates")
     views = compose_views(config, site, today, drafts=drafts, scope=scope)
-    plans = plan_site(config, views)
+    plans = plan_site(config, views, today)
+    agenda = views[config.default_language].agenda  # one agenda, shared by every language
     files = [
         *render_intranet(config, views, plans, templates, site.media, today=today),
         *render_feeds(config, views, plans, today),
+        *render_calendar_feeds(config, agenda, today),
     ]
-    return BuildResult(files, config, today, len(site.announcements), len(site.pages))
+    return BuildResult(files, config, today, len(site.announcements), len(site.pages), warnings)

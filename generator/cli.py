@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: PROJECT/output)")
     b.add_argument("--drafts", action="store_true", help="include announcements marked draft: true")
     b.add_argument(
+        "--strict", action="store_true", help="treat warnings (e.g. skipped calendar events) as errors"
+    )
+    b.add_argument(
         "--audience",
         metavar="ID",
         help="build the separate tree of a restricted audience (default out: output/audiences/ID)",
@@ -93,6 +96,15 @@ def _build(args: argparse.Namespace, project: Path) -> int:
         return 2
     started = time.perf_counter()
     result = build(project, today=args.today, drafts=args.drafts, scope=args.audience)
+    for warning in sorted(result.warnings, key=GeneratorError.sort_key):
+        print(f"warning: {warning.format(project)}", file=sys.stderr)
+    if args.strict and result.warnings:
+        count = len(result.warnings)
+        print(
+            f"{count} warning{'s' if count != 1 else ''} with --strict; nothing was published",
+            file=sys.stderr,
+        )
+        return 1
     default_out = project / "output"
     if args.audience:
         default_out = default_out / "audiences" / args.audience
@@ -104,6 +116,7 @@ def _build(args: argparse.Namespace, project: Path) -> int:
         f"Built {result.html_pages} pages in {languages} languages from {result.announcements} "
         f"announcements and {result.pages} pages into {_shown(out / 'site', project)} "
         f"in {elapsed:.2f} s (today: {result.today.isoformat()})"
+        + (f", {len(result.warnings)} warnings" if result.warnings else "")
     )
     return 0
 

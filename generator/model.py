@@ -7,6 +7,7 @@ point the author at the right place.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,13 +65,6 @@ class MediaFile:
 
 
 @dataclass(frozen=True)
-class Site:
-    announcements: tuple[Announcement, ...]
-    pages: tuple[Page, ...]
-    media: tuple[MediaFile, ...]
-
-
-@dataclass(frozen=True)
 class OutputFile:
     """One file to publish: its path relative to the output folder, its bytes, and
     the source that produced it (named when two outputs collide)."""
@@ -79,3 +73,59 @@ class OutputFile:
     data: bytes
     source: str
     copy_from: Path | None = None  # large files (media) are copied, not held in memory
+
+
+KINDS = ("holiday", "payday", "event", "training", "meeting")
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One dated entry on the calendar: a public or company holiday, a pay date, an
+    event, a training or a meeting. Recurring events are expanded into one each."""
+
+    uid: str  # stable across rebuilds, so subscribed calendars update instead of duplicating
+    kind: str  # one of KINDS
+    titles: Mapping[str, str]  # by language; "" for a title in one language only
+    start: dt.date | dt.datetime  # a date when all-day, else aware in the site's time zone
+    end: dt.date | dt.datetime  # exclusive
+    source: Path | None = None  # the .ics file or site.toml; None for public holidays
+    line: int = 0
+    offices: tuple[str, ...] = ()  # empty: every office
+    audience: tuple[str, ...] = ()
+    description: str = ""
+    location: str = ""
+    stamp: dt.datetime | None = None  # DTSTAMP from the source, when it had one
+    public: bool = False  # a public holiday from the holidays package
+    payment: str = ""  # paydays: "salary" or "bonus"
+    moved_from: dt.date | None = None  # paydays moved off a weekend or holiday
+    moved_because: Mapping[str, str] | None = None  # the holiday's names; empty mapping: a weekend
+
+    @property
+    def all_day(self) -> bool:
+        return not isinstance(self.start, dt.datetime)
+
+    @property
+    def day(self) -> dt.date:
+        return self.start.date() if isinstance(self.start, dt.datetime) else self.start
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last day the entry covers (its end is exclusive)."""
+        if isinstance(self.end, dt.datetime):
+            end = self.end - dt.timedelta(microseconds=1)
+            return max(end.date(), self.day)
+        return max(self.end - dt.timedelta(days=1), self.day)
+
+    def title(self, lang: str) -> str:
+        return self.titles.get(lang) or self.titles.get("") or next(iter(self.titles.values()), "")
+
+    def for_office(self, office: str | None) -> bool:
+        return office is None or not self.offices or office in self.offices
+
+
+@dataclass(frozen=True)
+class Site:
+    announcements: tuple[Announcement, ...]
+    pages: tuple[Page, ...]
+    media: tuple[MediaFile, ...]
+    occurrences: tuple[Occurrence, ...] = ()  # from content/calendar/*.ics, within the build window

@@ -35,8 +35,8 @@ def test_an_unknown_key_is_named_with_its_line_and_a_suggestion() -> None:
     line = text.splitlines().index("news_per_pge = 2") + 1
     assert problems(text) == [
         f'content/site.toml:{line}: unknown key "news_per_pge" in site.toml; did you mean "news_per_page"? '
-        "known keys: audiences, base_url, feed_entries, languages, news_per_page, offices, organisation, "
-        "timezone, title"
+        "known keys: audiences, base_url, calendar, feed_entries, languages, news_per_page, offices, "
+        "organisation, payroll, timezone, title"
     ]
 
 
@@ -52,7 +52,9 @@ def test_every_problem_is_reported_in_one_run() -> None:
     found = problems(text)
     assert len(found) == 3
     assert any("unknown time zone 'Europe/Madird'" in m for m in found)
-    assert any("office cdmx needs country, a two-letter ISO code" in m for m in found)
+    assert any(
+        "office cdmx needs country, a two-letter ISO code known to the holidays package" in m for m in found
+    )
     assert any("base_url must be the absolute address" in m for m in found)
 
 

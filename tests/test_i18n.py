@@ -16,12 +16,15 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 def template_messages() -> set[str]:
-    method_map = [("**.html", "jinja2")]
+    method_map = [("**.html", "jinja2"), ("**.py", "python")]
     options = {"**.html": {"extensions": "jinja2.ext.i18n"}}
-    found = extract_from_dir(
-        str(REPO / "templates"), method_map, options_map=options, keywords={"_": None, "gettext_in": (2,)}
-    )
-    return {message if isinstance(message, str) else message[0] for _, _, message, _, _ in found}
+    messages = set()
+    for folder in ("templates", "generator"):
+        found = extract_from_dir(
+            str(REPO / folder), method_map, options_map=options, keywords={"_": None, "gettext_in": (2,)}
+        )
+        messages |= {message if isinstance(message, str) else message[0] for _, _, message, _, _ in found}
+    return messages
 
 
 @pytest.mark.parametrize("lang", ["es", "fr"])

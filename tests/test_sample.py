@@ -13,8 +13,10 @@ import pytest
 
 from generator.build import build
 from generator.config import load_config
+from generator.errors import GeneratorError
 from generator.load.site import load_site
-from generator.model import CATEGORIES
+from generator.model import CATEGORIES, KINDS
+from generator.rules.agenda import calendar_window
 from generator.write import publish
 from tests.conftest import REPO, TODAY
 
@@ -47,7 +49,9 @@ def links_of(page: Path) -> list[tuple[str, str, str]]:
 
 def test_the_sample_covers_every_feature_the_docs_show() -> None:
     config = load_config(REPO / "content/site.toml")
-    site = load_site(REPO / "content", config)
+    warnings: list[GeneratorError] = []
+    site = load_site(REPO / "content", config, calendar_window(TODAY, config.calendar), warnings)
+    assert warnings == []
     items = site.announcements
     groups = {a.translation_key for a in items}
     assert len(groups) >= 15
@@ -61,6 +65,8 @@ def test_the_sample_covers_every_feature_the_docs_show() -> None:
     assert any(a.audience and not config.audiences[a.audience[0]].restricted for a in items)
     assert any(a.audience and config.audiences[a.audience[0]].restricted for a in items)
     assert len({p.translation_key for p in site.pages}) >= 3
+    assert {o.kind for o in site.occurrences} == set(KINDS) - {"payday"}  # pay dates come from site.toml
+    assert {s.schedule for s in config.payroll.values()} >= {"monthly", "semi-monthly", "yearly"}
 
 
 def test_no_link_starts_with_a_slash_and_every_relative_link_resolves(published: Path) -> None:
@@ -75,7 +81,7 @@ def test_no_link_starts_with_a_slash_and_every_relative_link_resolves(published:
             if url.startswith("#"):
                 continue
             if parts.scheme:
-                assert parts.scheme in ("https", "mailto", "tel"), url
+                assert parts.scheme in ("https", "mailto", "tel", "webcal"), url
                 continue
             target = posixpath.normpath(posixpath.join(posixpath.dirname(rel_page), unquote(parts.path)))
             if not (published / target).is_file():

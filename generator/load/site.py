@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
 from generator.config import Config
 from generator.errors import GeneratorError, raise_all
 from generator.load.announcements import load_announcements
+from generator.load.ics import load_calendars
 from generator.load.pages import load_pages
 from generator.model import Announcement, MediaFile, Page, Site
 
 
-def load_site(content_dir: Path, config: Config) -> Site:
-    """Read and check all content; raise every problem at once."""
+def load_site(
+    content_dir: Path,
+    config: Config,
+    window: tuple[dt.date, dt.date],
+    warnings: list[GeneratorError] | None = None,
+) -> Site:
+    """Read and check all content; raise every problem at once. Calendar events that
+    cannot be used are skipped and reported in `warnings`."""
     errors: list[GeneratorError] = []
+    warnings = warnings if warnings is not None else []
     media = load_media(content_dir / "media")
     names = {m.rel_path for m in media}
     announcements = load_announcements(content_dir / "announcements", config, names, errors)
     pages = load_pages(content_dir / "pages", config, errors)
+    occurrences = load_calendars(content_dir / "calendar", config, window, errors, warnings)
     errors += check_unique(announcements, "announcement")
     errors += check_unique(pages, "page")
     raise_all(errors)
@@ -26,6 +36,7 @@ def load_site(content_dir: Path, config: Config) -> Site:
         announcements=tuple(sorted(announcements, key=lambda a: (a.lang, a.slug))),
         pages=tuple(sorted(pages, key=lambda p: (p.lang, p.order, p.slug))),
         media=tuple(media),
+        occurrences=tuple(occurrences),
     )
 
 

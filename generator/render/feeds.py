@@ -12,7 +12,8 @@ from xml.etree import ElementTree as ET
 from generator.config import Config
 from generator.load.markdown import resolve_site_links
 from generator.model import OutputFile
-from generator.render.intranet import PagePlan, news_path, pretty
+from generator.render.intranet import PagePlan, news_path
+from generator.render.paths import pretty
 from generator.rules.views import LanguageView
 
 ATOM = "http://www.w3.org/2005/Atom"

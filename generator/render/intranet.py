@@ -5,12 +5,25 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from babel import Locale
+
 from generator.config import Config
-from generator.model import MediaFile, OutputFile
+from generator.model import MediaFile, Occurrence, OutputFile
+from generator.render.paths import calendar_page, feed_path, news_page, pretty
 from generator.render.templates import BUILTIN_TEMPLATES, Templates
+from generator.rules.agenda import (
+    FEEDS,
+    FILTERS,
+    Agenda,
+    Month,
+    Week,
+    month_grid,
+    months_from,
+    upcoming_weeks,
+)
 from generator.rules.views import LanguageView, News
 
 
@@ -27,17 +40,80 @@ class PagePlan:
 
 
 def news_path(edition: News) -> str:
-    return f"{edition.lang}/news/{edition.item.slug}/index.html"
+    return news_page(edition.lang, edition.item.slug)
 
 
-def pretty(path: str) -> str:
-    """The public form of a page path: "es/news/index.html" → "es/news/"."""
-    return path.removesuffix("index.html")
+@dataclass(frozen=True)
+class CalendarPage:
+    """What one calendar page shows: its filters, the coming weeks, month grids, feeds."""
+
+    office: str | None
+    kind_filter: str | None
+    weeks: list[Week]
+    months: list[Month]
+    feeds: list[tuple[str, str]]  # (feed name, path)
 
 
-def plan_language(config: Config, view: LanguageView) -> Iterator[PagePlan]:
+@dataclass(frozen=True)
+class OfficeDates:
+    office: str
+    holiday: Occurrence | None
+    payday: Occurrence | None
+
+
+@dataclass(frozen=True)
+class HomeCalendar:
+    offices: list[OfficeDates]
+    events: tuple[Occurrence, ...]
+
+
+HOME_EVENT_DAYS = 14
+GRID_MONTHS = 12
+
+
+def home_calendar(config: Config, agenda: Agenda, today: date) -> HomeCalendar:
+    offices = [
+        OfficeDates(o, agenda.next("holiday", o, today), agenda.next("payday", o, today))
+        for o in config.offices
+    ]
+    events = agenda.between(today, today + timedelta(days=HOME_EVENT_DAYS - 1), None, FILTERS["events"])
+    return HomeCalendar(offices, events[:8])
+
+
+def plan_calendar(config: Config, view: LanguageView, today: date) -> Iterator[PagePlan]:
+    lang, agenda = view.lang, view.agenda
+    first_weekday = Locale.parse(lang).first_week_day
+    for office in (None, *config.offices):
+        for kind_filter in (None, *FILTERS):
+            kinds = FILTERS[kind_filter] if kind_filter else None
+            page = CalendarPage(
+                office,
+                kind_filter,
+                upcoming_weeks(agenda, today, config.calendar.upcoming_weeks, office, kinds),
+                [
+                    month_grid(agenda, y, m, first_weekday, office, kinds)
+                    for y, m in months_from(today, GRID_MONTHS)
+                ],
+                [(feed, feed_path(lang, office, feed)) for feed in FEEDS],
+            )
+            yield PagePlan(
+                calendar_page(lang, office, kind_filter),
+                "site/calendar.html",
+                ("calendar", f"{office}/{kind_filter}"),
+                {"page": page},
+                source="content/calendar",
+            )
+
+
+def plan_language(config: Config, view: LanguageView, today: date) -> Iterator[PagePlan]:
     lang = view.lang
-    yield PagePlan(f"{lang}/index.html", "site/home.html", ("home", ""), {"view": view})
+    yield PagePlan(
+        f"{lang}/index.html",
+        "site/home.html",
+        ("home", ""),
+        {"view": view, "calendar": home_calendar(config, view.agenda, today)},
+    )
+    yield from plan_calendar(config, view, today)
 
     per_page = config.news_per_page
     total = max(1, math.ceil(len(view.current) / per_page))
@@ -95,8 +171,8 @@ def _news_page(lang: str, number: int) -> str:
     return f"{lang}/news/index.html" if number == 1 else f"{lang}/news/page/{number}/index.html"
 
 
-def plan_site(config: Config, views: dict[str, LanguageView]) -> list[PagePlan]:
-    return [plan for lang in config.languages for plan in plan_language(config, views[lang])]
+def plan_site(config: Config, views: dict[str, LanguageView], today: date) -> list[PagePlan]:
+    return [plan for lang in config.languages for plan in plan_language(config, views[lang], today)]
 
 
 def render_intranet(

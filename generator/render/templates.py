@@ -8,23 +8,29 @@ GeneratorErrors that name the template file and line.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
 from babel.core import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton, format_time, get_day_names
 from markupsafe import Markup
 
 from generator.errors import GeneratorError
 from generator.load.fields import slugify
 from generator.load.markdown import resolve_site_links
 from generator.model import SITE_ROOT
+from generator.render.calendars import feed_name, moved_note
 from generator.render.i18n import load_translations
+from generator.render.paths import calendar_page, feed_path
+from generator.rules.agenda import FILTERS
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+_ENVIRONMENTS: dict[tuple[tuple[str, ...], str], jinja2.Environment] = {}
 
 
 def relative_url(target: str, page_path: str) -> str:
@@ -40,35 +46,17 @@ def root_prefix(page_path: str) -> str:
 
 
 class Templates:
-    def __init__(self, project_templates: Path, globals_: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, project_templates: Path) -> None:
         self.project_dir = project_templates
-        self._search = [str(p) for p in (project_templates, BUILTIN_TEMPLATES) if p.is_dir()]
-        self._globals = dict(globals_ or {})
-        self._envs: dict[str, jinja2.Environment] = {}
+        self._search = tuple(str(p) for p in (project_templates, BUILTIN_TEMPLATES) if p.is_dir())
 
     def env(self, lang: str) -> jinja2.Environment:
-        if lang not in self._envs:
-            env = jinja2.Environment(
-                loader=jinja2.FileSystemLoader(self._search),
-                autoescape=True,
-                undefined=jinja2.StrictUndefined,
-                extensions=["jinja2.ext.i18n"],
-                trim_blocks=True,
-                lstrip_blocks=True,
-                keep_trailing_newline=True,
-            )
-            env.install_gettext_translations(load_translations(lang), newstyle=True)  # type: ignore[attr-defined]
-            env.globals.update(self._globals)
-            env.globals.update(
-                url=_url,
-                lang=lang,
-                language_name=_language_name,
-                language_in=lambda code: Locale.parse(code).get_display_name(lang) or code,
-                gettext_in=_gettext_in,
-            )
-            env.filters.update(day=_day_filter(lang), body=_body, site_url=_site_url, slug=slugify)
-            self._envs[lang] = env
-        return self._envs[lang]
+        """The language's environment, shared by every build in this process (compiled
+        templates are reused; Jinja reloads a template whose file changed)."""
+        key = (self._search, lang)
+        if key not in _ENVIRONMENTS:
+            _ENVIRONMENTS[key] = _environment(self._search, lang)
+        return _ENVIRONMENTS[key]
 
     def render(self, name: str, lang: str, page_path: str, **context: Any) -> str:
         """Render `name` for the page at `page_path` (relative to the site root)."""
@@ -88,6 +76,42 @@ class Templates:
             raise GeneratorError(f"template error: {exc.message}", path=path, line=line) from None
 
 
+def _environment(search: tuple[str, ...], lang: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.install_gettext_translations(load_translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        url=_url,
+        lang=lang,
+        language_name=_language_name,
+        language_in=lambda code: Locale.parse(code).get_display_name(lang) or code,
+        gettext_in=_gettext_in,
+        calendar_page=calendar_page,
+        feed_path=feed_path,
+        feed_name=lambda feed: feed_name(feed, lang),
+        moved_note=lambda entry: moved_note(entry, lang),
+        weekday_names=lambda first: _weekday_names(lang, first),
+        month_name=lambda day: _capitalized(format_date(day, "LLLL y", locale=lang)),
+        kinds_of=FILTERS,
+        first_weekday=Locale.parse(lang).first_week_day,
+    )
+    env.filters.update(
+        day=_day_filter(lang),
+        clock=lambda moment: format_time(moment, "short", locale=lang),
+        body=_body,
+        site_url=_site_url,
+        slug=slugify,
+    )
+    return env
+
+
 @jinja2.pass_context
 def _url(context: jinja2.runtime.Context, target: str) -> str:
     return relative_url(target, context["page_path"])
@@ -105,6 +129,16 @@ def _site_url(context: jinja2.runtime.Context, value: str) -> str:
     return value.replace(SITE_ROOT, root_prefix(context["page_path"]), 1)
 
 
+def _weekday_names(lang: str, first: int) -> list[tuple[str, str]]:
+    """(abbreviated, full) weekday names in the locale's order, starting on `first`."""
+    short, full = get_day_names("abbreviated", locale=lang), get_day_names("wide", locale=lang)
+    return [(short[(first + i) % 7], full[(first + i) % 7]) for i in range(7)]
+
+
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _gettext_in(code: str, message: str) -> str:
     """`message` in another language than the page's (pages that speak every language)."""
     return load_translations(code).gettext(message)
@@ -112,7 +146,10 @@ def _gettext_in(code: str, message: str) -> str:
 
 def _day_filter(lang: str) -> Callable[[date, str], str]:
     def day(value: date, form: str = "long") -> str:
-        return format_date(value, format=form, locale=lang)
+        """A standard form (short, medium, long, full) or a CLDR skeleton such as "MMMEd"."""
+        if form in ("short", "medium", "long", "full"):
+            return format_date(value, format=form, locale=lang)
+        return format_skeleton(form, value, locale=lang)
 
     return day
 

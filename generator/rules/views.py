@@ -13,6 +13,7 @@ from datetime import date
 from generator.config import Config
 from generator.load.fields import slugify
 from generator.model import Announcement, Page, Site
+from generator.rules.agenda import Agenda, compose_agenda
 from generator.rules.audience import is_visible, open_audiences
 from generator.rules.editions import Edition, compose_editions
 from generator.rules.publication import is_current, is_published
@@ -38,6 +39,7 @@ class LanguageView:
     latest: tuple[News, ...]  # the home page's latest news: current and not pinned
     pages: tuple[Edition[Page], ...]
     tags: tuple[Tag, ...]
+    agenda: Agenda = field(default_factory=lambda: Agenda((), (date.min, date.min)))
     audiences: dict[str, tuple[News, ...]] = field(default_factory=dict)
 
 
@@ -59,6 +61,7 @@ def compose_views(
         for p in site.pages
         if is_published(p, today, drafts=drafts) and is_visible(p.audience, config, scope)
     ]
+    agenda = compose_agenda(config, list(site.occurrences), today, scope=scope)
     news_by_lang = compose_editions(announcements, config.languages)
     pages_by_lang = compose_editions(pages, config.languages)
     views = {}
@@ -74,6 +77,7 @@ def compose_views(
             latest=tuple(e for e in current if not e.item.pinned)[:HOME_LATEST],
             pages=tuple(sorted(pages_by_lang[lang], key=lambda e: (e.item.order, e.item.title))),
             tags=_tags(news),
+            agenda=agenda,
             audiences=_audiences(news, config, scope),
         )
     return views

@@ -1,0 +1,25 @@
+"""content/site.toml → Config (frozen dataclasses), every key validated."""
+
+from generator.config.payroll import PaySchedule
+from generator.config.settings import (
+    CALENDAR_NAMES,
+    EVERYONE,
+    Audience,
+    CalendarSettings,
+    Config,
+    Office,
+    load_config,
+    parse_config,
+)
+
+__all__ = [
+    "CALENDAR_NAMES",
+    "EVERYONE",
+    "Audience",
+    "CalendarSettings",
+    "Config",
+    "Office",
+    "PaySchedule",
+    "load_config",
+    "parse_config",
+]

@@ -1,0 +1,274 @@
+"""content/site.toml → `Config`: every key checked, every problem reported at once.
+
+Reads one file and nothing else. Unknown keys are errors (with "did you mean"),
+because a mistyped key would otherwise be ignored in silence.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import holidays
+from babel import Locale, UnknownLocaleError
+
+from generator.config.payroll import PaySchedule, parse_payroll
+from generator.config.reader import Reader
+from generator.errors import GeneratorError, did_you_mean, known_list, raise_all, toml_problem
+
+EVERYONE = "all"
+# Calendar filter pages live at {lang}/calendar/{office}/ and {lang}/calendar/{kind}/.
+CALENDAR_NAMES = frozenset({"holidays", "paydays", "events", "trainings", "meetings", EVERYONE})
+_TOP_KEYS = {
+    "title",
+    "organisation",
+    "base_url",
+    "timezone",
+    "languages",
+    "news_per_page",
+    "feed_entries",
+    "audiences",
+    "offices",
+    "calendar",
+    "payroll",
+}
+
+
+@dataclass(frozen=True)
+class Audience:
+    """A group of readers. Open audiences are labels on the main site; restricted
+    ones get their own tree and are never shown to anyone else."""
+
+    id: str
+    names: Mapping[str, str]
+    restricted: bool = False
+    office: bool = False
+
+    def name(self, lang: str) -> str:
+        return self.names.get(lang) or next(iter(self.names.values()), self.id)
+
+
+@dataclass(frozen=True)
+class Office:
+    id: str
+    names: Mapping[str, str]
+    country: str
+    subdivision: str | None
+    timezone: str
+
+    def name(self, lang: str) -> str:
+        return self.names.get(lang) or next(iter(self.names.values()), self.id)
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    months_back: int = 12  # the build window starts this long before --today
+    months_ahead: int = 24  # … and ends this long after it
+    upcoming_weeks: int = 8  # the calendar page's list of upcoming dates
+    refresh_hours: int = 12  # how often subscribed clients should refresh the feeds
+
+
+@dataclass(frozen=True)
+class Config:
+    source: Path
+    titles: Mapping[str, str]
+    organisation: str
+    base_url: str
+    timezone: str
+    languages: tuple[str, ...]
+    audiences: Mapping[str, Audience]
+    offices: Mapping[str, Office]
+    news_per_page: int = 10
+    feed_entries: int = 20
+    calendar: CalendarSettings = field(default_factory=CalendarSettings)
+    payroll: Mapping[str, PaySchedule] = field(default_factory=dict)
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    def title(self, lang: str) -> str:
+        return self.titles.get(lang) or self.titles[self.default_language]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def host(self) -> str:
+        """The site's host name, used to make calendar UIDs globally unique."""
+        return self.base_url.split("://", 1)[1].split("/", 1)[0]
+
+
+def load_config(path: Path) -> Config:
+    """Read and check site.toml; raise every problem at once as an ExceptionGroup."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ExceptionGroup(
+            "config",
+            [
+                GeneratorError(
+                    "no site.toml found", path=path, hint="copy the sample content/site.toml to start"
+                )
+            ],
+        ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        error = GeneratorError("the file is not UTF-8 text", path=path, line=line, hint="save it as UTF-8")
+        raise ExceptionGroup("config", [error]) from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path) -> Config:
+    """site.toml text → Config; pure."""
+    try:
+        data = tomllib.loads(text.replace("\r\n", "\n"))
+    except tomllib.TOMLDecodeError as exc:
+        message, line = toml_problem(exc, text)
+        error = GeneratorError(
+            f"not valid TOML: {message}",
+            path=path,
+            line=line,
+            hint="check quotes, brackets and `key = value` syntax",
+        )
+        raise ExceptionGroup("config", [error]) from None
+    errors: list[GeneratorError] = []
+    r = Reader(path, text, errors)
+    r.unknown_keys(data, _TOP_KEYS, "")
+
+    languages = _languages(r, data.get("languages"))
+    titles = r.localized(data.get("title"), languages, "", "title") or {languages[0]: "Intranet"}
+    organisation = data.get("organisation", "")
+    if not isinstance(organisation, str):
+        r.error("organisation must be a text", "", "organisation")
+        organisation = ""
+    base_url = data.get("base_url")
+    if not isinstance(base_url, str) or not base_url.startswith(("https://", "http://")) or " " in base_url:
+        r.error(
+            "base_url must be the absolute address of the published site",
+            "",
+            "base_url",
+            hint='for example base_url = "https://intranet.example.com/"',
+        )
+        base_url = "https://intranet.invalid/"
+    timezone = r.timezone(data.get("timezone", "UTC"), "", "timezone")
+    offices = _offices(r, data.get("offices", {}), languages)
+    audiences = _audiences(r, data.get("audiences", {}), languages, offices)
+    config = Config(
+        source=path,
+        titles=titles,
+        organisation=organisation.strip(),
+        base_url=base_url if base_url.endswith("/") else base_url + "/",
+        timezone=timezone,
+        languages=languages,
+        audiences=audiences,
+        offices=offices,
+        news_per_page=r.positive_int(data.get("news_per_page", 10), "", "news_per_page", 10),
+        feed_entries=r.positive_int(data.get("feed_entries", 20), "", "feed_entries", 20),
+        calendar=_calendar(r, data.get("calendar", {})),
+        payroll=parse_payroll(r, data.get("payroll", {}), languages, tuple(offices)),
+    )
+    raise_all(errors)
+    return config
+
+
+def _languages(r: Reader, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        r.error(
+            "languages must be a non-empty list of language codes, the default first",
+            "",
+            "languages",
+            hint='for example languages = ["es", "fr", "en"]',
+        )
+        return ("en",)
+    good: list[str] = []
+    for code in value:
+        try:
+            Locale.parse(code)
+        except (UnknownLocaleError, ValueError):
+            r.error(f'unknown language code "{code}"', "", "languages", hint="use codes such as es, fr, en")
+            continue
+        if code in good:
+            r.error(f'language "{code}" is listed twice', "", "languages")
+            continue
+        good.append(code)
+    return tuple(good) or ("en",)
+
+
+def _calendar(r: Reader, value: Any) -> CalendarSettings:
+    table = r.table(value, "calendar")
+    defaults = CalendarSettings()
+    keys = ("months_back", "months_ahead", "upcoming_weeks", "refresh_hours")
+    r.unknown_keys(table, set(keys), "calendar")
+    return CalendarSettings(
+        **{key: r.positive_int(table.get(key, getattr(defaults, key)), "calendar", key, 1) for key in keys}
+    )
+
+
+def _offices(r: Reader, value: Any, languages: tuple[str, ...]) -> dict[str, Office]:
+    offices: dict[str, Office] = {}
+    supported = holidays.list_supported_countries()
+    for ident, table in sorted(r.table(value, "offices").items()):
+        where = f"offices.{ident}"
+        if not r.ident("offices", ident, CALENDAR_NAMES) or not isinstance(table, dict):
+            continue
+        r.unknown_keys(table, {"name", "country", "subdivision", "timezone"}, where)
+        names = r.localized(table.get("name", ident), languages, where, "name") or {}
+        country = table.get("country")
+        if country not in supported:
+            r.error(
+                f"office {ident} needs country, a two-letter ISO code known to the holidays package, "
+                f"not {country!r}",
+                where,
+                "country",
+                hint=f'{did_you_mean(str(country), supported)}for example country = "ES"',
+            )
+            continue
+        subdivision = table.get("subdivision")
+        if subdivision is not None and subdivision not in supported[country]:
+            r.error(
+                f"{country} has no subdivision {subdivision!r}",
+                where,
+                "subdivision",
+                hint=f"{did_you_mean(str(subdivision), supported[country])}"
+                f"known: {known_list(supported[country])}",
+            )
+            subdivision = None
+        tz = r.timezone(table.get("timezone", "UTC"), where, "timezone")
+        offices[ident] = Office(ident, names, country, subdivision, tz)
+    return offices
+
+
+def _audiences(
+    r: Reader, value: Any, languages: tuple[str, ...], offices: Mapping[str, Office]
+) -> dict[str, Audience]:
+    audiences: dict[str, Audience] = {
+        ident: Audience(ident, office.names, restricted=False, office=True)
+        for ident, office in offices.items()
+    }
+    for ident, table in sorted(r.table(value, "audiences").items()):
+        where = f"audiences.{ident}"
+        if not r.ident("audiences", ident, frozenset({EVERYONE})) or not isinstance(table, dict):
+            continue
+        if ident in offices:
+            r.error(
+                f'audience "{ident}" has the id of an office',
+                where,
+                hint="every office is already an audience; rename one of them",
+            )
+            continue
+        r.unknown_keys(table, {"name", "restricted"}, where)
+        names = r.localized(table.get("name", ident), languages, where, "name") or {}
+        restricted = table.get("restricted", False)
+        if not isinstance(restricted, bool):
+            r.error("restricted must be true or false", where, "restricted")
+            restricted = True
+        audiences[ident] = Audience(ident, names, restricted=restricted)
+    return audiences

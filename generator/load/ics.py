@@ -1,0 +1,322 @@
+"""content/calendar/**.ics → Occurrence: real exports from Outlook, Google, Thunderbird, Apple.
+
+icalendar parses (folded lines, Windows and custom VTIMEZONEs), recurring-ical-events
+expands RRULE/RDATE/EXDATE/RECURRENCE-ID over the build window. Each event (a UID
+with its overrides) is expanded on its own, so a broken one is reported as a
+warning with its file, line and UID, and skipped, while its neighbours publish.
+A file that is not a calendar at all is an error.
+
+Which office an event is for: the folder it is in (`content/calendar/madrid/x.ics`),
+or a category naming an office or audience (`CATEGORIES:HOLIDAY,MADRID`);
+otherwise every office.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import icalendar
+import recurring_ical_events  # type: ignore[import-untyped]
+
+from generator.config import Config
+from generator.errors import GeneratorError, did_you_mean, known_list
+from generator.model import Occurrence
+
+# CATEGORIES values (accents and case ignored) → kind. Real exports use their own words.
+_KIND_WORDS = {
+    "holiday": {"holiday", "holidays", "bank holiday", "public holiday", "festivo", "festivos",
+                "dia festivo", "feriado", "feriados", "jour ferie", "jours feries", "ferie"},
+    "payday": {"payday", "pay day", "paydays", "nomina", "paie", "pago", "pay"},
+    "training": {"training", "formacion", "formation", "capacitacion", "curso"},
+    "meeting": {"meeting", "reunion", "meetings", "reuniones"},
+    "event": {"event", "events", "evento", "eventos", "evenement", "evenements"},
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Span:
+    """Where one VEVENT sits in the file."""
+
+    begin: int  # line of BEGIN:VEVENT (1-based)
+    lines: tuple[str, ...]  # its raw lines, BEGIN to END
+
+    def line_of(self, prop: str) -> int:
+        for offset, line in enumerate(self.lines):
+            if re.match(rf"^{prop}[;:]", line, re.IGNORECASE):
+                return self.begin + offset
+        return self.begin
+
+
+def find_calendars(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return [
+        p
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+        and p.suffix.lower() == ".ics"
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    ]
+
+
+def load_calendars(
+    folder: Path,
+    config: Config,
+    window: tuple[dt.date, dt.date],
+    errors: list[GeneratorError],
+    warnings: list[GeneratorError],
+) -> list[Occurrence]:
+    """Every occurrence of every event in the .ics files below `folder`, within `window`."""
+    found: list[Occurrence] = []
+    for path in find_calendars(folder):
+        offices = _folder_offices(path, folder, config, errors)
+        if offices is None:
+            continue
+        try:
+            found += parse_calendar(path.read_bytes(), path, config, window, offices, warnings)
+        except GeneratorError as exc:
+            errors.append(exc)
+    return found
+
+
+def _folder_offices(
+    path: Path, folder: Path, config: Config, errors: list[GeneratorError]
+) -> tuple[str, ...] | None:
+    parts = path.relative_to(folder).parts
+    if len(parts) == 1:
+        return ()
+    if parts[0] in config.offices:
+        return (parts[0],)
+    errors.append(
+        GeneratorError(
+            f'the folder "{parts[0]}" is not an office',
+            path=path,
+            hint=f"{did_you_mean(parts[0], config.offices)}offices: {known_list(config.offices)}; "
+            "files directly in content/calendar/ are for every office",
+        )
+    )
+    return None
+
+
+def decode_calendar(raw: bytes) -> str:
+    """UTF-8 (a BOM is dropped); exports that are not UTF-8 are read as Windows-1252."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_calendar(
+    raw: bytes,
+    path: Path,
+    config: Config,
+    window: tuple[dt.date, dt.date],
+    offices: tuple[str, ...] = (),
+    warnings: list[GeneratorError] | None = None,
+) -> list[Occurrence]:
+    """One .ics file → its occurrences in `window`; broken events go to `warnings`."""
+    warnings = warnings if warnings is not None else []
+    text = decode_calendar(raw)
+    calendars = _parse(text, path)
+    lines = text.split("\n")
+    spans = list(_event_spans(lines))
+    events = [event for calendar in calendars for event in calendar.walk("VEVENT")]
+    if len(spans) != len(events):  # should not happen; fall back to the file's first line
+        spans = [_Span(1, ())] * len(events)
+    where = dict(zip((id(e) for e in events), spans, strict=True))
+
+    occurrences: list[Occurrence] = []
+    for calendar in calendars:
+        groups: dict[str, list[icalendar.Component]] = {}
+        for index, event in enumerate(calendar.walk("VEVENT")):
+            uid = str(event.get("UID") or f"{path.stem}-{index + 1}")
+            groups.setdefault(uid, []).append(event)
+        timezones = calendar.walk("VTIMEZONE")
+        for uid, components in groups.items():
+            spans_of = [where[id(c)] for c in components]
+            problem = _problem(components, spans_of)
+            if problem is not None:
+                message, line = problem
+                warnings.append(
+                    GeneratorError(f"{message} (UID {uid}); this event is skipped", path=path, line=line)
+                )
+                continue
+            try:
+                occurrences += _expand(
+                    calendar, timezones, components, uid, path, spans_of[0], config, window, offices
+                )
+            except Exception as exc:  # recurring-ical-events raises many kinds for broken rules
+                warnings.append(
+                    GeneratorError(
+                        f"cannot expand this event: {exc} (UID {uid}); this event is skipped",
+                        path=path,
+                        line=spans_of[0].begin,
+                    )
+                )
+    return occurrences
+
+
+def _parse(text: str, path: Path) -> list[icalendar.Calendar]:
+    hint = "export the calendar as an iCalendar (.ics) file from Outlook, Google or Thunderbird"
+    try:
+        components = icalendar.Calendar.from_ical(text, multiple=True)
+    except Exception as exc:  # icalendar raises ValueError and others on non-calendar text
+        line = next((n for n, t in enumerate(text.split("\n"), 1) if t.strip() and ":" not in t), 1)
+        raise GeneratorError(
+            f"this is not an iCalendar file ({exc})", path=path, line=line, hint=hint
+        ) from None
+    calendars = [c for c in components if c.name == "VCALENDAR"]
+    if not calendars and text.strip():
+        raise GeneratorError(
+            "this is not an iCalendar file: no BEGIN:VCALENDAR", path=path, line=1, hint=hint
+        )
+    return calendars
+
+
+def _event_spans(lines: list[str]) -> Iterator[_Span]:
+    begin = None
+    for number, line in enumerate(lines, start=1):
+        upper = line.strip().upper()
+        if upper == "BEGIN:VEVENT":
+            begin = number
+        elif upper == "END:VEVENT" and begin is not None:
+            yield _Span(begin, tuple(lines[begin - 1 : number]))
+            begin = None
+
+
+def _problem(components: list[icalendar.Component], spans: list[_Span]) -> tuple[str, int] | None:
+    """The first thing that makes this event unusable, with its line."""
+    for component, span in zip(components, spans, strict=True):
+        for prop, error in component.errors:
+            return f"{prop} cannot be read: {error}", span.line_of(str(prop))
+        start = component.get("DTSTART")
+        if start is None:
+            return "the event has no DTSTART (start date)", span.begin
+        tzid = start.params.get("TZID") if hasattr(start, "params") else None
+        if tzid and isinstance(start.dt, dt.datetime) and start.dt.tzinfo is None:
+            return f'unknown time zone "{tzid}" and no VTIMEZONE describes it', span.line_of("DTSTART")
+    return None
+
+
+def _expand(
+    calendar: icalendar.Calendar,
+    timezones: Iterable[icalendar.Component],
+    components: list[icalendar.Component],
+    uid: str,
+    path: Path,
+    span: _Span,
+    config: Config,
+    window: tuple[dt.date, dt.date],
+    folder_offices: tuple[str, ...],
+) -> list[Occurrence]:
+    single = icalendar.Calendar()
+    for key in ("X-WR-TIMEZONE",):
+        if key in calendar:
+            single[key] = calendar[key]
+    for timezone in timezones:
+        single.add_component(timezone)
+    for component in components:
+        single.add_component(component)
+    repeating = len(components) > 1 or any(c.get("RRULE") or c.get("RDATE") for c in components)
+    tz = config.tz
+    result = []
+    for event in recurring_ical_events.of(single).between(*window):
+        start, end = _times(event, tz)
+        kind, offices, audience = _classify(event, config, folder_offices)
+        recurrence = event.get("RECURRENCE-ID")
+        key = _stamp_key(recurrence.dt if recurrence is not None else event.get("DTSTART").dt)
+        result.append(
+            Occurrence(
+                uid=f"{uid}-{key}" if repeating else uid,
+                kind=kind,
+                titles={"": _text(event.get("SUMMARY")) or path.stem},
+                start=start,
+                end=end,
+                source=path,
+                line=span.begin,
+                offices=offices,
+                audience=audience,
+                description=_text(event.get("DESCRIPTION")),
+                location=_text(event.get("LOCATION")),
+                stamp=_utc(event.get("DTSTAMP")),
+            )
+        )
+    return result
+
+
+def _times(event: icalendar.Event, tz: ZoneInfo) -> tuple[dt.date | dt.datetime, dt.date | dt.datetime]:
+    start: Any = event.get("DTSTART").dt
+    end_prop = event.get("DTEND")
+    end: Any = end_prop.dt if end_prop is not None else None
+    if not isinstance(start, dt.datetime):
+        if end is None or not isinstance(end, dt.date) or isinstance(end, dt.datetime) or end <= start:
+            end = start + dt.timedelta(days=1)  # RFC 5545: an all-day event lasts one day
+        return start, end
+    start = start.replace(tzinfo=tz) if start.tzinfo is None else start.astimezone(tz)  # floating: site time
+    if not isinstance(end, dt.datetime):
+        duration = event.get("DURATION")
+        end = start + (duration.dt if duration is not None else dt.timedelta(0))
+    end = end.replace(tzinfo=tz) if end.tzinfo is None else end.astimezone(tz)
+    return start, max(end, start)
+
+
+def _classify(
+    event: icalendar.Event, config: Config, folder_offices: tuple[str, ...]
+) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    kind = "event"
+    offices = set(folder_offices)
+    audience: set[str] = set()
+    for category in _categories(event):
+        word = _plain(category)
+        for candidate, words in _KIND_WORDS.items():
+            if word in words:
+                kind = candidate
+        ident = word.replace(" ", "-")
+        if ident in config.offices:
+            offices.add(ident)
+        elif ident in config.audiences:
+            audience.add(ident)
+    return kind, tuple(sorted(offices)), tuple(sorted(audience | offices)) if audience else ()
+
+
+def _categories(event: icalendar.Event) -> list[str]:
+    found: list[str] = []
+    values = event.get("CATEGORIES")
+    for value in values if isinstance(values, list) else [values] if values is not None else []:
+        cats = getattr(value, "cats", None)
+        found += [str(c) for c in cats] if cats is not None else str(value).split(",")
+    return [c.strip() for c in found if c.strip()]
+
+
+def _plain(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(folded.casefold().split())
+
+
+def _text(value: Any) -> str:
+    return str(value).strip() if value is not None else ""
+
+
+def _stamp_key(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        moment = value.astimezone(dt.UTC) if value.tzinfo else value
+        return moment.strftime("%Y%m%dT%H%M%S") + ("Z" if value.tzinfo else "")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y%m%d")
+    return hashlib.sha1(str(value).encode()).hexdigest()[:12]
+
+
+def _utc(prop: Any) -> dt.datetime | None:
+    value = getattr(prop, "dt", None)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return None

@@ -1,0 +1,156 @@
+"""The agenda → subscribable iCalendar feeds, per language, for every office and each one.
+
+Feeds are RFC 5545 with the RFC 7986 name and refresh interval plus the legacy
+X-WR-CALNAME / X-PUBLISHED-TTL forms, a VTIMEZONE for the time zone they use,
+exclusive all-day DTEND, holidays and pay dates TRANSPARENT (they never block
+free/busy), and UIDs that stay the same across rebuilds so clients update
+entries instead of duplicating them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import icalendar
+from babel.dates import format_date
+
+from generator.config import Config
+from generator.model import Occurrence, OutputFile
+from generator.render.i18n import load_translations
+from generator.render.paths import feed_path
+from generator.rules.agenda import FEEDS, FILTERS, Agenda
+
+TRANSPARENT_KINDS = ("holiday", "payday")
+
+
+def feed_name(feed: str, lang: str) -> str:
+    _ = load_translations(lang).gettext
+    names = {
+        "holidays": _("Holidays"),
+        "paydays": _("Pay dates"),
+        "events": _("Events and trainings"),
+        "all": _("All dates"),
+    }
+    return names[feed]
+
+
+def moved_note(entry: Occurrence, lang: str) -> str:
+    """ "Moved from Sat 31 Oct: weekend", in the reader's language; "" when not moved."""
+    if entry.moved_from is None:
+        return ""
+    translations = load_translations(lang)
+    because = entry.moved_because or {}
+    reason = (
+        (because.get(lang) or because.get("") or next(iter(because.values())))
+        if because
+        else translations.gettext("weekend")
+    )
+    day = format_date(entry.moved_from, "EEE d MMM", locale=lang)
+    if entry.day < entry.moved_from:
+        note = str(translations.pgettext("earlier", "Moved from %(date)s: %(reason)s"))
+    else:
+        note = str(translations.pgettext("later", "Moved from %(date)s: %(reason)s"))
+    return note % {"date": day, "reason": reason}
+
+
+def summary(entry: Occurrence, lang: str, config: Config, office: str | None) -> str:
+    title = entry.title(lang)
+    if office is None and entry.offices:
+        names = ", ".join(config.offices[o].name(lang) for o in entry.offices if o in config.offices)
+        return f"{title} ({names})" if names else title
+    return title
+
+
+class _Events:
+    """Each entry's VEVENT, serialized once per language and per kind of feed (with or
+    without the office in its summary), then reused by every feed that lists it."""
+
+    def __init__(self, config: Config, today: dt.date) -> None:
+        self.config = config
+        self.stamp = dt.datetime.combine(today, dt.time(0), tzinfo=dt.UTC)
+        self._cache: dict[tuple[str, str, bool], bytes] = {}
+
+    def get(self, entry: Occurrence, lang: str, office: str | None) -> bytes:
+        key = (entry.uid, lang, office is None)
+        if key not in self._cache:
+            self._cache[key] = self._render(entry, lang, office)
+        return self._cache[key]
+
+    def _render(self, entry: Occurrence, lang: str, office: str | None) -> bytes:
+        event = icalendar.Event()
+        event.add("UID", entry.uid)
+        event.add("DTSTAMP", entry.stamp or self.stamp)
+        event.add("DTSTART", entry.start)
+        event.add("DTEND", entry.end)
+        event.add("SUMMARY", summary(entry, lang, self.config, office))
+        description = "\n\n".join(part for part in (moved_note(entry, lang), entry.description) if part)
+        if description:
+            event.add("DESCRIPTION", description)
+        if entry.location:
+            event.add("LOCATION", entry.location)
+        event.add("CATEGORIES", [entry.kind.upper()])
+        event.add("TRANSP", "TRANSPARENT" if entry.kind in TRANSPARENT_KINDS else "OPAQUE")
+        event.add("CLASS", "PUBLIC")
+        data: bytes = event.to_ical()
+        return data
+
+
+def _timezone_block(config: Config, window: tuple[dt.date, dt.date]) -> bytes:
+    """The VTIMEZONE of the site's time zone, which timed entries use, over the build window."""
+    holder = icalendar.Calendar()
+    probe = icalendar.Event()
+    probe.add("DTSTART", dt.datetime.combine(window[0], dt.time(12), tzinfo=config.tz))
+    holder.add_component(probe)
+    holder.add_missing_timezones(first_date=window[0], last_date=window[1])
+    return b"".join(tz.to_ical() for tz in holder.walk("VTIMEZONE"))
+
+
+def render_feed(
+    config: Config,
+    agenda: Agenda,
+    lang: str,
+    office: str | None,
+    feed: str,
+    events: _Events,
+    timezone: bytes,
+) -> OutputFile:
+    kinds = None if feed == "all" else FILTERS[feed]
+    entries = agenda.select(office, kinds)
+    name = " · ".join(
+        part
+        for part in (
+            config.title(lang),
+            feed_name(feed, lang),
+            config.offices[office].name(lang) if office else "",
+        )
+        if part
+    )
+    path = feed_path(lang, office, feed)
+    refresh = dt.timedelta(hours=config.calendar.refresh_hours)
+    calendar = icalendar.Calendar()
+    calendar.add("PRODID", f"-//{config.host}//intranet//{lang.upper()}")
+    calendar.add("VERSION", "2.0")
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.add("METHOD", "PUBLISH")
+    calendar.add("NAME", name)
+    calendar.add("X-WR-CALNAME", name)
+    calendar.add("X-WR-TIMEZONE", config.timezone)
+    calendar.add("REFRESH-INTERVAL", refresh, parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", f"PT{config.calendar.refresh_hours}H")
+    calendar.add("SOURCE", config.base_url + path, parameters={"VALUE": "URI"})
+    head = calendar.to_ical().removesuffix(b"END:VCALENDAR\r\n")
+    body = b"".join(events.get(entry, lang, office) for entry in entries)
+    zones = timezone if any(not entry.all_day for entry in entries) else b""
+    return OutputFile(f"site/{path}", head + zones + body + b"END:VCALENDAR\r\n", "content/calendar")
+
+
+def render_calendar_feeds(config: Config, agenda: Agenda, today: dt.date) -> list[OutputFile]:
+    """Every language × (every office, each office) × (holidays, paydays, events, all)."""
+    events = _Events(config, today)
+    timezone = _timezone_block(config, agenda.window)
+    return [
+        render_feed(config, agenda, lang, office, feed, events, timezone)
+        for lang in config.languages
+        for office in (None, *config.offices)
+        for feed in FEEDS
+    ]

@@ -1,0 +1,22 @@
+"""Where each output lives below the site root: one place for every path rule."""
+
+from __future__ import annotations
+
+
+def pretty(path: str) -> str:
+    """The public form of a page path: "es/news/index.html" → "es/news/"."""
+    return path.removesuffix("index.html")
+
+
+def news_page(lang: str, slug: str) -> str:
+    return f"{lang}/news/{slug}/index.html"
+
+
+def calendar_page(lang: str, office: str | None = None, kind_filter: str | None = None) -> str:
+    """es/calendar/index.html, es/calendar/madrid/index.html, es/calendar/madrid/paydays/index.html…"""
+    return "/".join([lang, "calendar", *(p for p in (office, kind_filter) if p), "index.html"])
+
+
+def feed_path(lang: str, office: str | None, feed: str) -> str:
+    """es/calendar/paydays.ics, es/calendar/madrid/all.ics…"""
+    return f"{lang}/calendar/{office}/{feed}.ics" if office else f"{lang}/calendar/{feed}.ics"

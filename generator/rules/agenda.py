@@ -1,0 +1,168 @@
+"""The one model of dates: public and company holidays, pay dates, events, trainings
+and meetings, merged, filtered for the audience, and queried by the site, the
+feeds and the newsletter alike. No second copy of these rules exists."""
+
+from __future__ import annotations
+
+import calendar as calendar_module
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from generator.config import CalendarSettings, Config
+from generator.model import KINDS, Occurrence
+from generator.rules.audience import is_visible
+from generator.rules.holidays import public_holidays
+from generator.rules.paydays import days_off_for, pay_dates
+
+# Filter names used in paths and feeds → the kinds they hold.
+FILTERS: dict[str, tuple[str, ...]] = {
+    "holidays": ("holiday",),
+    "paydays": ("payday",),
+    "events": ("event", "training", "meeting"),
+    "trainings": ("training",),
+    "meetings": ("meeting",),
+}
+FEEDS = ("holidays", "paydays", "events", "all")
+_KIND_ORDER = {kind: index for index, kind in enumerate(KINDS)}
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(month_index, 12)
+    return dt.date(year, month + 1, min(day.day, calendar_module.monthrange(year, month + 1)[1]))
+
+
+def calendar_window(today: dt.date, settings: CalendarSettings) -> tuple[dt.date, dt.date]:
+    """The build window: `months_back` before today to `months_ahead` after (end exclusive)."""
+    return add_months(today, -settings.months_back), add_months(today, settings.months_ahead)
+
+
+@dataclass(frozen=True)
+class Agenda:
+    entries: tuple[Occurrence, ...]  # sorted by day, kind, title
+    window: tuple[dt.date, dt.date]
+
+    def select(self, office: str | None = None, kinds: Iterable[str] | None = None) -> tuple[Occurrence, ...]:
+        wanted = set(kinds) if kinds is not None else None
+        return tuple(e for e in self.entries if e.for_office(office) and (wanted is None or e.kind in wanted))
+
+    def between(
+        self, first: dt.date, last: dt.date, office: str | None = None, kinds: Iterable[str] | None = None
+    ) -> tuple[Occurrence, ...]:
+        """Entries touching the days first..last (both included)."""
+        return tuple(e for e in self.select(office, kinds) if e.day <= last and e.last_day >= first)
+
+    def next(self, kind: str, office: str | None, today: dt.date) -> Occurrence | None:
+        """The first entry of `kind` on or after today, for an office (None: any)."""
+        return next((e for e in self.select(office, (kind,)) if e.day >= today), None)
+
+
+def compose_agenda(
+    config: Config, from_files: list[Occurrence], today: dt.date, *, scope: str | None = None
+) -> Agenda:
+    """Public holidays + company calendars + pay dates, for the main site or a restricted scope."""
+    window = calendar_window(today, config.calendar)
+    public = public_holidays(config, window)
+    company = _without_public_duplicates(
+        [e for e in from_files if e.kind == "holiday" and window[0] <= e.day < window[1]], public, config
+    )
+    others = [e for e in from_files if e.kind != "holiday"]
+    holidays = public + company
+    paydays = [
+        entry
+        for schedule in config.payroll.values()
+        for office in schedule.offices
+        for entry in pay_dates(
+            schedule,
+            office,
+            window,
+            days_off_for(office, holidays),
+            host=config.host,
+            source=config.source,
+        )
+    ]
+    entries = [e for e in (*holidays, *paydays, *others) if is_visible(e.audience, config, scope)]
+    return Agenda(tuple(sorted(entries, key=_order)), window)
+
+
+def _order(entry: Occurrence) -> tuple[dt.date, int, str, str, str]:
+    moment = entry.start.isoformat() if isinstance(entry.start, dt.datetime) else ""
+    return (entry.day, _KIND_ORDER.get(entry.kind, 9), moment, entry.title(""), entry.uid)
+
+
+def _without_public_duplicates(
+    company: list[Occurrence], public: list[Occurrence], config: Config
+) -> list[Occurrence]:
+    """A company day off that is already an office's public holiday is shown once, as the public one."""
+    public_days = {(e.offices[0], e.day) for e in public}
+    kept = []
+    for entry in company:
+        offices = entry.offices or tuple(config.offices)
+        remaining = tuple(o for o in offices if (o, entry.day) not in public_days)
+        if not remaining:
+            continue
+        kept.append(entry if remaining == offices else replace(entry, offices=remaining))
+    return kept
+
+
+@dataclass(frozen=True)
+class Week:
+    start: dt.date  # its Monday
+    entries: tuple[Occurrence, ...]
+
+
+def upcoming_weeks(
+    agenda: Agenda, today: dt.date, weeks: int, office: str | None = None, kinds: Iterable[str] | None = None
+) -> list[Week]:
+    """The next `weeks` weeks from today's, each with its entries from today on; empty weeks left out."""
+    monday = today - dt.timedelta(days=today.weekday())
+    kinds = tuple(kinds) if kinds is not None else None
+    found = []
+    for number in range(weeks):
+        first = monday + dt.timedelta(weeks=number)
+        entries = agenda.between(max(first, today), first + dt.timedelta(days=6), office, kinds)
+        if entries:
+            found.append(Week(first, entries))
+    return found
+
+
+@dataclass(frozen=True)
+class Cell:
+    day: dt.date | None  # None: a padding cell outside the month
+    entries: tuple[Occurrence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Month:
+    first: dt.date
+    weeks: tuple[tuple[Cell, ...], ...]
+
+
+def month_grid(
+    agenda: Agenda,
+    year: int,
+    month: int,
+    first_weekday: int,
+    office: str | None = None,
+    kinds: Iterable[str] | None = None,
+) -> Month:
+    """One month as weeks of seven cells, starting on `first_weekday` (0 = Monday)."""
+    kinds = tuple(kinds) if kinds is not None else None
+    grid = calendar_module.Calendar(firstweekday=first_weekday).monthdatescalendar(year, month)
+    entries = agenda.between(grid[0][0], grid[-1][-1], office, kinds)
+    weeks = []
+    for week in grid:
+        cells = []
+        for day in week:
+            if day.month != month:
+                cells.append(Cell(None))
+            else:
+                cells.append(Cell(day, tuple(e for e in entries if e.day <= day <= e.last_day)))
+        weeks.append(tuple(cells))
+    return Month(dt.date(year, month, 1), tuple(weeks))
+
+
+def months_from(today: dt.date, count: int) -> list[tuple[int, int]]:
+    first = today.replace(day=1)
+    return [(d.year, d.month) for d in (add_months(first, n) for n in range(count))]
