@@ -91,3 +91,25 @@ def test_raw_html_from_python_markdowns_suite_is_sanitized(make_project: MakePro
     assert 'markdown="' not in prose
     assert 'name="' not in prose  # attributes outside the allow-list are dropped
     assert "<script" not in prose
+
+
+ICS_FILES = (
+    sorted(p.name for p in (CORPUS / "ics").glob("*.ics")) if (CORPUS / "ics").is_dir() else ["(absent)"]
+)
+
+
+@pytest.mark.parametrize("name", ICS_FILES)
+def test_every_corpus_calendar_dropped_into_content_builds(
+    name: str, make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = corpus_dir("ics") / name
+    project = make_project({f"content/calendar/{name}": source.read_bytes()})
+    code = main(["build", "--project", str(project), "--today", "2026-11-23"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "Traceback" not in captured.err
+    for line in captured.err.strip().splitlines():
+        assert re.match(
+            rf"^warning: content/calendar/{re.escape(name)}:\d+: .+; this event is skipped$", line
+        )
+    assert (project / "output/site/es/calendar/all.ics").is_file()

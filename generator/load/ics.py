@@ -48,11 +48,14 @@ class _Span:
     begin: int  # line of BEGIN:VEVENT (1-based)
     lines: tuple[str, ...]  # its raw lines, BEGIN to END
 
-    def line_of(self, prop: str) -> int:
-        for offset, line in enumerate(self.lines):
-            if re.match(rf"^{prop}[;:]", line, re.IGNORECASE):
-                return self.begin + offset
-        return self.begin
+    def line_of(self, prop: str, value: str | None = None) -> int:
+        """The line of `prop` (the one holding `value`, when given), else BEGIN:VEVENT's."""
+        found = [
+            offset for offset, line in enumerate(self.lines) if re.match(rf"^{prop}[;:]", line, re.IGNORECASE)
+        ]
+        if value is not None:
+            found = [o for o in found if self.lines[o].rstrip().endswith(":" + value)] or found
+        return self.begin + found[0] if found else self.begin
 
 
 def find_calendars(folder: Path) -> list[Path]:
@@ -137,9 +140,13 @@ def parse_calendar(
     occurrences: list[Occurrence] = []
     for calendar in calendars:
         groups: dict[str, list[icalendar.Component]] = {}
+        labels: dict[str, str] = {}
         for index, event in enumerate(calendar.walk("VEVENT")):
             uid = str(event.get("UID") or f"{path.stem}-{index + 1}")
             groups.setdefault(uid, []).append(event)
+            labels[uid] = (
+                f"UID {uid}" if event.get("UID") else f"event {index + 1} in the file, which has no UID"
+            )
         timezones = calendar.walk("VTIMEZONE")
         for uid, components in groups.items():
             spans_of = [where[id(c)] for c in components]
@@ -147,7 +154,7 @@ def parse_calendar(
             if problem is not None:
                 message, line = problem
                 warnings.append(
-                    GeneratorError(f"{message} (UID {uid}); this event is skipped", path=path, line=line)
+                    GeneratorError(f"{message} ({labels[uid]}); this event is skipped", path=path, line=line)
                 )
                 continue
             try:
@@ -157,7 +164,7 @@ def parse_calendar(
             except Exception as exc:  # recurring-ical-events raises many kinds for broken rules
                 warnings.append(
                     GeneratorError(
-                        f"cannot expand this event: {exc} (UID {uid}); this event is skipped",
+                        f"cannot expand this event: {exc} ({labels[uid]}); this event is skipped",
                         path=path,
                         line=spans_of[0].begin,
                     )
@@ -197,7 +204,10 @@ def _problem(components: list[icalendar.Component], spans: list[_Span]) -> tuple
     """The first thing that makes this event unusable, with its line."""
     for component, span in zip(components, spans, strict=True):
         for prop, error in component.errors:
-            return f"{prop} cannot be read: {error}", span.line_of(str(prop))
+            shown = re.search(r"Got: '(.*)'$", str(error))  # icalendar quotes the bad value
+            return f"{prop} cannot be read: {error}", span.line_of(
+                str(prop), shown.group(1) if shown else None
+            )
         start = component.get("DTSTART")
         if start is None:
             return "the event has no DTSTART (start date)", span.begin
@@ -238,7 +248,7 @@ def _expand(
             Occurrence(
                 uid=f"{uid}-{key}" if repeating else uid,
                 kind=kind,
-                titles={"": _text(event.get("SUMMARY")) or path.stem},
+                titles={"": _title(event) or path.stem},
                 start=start,
                 end=end,
                 source=path,
@@ -300,6 +310,11 @@ def _categories(event: icalendar.Event) -> list[str]:
 def _plain(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return " ".join(folded.casefold().split())
+
+
+def _title(event: icalendar.Component) -> str:
+    """SUMMARY, else the first line of DESCRIPTION."""
+    return _text(event.get("SUMMARY")) or _text(event.get("DESCRIPTION")).split("\n", 1)[0].strip()
 
 
 def _text(value: Any) -> str:
