@@ -19,6 +19,8 @@ PAGES = [
     "es/news/aguinaldo-2026/index.html",
     "fr/pages/contactos/index.html",
     "en/tags/index.html",
+    "es/calendar/madrid/index.html",
+    "fr/calendar/index.html",
 ]
 
 
@@ -70,6 +72,25 @@ def test_pages_fit_a_phone_screen(browser: Browser, served: str, path: str) -> N
     assert no_horizontal_scroll(page), f"{path} scrolls sideways at 375 px"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"phone-{path.replace('/', '_')}.png", full_page=True)
+    context.close()
+
+
+def test_a_reader_filters_the_calendar_and_finds_the_feed_to_subscribe(browser: Browser, served: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(served + "en/index.html")
+    page.get_by_role("link", name="Calendar for Madrid").click()
+    page.wait_for_url("**/en/calendar/madrid/index.html")
+    page.get_by_role("navigation", name="Filter the calendar").get_by_role("link", name="Pay dates").click()
+    page.wait_for_url("**/en/calendar/madrid/paydays/index.html")
+    assert page.get_by_role("heading", level=1).inner_text() == "Calendar · Madrid · Pay dates"
+    assert page.locator("td[aria-current=date]").count() == 1
+    subscribe = page.get_by_role("link", name="Subscribe").first
+    assert (
+        subscribe.get_attribute("href") == "webcal://intranet.alcora.example/en/calendar/madrid/holidays.ics"
+    )
+    response = page.request.get(served + "en/calendar/madrid/paydays.ics")
+    assert response.ok and response.body().startswith(b"BEGIN:VCALENDAR\r\n")
     context.close()
 
 
