@@ -17,8 +17,10 @@ from datetime import date
 from pathlib import Path
 
 from generator import __version__
-from generator.build import build
+from generator.build import build, today_in
+from generator.config import load_config
 from generator.errors import GeneratorError
+from generator.scaffold import KINDS, new_file
 from generator.write import publish
 
 
@@ -64,6 +66,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="build the separate tree of a restricted audience (default out: output/audiences/ID)",
     )
+    n = commands.add_parser(
+        "new", parents=[common], help="start a new announcement, kudos or calendar event (never overwrites)"
+    )
+    n.add_argument("kind", choices=KINDS, help="what to create")
+    n.add_argument("title", help="its title (for kudos: the first line of the message)")
+    n.add_argument("--lang", help="its language (default: the site's first language)")
+    n.add_argument("--audience", metavar="ID", help="an office or audience from site.toml")
     return parser
 
 
@@ -71,14 +80,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     project: Path = args.project.resolve()
     try:
+        if args.command == "new":
+            return _new(args, project)
         return _build(args, project)
     except ExceptionGroup as group:
         problems, rest = group.split(GeneratorError)
         if rest is not None:
             return _bug(rest, project, args.debug)
-        return _report(_flatten(problems), project)
+        return _report(_flatten(problems), project, args.command)
     except GeneratorError as error:
-        return _report([error], project)
+        return _report([error], project, args.command)
     except KeyboardInterrupt:
         print("intranet: interrupted; the previous output is unchanged", file=sys.stderr)
         return 130
@@ -121,6 +132,16 @@ def _build(args: argparse.Namespace, project: Path) -> int:
     return 0
 
 
+def _new(args: argparse.Namespace, project: Path) -> int:
+    config = load_config(project / "content" / "site.toml")
+    today = args.today or today_in(config)
+    path = new_file(
+        project, config, args.kind, args.title, lang=args.lang, audience=args.audience, today=today
+    )
+    print(f"Created {_shown(path, project)}; edit it, then run `intranet build`")
+    return 0
+
+
 def _flatten(group: BaseExceptionGroup[GeneratorError] | None) -> list[GeneratorError]:
     if group is None:
         return []
@@ -133,15 +154,15 @@ def _flatten(group: BaseExceptionGroup[GeneratorError] | None) -> list[Generator
     return found
 
 
-def _report(errors: list[GeneratorError], project: Path) -> int:
+def _report(errors: list[GeneratorError], project: Path, command: str) -> int:
     for error in sorted(errors, key=GeneratorError.sort_key):
         print(error.format(project), file=sys.stderr)
     count = len(errors)
-    print(
-        f"{count} problem{'s' if count != 1 else ''} found; nothing was published "
-        "(the previous output is unchanged)",
-        file=sys.stderr,
-    )
+    found = f"{count} problem{'s' if count != 1 else ''} found"
+    if command == "build":
+        print(f"{found}; nothing was published (the previous output is unchanged)", file=sys.stderr)
+    elif count > 1:
+        print(found, file=sys.stderr)
     return 1
 
 

@@ -124,8 +124,79 @@ class Occurrence:
 
 
 @dataclass(frozen=True)
+class Kudos:
+    """A colleague's thanks: who, to whom, for which company value."""
+
+    source: Path
+    line: int
+    slug: str
+    date: dt.date
+    sender: str
+    recipients: tuple[str, ...]
+    value: str  # a company value id from site.toml
+    lang: str
+    body_html: str
+    text: str  # plain text of the message
+    team: str | None = None  # the recipients' team, for grouping
+    audience: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Milestone:
+    name: str
+    due: dt.date
+    weight: float = 1.0
+    done: dt.date | None = None  # the day it was completed
+    percent: float = 0.0  # progress while not done, 0–100
+    audit: bool = False  # an audit by the certification body (placed on the calendar)
+    line: int = 0
+
+    @property
+    def completion(self) -> float:
+        """0.0–1.0; a done milestone is complete whatever its percent says."""
+        return 1.0 if self.done is not None else max(0.0, min(self.percent, 100.0)) / 100
+
+
+@dataclass(frozen=True)
+class Programme:
+    """A certification programme (e.g. ISO 9001:2015) and its milestones."""
+
+    source: Path
+    line: int
+    slug: str
+    title: str
+    standard: str
+    target_date: dt.date
+    lang: str
+    translation_key: str
+    milestones: tuple[Milestone, ...]
+    body_html: str
+    summary: str = ""
+    audience: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MetricPoint:
+    date: dt.date
+    value: float
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class MetricSeries:
+    """An indicator's measurements, from content/metrics/{id}.csv, oldest first."""
+
+    id: str
+    source: Path
+    points: tuple[MetricPoint, ...]
+
+
+@dataclass(frozen=True)
 class Site:
     announcements: tuple[Announcement, ...]
     pages: tuple[Page, ...]
     media: tuple[MediaFile, ...]
     occurrences: tuple[Occurrence, ...] = ()  # from content/calendar/*.ics, within the build window
+    kudos: tuple[Kudos, ...] = ()
+    programmes: tuple[Programme, ...] = ()
+    metrics: tuple[MetricSeries, ...] = ()

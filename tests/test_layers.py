@@ -19,7 +19,8 @@ ALLOWED = {
     "render": {"errors", "model", "config", "rules", "load.markdown", "load.fields"},
     "write": {"errors", "model"},
     "build": {"errors", "model", "config", "load", "rules", "render"},
-    "cli": {"errors", "build", "write", "__init__"},
+    "scaffold": {"errors", "model", "config", "load.fields"},
+    "cli": {"errors", "config", "build", "write", "scaffold", "__init__"},
 }
 
 

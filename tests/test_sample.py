@@ -67,6 +67,10 @@ def test_the_sample_covers_every_feature_the_docs_show() -> None:
     assert len({p.translation_key for p in site.pages}) >= 3
     assert {o.kind for o in site.occurrences} == set(KINDS) - {"payday"}  # pay dates come from site.toml
     assert {s.schedule for s in config.payroll.values()} >= {"monthly", "semi-monthly", "yearly"}
+    assert {k.value for k in site.kudos} == set(config.values)  # kudos across every company value
+    assert any(len(p.milestones) >= 6 for p in site.programmes)
+    assert len(site.metrics) >= 3 and all(len(m.points) >= 12 for m in site.metrics)
+    assert any(a.category == "celebration" and a.pinned is False for a in items)
 
 
 def test_no_link_starts_with_a_slash_and_every_relative_link_resolves(published: Path) -> None:

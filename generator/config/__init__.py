@@ -1,5 +1,6 @@
 """content/site.toml → Config (frozen dataclasses), every key validated."""
 
+from generator.config.named import MetricDefinition, Named
 from generator.config.payroll import PaySchedule
 from generator.config.settings import (
     CALENDAR_NAMES,
@@ -18,6 +19,8 @@ __all__ = [
     "Audience",
     "CalendarSettings",
     "Config",
+    "MetricDefinition",
+    "Named",
     "Office",
     "PaySchedule",
     "load_config",

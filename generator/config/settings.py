@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from babel import Locale, UnknownLocaleError
 
+from generator.config.named import MetricDefinition, Named, parse_metrics, parse_named
 from generator.config.payroll import PaySchedule, parse_payroll
 from generator.config.reader import Reader
 from generator.errors import GeneratorError, did_you_mean, known_list, raise_all, toml_problem
@@ -35,6 +36,9 @@ _TOP_KEYS = {
     "offices",
     "calendar",
     "payroll",
+    "values",
+    "teams",
+    "metrics",
 }
 
 
@@ -86,6 +90,9 @@ class Config:
     feed_entries: int = 20
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
     payroll: Mapping[str, PaySchedule] = field(default_factory=dict)
+    values: Mapping[str, Named] = field(default_factory=dict)  # company values, for kudos
+    teams: Mapping[str, Named] = field(default_factory=dict)
+    metrics: Mapping[str, MetricDefinition] = field(default_factory=dict)
 
     @property
     def default_language(self) -> str:
@@ -174,6 +181,9 @@ def parse_config(text: str, path: Path) -> Config:
         feed_entries=r.positive_int(data.get("feed_entries", 20), "", "feed_entries", 20),
         calendar=_calendar(r, data.get("calendar", {})),
         payroll=parse_payroll(r, data.get("payroll", {}), languages, tuple(offices)),
+        values=parse_named(r, data.get("values", {}), "values", languages),
+        teams=parse_named(r, data.get("teams", {}), "teams", languages),
+        metrics=parse_metrics(r, data.get("metrics", {}), languages),
     )
     raise_all(errors)
     return config

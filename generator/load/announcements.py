@@ -15,8 +15,16 @@ from generator.model import CATEGORIES, SITE_ROOT, Announcement
 
 KEYS = (
     "title", "date", "expires", "author", "lang", "translation_key", "category", "tags",
-    "audience", "pinned", "summary", "image", "image_alt", "draft", "slug",
+    "audience", "pinned", "summary", "image", "image_alt", "draft", "slug", "consent",
 )  # fmt: skip
+# Celebrations never show an age or a birth year: "cumple 40 años", "born in 1985", "fête ses 50 ans"…
+_AGE_OR_BIRTH_YEAR = re.compile(
+    r"\b(?:cumple|cumplió|cumplirá|celebra sus|turns?|turned|fête ses|fêtera ses|a fêté ses)\s+\d{1,3}\b"
+    r"|\b\d{1,3}\s*(?:years? old|ans révolus)\b"
+    r"|\b(?:âgée?|edad) de \d{1,3}\b"
+    r"|\b(?:born|nació|nacido|nacida|née?)\b[^.\n]{0,30}\b(?:19|20)\d{2}\b",
+    re.IGNORECASE,
+)
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
 
 
@@ -30,6 +38,29 @@ def load_announcements(
         if item is not None and not problems:
             items.append(item)
     return items
+
+
+def _check_celebration(f: Fields, consent: bool, fm: FrontMatter) -> None:
+    """Personal news is published only with consent, and never with an age or a birth year."""
+    if not consent and not isinstance(f.data.get("consent", False), str):
+        f.error(
+            "consent" if "consent" in f.data else "category",
+            "a celebration is personal news: add `consent: true` once the people named have agreed to it",
+            hint='see the "Who publishes what" page; without consent, do not publish',
+        )
+    places = [(str(f.data.get(key) or ""), f.fm.line(key)) for key in ("title", "summary")]
+    places += [(line, fm.body_line + number) for number, line in enumerate(fm.body.split("\n"))]
+    for text, line in places:
+        found = [match.group(0) for match in _AGE_OR_BIRTH_YEAR.finditer(text)]
+        if found:
+            f.errors.append(
+                GeneratorError(
+                    "celebrations never show an age or a birth year: " + ", ".join(f'"{m}"' for m in found),
+                    path=f.path,
+                    line=line,
+                    hint="congratulate without it",
+                )
+            )
 
 
 def parse_announcement(
@@ -77,6 +108,9 @@ def parse_announcement(
     tags = f.words("tags")
     author = f.text("author")
     pinned, draft = f.flag("pinned"), f.flag("draft")
+    consent = f.flag("consent")
+    if category == "celebration":
+        _check_celebration(f, consent, fm)
     if errors or published is None:
         return None
     return Announcement(

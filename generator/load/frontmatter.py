@@ -43,6 +43,11 @@ class FrontMatter:
     body_line: int  # line of the file where the body starts
     key_lines: dict[str, int] = field(default_factory=dict)
     has_front_matter: bool = True
+    item_lines: dict[str, list[int]] = field(default_factory=dict)  # a list key → each item's line
+
+    def item_line(self, key: str, index: int) -> int:
+        lines = self.item_lines.get(key, [])
+        return lines[index] if index < len(lines) else self.line(key)
 
     def line(self, key: str) -> int:
         """Line of `key`, or of the front matter's start when the key is absent."""
@@ -81,19 +86,21 @@ def parse_front_matter(text: str, path: Path) -> FrontMatter:
         )
     header = "\n".join(lines[1:end])
     body = "\n".join(lines[end + 1 :])
+    item_lines: dict[str, list[int]] = {}
     if opening == "+++":
         data, key_lines = _parse_toml(header, path)
     else:
-        data, key_lines = _parse_yaml(header, path)
-    return FrontMatter(data, body, end + 2, key_lines)
+        data, key_lines, item_lines = _parse_yaml(header, path)
+    return FrontMatter(data, body, end + 2, key_lines, True, item_lines)
 
 
-def _parse_yaml(header: str, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
+def _parse_yaml(header: str, path: Path) -> tuple[dict[str, Any], dict[str, int], dict[str, list[int]]]:
     loader = _Loader(header)
+    item_lines: dict[str, list[int]] = {}
     try:
         node = loader.get_single_node()
         if node is None:  # "---\n---": empty front matter
-            return {}, {}
+            return {}, {}, {}
         if not isinstance(node, yaml.MappingNode):
             raise GeneratorError(
                 "front matter must be a list of `key: value` lines",
@@ -102,7 +109,9 @@ def _parse_yaml(header: str, path: Path) -> tuple[dict[str, Any], dict[str, int]
                 hint="for example `title: Welcome`",
             )
         key_lines: dict[str, int] = {}
-        for key_node, _ in node.value:
+        for key_node, value_node in node.value:
+            if isinstance(value_node, yaml.SequenceNode):
+                item_lines[str(key_node.value)] = [item.start_mark.line + 2 for item in value_node.value]
             key = str(key_node.value)
             line = key_node.start_mark.line + 2  # +1 for 1-based, +1 for the opening ---
             if key in key_lines:
@@ -128,7 +137,7 @@ def _parse_yaml(header: str, path: Path) -> tuple[dict[str, Any], dict[str, int]
         raise GeneratorError(f"front matter is not valid YAML: {exc}", path=path, line=1) from None
     finally:
         loader.dispose()
-    return dict(data), key_lines
+    return dict(data), key_lines, item_lines
 
 
 def _parse_toml(header: str, path: Path) -> tuple[dict[str, Any], dict[str, int]]:

@@ -9,9 +9,12 @@ from pathlib import Path
 from generator.config import Config
 from generator.errors import GeneratorError, raise_all
 from generator.load.announcements import load_announcements
+from generator.load.certification import load_programmes
 from generator.load.ics import load_calendars
+from generator.load.kudos import load_kudos
+from generator.load.metrics import load_metrics
 from generator.load.pages import load_pages
-from generator.model import Announcement, MediaFile, Page, Site
+from generator.model import Announcement, MediaFile, Page, Programme, Site
 
 
 def load_site(
@@ -29,6 +32,10 @@ def load_site(
     announcements = load_announcements(content_dir / "announcements", config, names, errors)
     pages = load_pages(content_dir / "pages", config, errors)
     occurrences = load_calendars(content_dir / "calendar", config, window, errors, warnings)
+    kudos = load_kudos(content_dir / "kudos", config, errors)
+    programmes = load_programmes(content_dir / "certification", config, errors)
+    metrics = load_metrics(content_dir / "metrics", config, errors)
+    errors += check_unique(programmes, "programme")
     errors += check_unique(announcements, "announcement")
     errors += check_unique(pages, "page")
     raise_all(errors)
@@ -37,6 +44,9 @@ def load_site(
         pages=tuple(sorted(pages, key=lambda p: (p.lang, p.order, p.slug))),
         media=tuple(media),
         occurrences=tuple(occurrences),
+        kudos=tuple(kudos),
+        programmes=tuple(sorted(programmes, key=lambda p: (p.lang, p.slug))),
+        metrics=tuple(metrics),
     )
 
 
@@ -50,7 +60,7 @@ def load_media(folder: Path) -> list[MediaFile]:
     ]
 
 
-def check_unique(items: Sequence[Announcement | Page], what: str) -> list[GeneratorError]:
+def check_unique(items: Sequence[Announcement | Page | Programme], what: str) -> list[GeneratorError]:
     """No two items of one language share a slug (one page) or a translation key."""
     errors = []
     reported: set[Path] = set()

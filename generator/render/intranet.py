@@ -24,6 +24,7 @@ from generator.rules.agenda import (
     months_from,
     upcoming_weeks,
 )
+from generator.rules.kudos import group_kudos
 from generator.rules.views import LanguageView, News
 
 
@@ -68,6 +69,7 @@ class HomeCalendar:
 
 
 HOME_EVENT_DAYS = 14
+HOME_KUDOS = 3
 GRID_MONTHS = 12
 
 
@@ -105,15 +107,59 @@ def plan_calendar(config: Config, view: LanguageView, today: date) -> Iterator[P
             )
 
 
+def plan_recognition(config: Config, view: LanguageView) -> Iterator[PagePlan]:
+    """The kudos wall, its pages per value and per team, certification and indicators."""
+    lang = view.lang
+    by_value = group_kudos(view.kudos, "value", config.values)
+    by_team = group_kudos(view.kudos, "team", config.teams)
+    wall = {"by_value": by_value, "by_team": by_team}
+    yield PagePlan(
+        f"{lang}/kudos/index.html", "site/kudos.html", ("kudos", ""), {**wall, "kudos": view.kudos}
+    )
+    for group_kind, groups in (("value", by_value), ("team", by_team)):
+        for group in groups:
+            yield PagePlan(
+                f"{lang}/kudos/{group_kind}/{group.id}/index.html",
+                "site/kudos.html",
+                ("kudos", f"{group_kind}/{group.id}"),
+                {**wall, "kudos": group.kudos, "selected": (group_kind, group.id)},
+            )
+    yield PagePlan(
+        f"{lang}/certification/index.html",
+        "site/certification.html",
+        ("certification", ""),
+        {},
+        "content/certification",
+    )
+    for programme in view.programmes:
+        yield PagePlan(
+            f"{lang}/certification/{programme.programme.slug}/index.html",
+            "site/programme.html",
+            ("programme", programme.programme.translation_key),
+            {"programme": programme},
+            source=programme.programme.source.as_posix(),
+        )
+    yield PagePlan(
+        f"{lang}/indicators/index.html", "site/indicators.html", ("indicators", ""), {}, "content/metrics"
+    )
+
+
 def plan_language(config: Config, view: LanguageView, today: date) -> Iterator[PagePlan]:
     lang = view.lang
     yield PagePlan(
         f"{lang}/index.html",
         "site/home.html",
         ("home", ""),
-        {"view": view, "calendar": home_calendar(config, view.agenda, today)},
+        {
+            "view": view,
+            "calendar": home_calendar(config, view.agenda, today),
+            "kudos": view.kudos[:HOME_KUDOS],
+            "certification": view.programmes,
+            "indicators": view.indicators,
+        },
     )
     yield from plan_calendar(config, view, today)
+    yield from plan_recognition(config, view)
 
     per_page = config.news_per_page
     total = max(1, math.ceil(len(view.current) / per_page))

@@ -23,6 +23,7 @@ from generator.load.fields import slugify
 from generator.load.markdown import resolve_site_links
 from generator.model import SITE_ROOT
 from generator.render.calendars import feed_name, moved_note
+from generator.render.charts import format_value, line_chart
 from generator.render.i18n import load_translations
 from generator.render.paths import calendar_page, feed_path
 from generator.rules.agenda import FILTERS
@@ -100,6 +101,20 @@ def _environment(search: tuple[str, ...], lang: str) -> jinja2.Environment:
         weekday_names=lambda first: _weekday_names(lang, first),
         month_name=lambda day: _capitalized(format_date(day, "LLLL y", locale=lang)),
         kinds_of=FILTERS,
+        value_text=lambda value, definition: format_value(value, definition.unit, definition.decimals, lang),
+        chart=lambda indicator, title, description, target_label: Markup(
+            line_chart(
+                f"chart-{indicator.definition.id}",
+                [(p.date, p.value) for p in indicator.points],
+                title=title,
+                description=description,
+                unit=indicator.definition.unit,
+                decimals=indicator.definition.decimals,
+                lang=lang,
+                target=indicator.definition.target,
+                target_label=target_label,
+            )
+        ),
         first_weekday=Locale.parse(lang).first_week_day,
     )
     env.filters.update(

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from generator.model import Announcement, Page
+from generator.model import Announcement, Page, Programme
 
-Item = TypeVar("Item", Announcement, Page)
+Item = TypeVar("Item", Announcement, Page, Programme)
 
 
 @dataclass(frozen=True)

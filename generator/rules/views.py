@@ -12,10 +12,12 @@ from datetime import date
 
 from generator.config import Config
 from generator.load.fields import slugify
-from generator.model import Announcement, Page, Site
+from generator.model import Announcement, Kudos, Page, Site
 from generator.rules.agenda import Agenda, compose_agenda
 from generator.rules.audience import is_visible, open_audiences
 from generator.rules.editions import Edition, compose_editions
+from generator.rules.indicators import Indicator, compose_indicators
+from generator.rules.progress import ProgrammeView, audit_dates, compose_programme
 from generator.rules.publication import is_current, is_published
 
 News = Edition[Announcement]
@@ -40,6 +42,9 @@ class LanguageView:
     pages: tuple[Edition[Page], ...]
     tags: tuple[Tag, ...]
     agenda: Agenda = field(default_factory=lambda: Agenda((), (date.min, date.min)))
+    kudos: tuple[Kudos, ...] = ()  # every visible kudos, newest first, whatever its language
+    programmes: tuple[ProgrammeView, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
     audiences: dict[str, tuple[News, ...]] = field(default_factory=dict)
 
 
@@ -61,7 +66,15 @@ def compose_views(
         for p in site.pages
         if is_published(p, today, drafts=drafts) and is_visible(p.audience, config, scope)
     ]
-    agenda = compose_agenda(config, list(site.occurrences), today, scope=scope)
+    programmes_by_lang = compose_editions(
+        [p for p in site.programmes if is_visible(p.audience, config, scope)], config.languages
+    )
+    audits = [
+        o for e in programmes_by_lang[config.default_language] for o in audit_dates(e.item, config.host)
+    ]
+    agenda = compose_agenda(config, [*site.occurrences, *audits], today, scope=scope)
+    kudos = tuple(k for k in site.kudos if k.date <= today and is_visible(k.audience, config, scope))
+    indicators = tuple(compose_indicators(dict(config.metrics), site.metrics))
     news_by_lang = compose_editions(announcements, config.languages)
     pages_by_lang = compose_editions(pages, config.languages)
     views = {}
@@ -78,6 +91,9 @@ def compose_views(
             pages=tuple(sorted(pages_by_lang[lang], key=lambda e: (e.item.order, e.item.title))),
             tags=_tags(news),
             agenda=agenda,
+            kudos=kudos,
+            programmes=tuple(compose_programme(e.item, today) for e in programmes_by_lang[lang]),
+            indicators=indicators,
             audiences=_audiences(news, config, scope),
         )
     return views

@@ -1,0 +1,90 @@
+"""content/metrics/{id}.csv → MetricSeries: `date,value` rows of an indicator defined in site.toml."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from generator.config import Config
+from generator.errors import GeneratorError, did_you_mean, known_list
+from generator.load.fields import parse_day
+from generator.load.frontmatter import decode
+from generator.model import MetricPoint, MetricSeries
+
+
+def load_metrics(folder: Path, config: Config, errors: list[GeneratorError]) -> list[MetricSeries]:
+    found = []
+    paths = sorted(folder.glob("*.csv")) if folder.is_dir() else []
+    for path in paths:
+        if path.stem not in config.metrics:
+            errors.append(
+                GeneratorError(
+                    f'unknown metric "{path.stem}"',
+                    path=path,
+                    hint=f"{did_you_mean(path.stem, config.metrics)}define it as [metrics.{path.stem}] in "
+                    f"content/site.toml (defined: {known_list(config.metrics)})",
+                )
+            )
+            continue
+        try:
+            found.append(parse_metric(decode(path.read_bytes(), path), path, config))
+        except ExceptionGroup as group:
+            errors += [e for e in group.exceptions if isinstance(e, GeneratorError)]
+        except GeneratorError as error:
+            errors.append(error)
+    return found
+
+
+def parse_metric(text: str, path: Path, config: Config) -> MetricSeries:
+    """CSV text → MetricSeries; every bad row is reported, with its line."""
+    problems: list[GeneratorError] = []
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or [cell.strip().lower() for cell in rows[0]] != ["date", "value"]:
+        raise GeneratorError(
+            "the first line must be the header date,value",
+            path=path,
+            line=1,
+            hint="then one line per measurement, e.g. 2026-10-31,91.5",
+        )
+    points: dict[object, MetricPoint] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != 2:
+            problems.append(
+                GeneratorError(f"expected 2 values (date,value), found {len(row)}", path=path, line=number)
+            )
+            continue
+        day = parse_day(row[0].strip(), config.tz)
+        if day is None:
+            problems.append(
+                GeneratorError(
+                    f'"{row[0].strip()}" is not a date', path=path, line=number, hint="write YYYY-MM-DD"
+                )
+            )
+        try:
+            value = float(row[1].strip().replace(",", "."))
+        except ValueError:
+            problems.append(
+                GeneratorError(
+                    f'"{row[1].strip()}" is not a number',
+                    path=path,
+                    line=number,
+                    hint="write digits, e.g. 91.5",
+                )
+            )
+            continue
+        if day is None:
+            continue
+        if day in points:
+            problems.append(
+                GeneratorError(
+                    f"{day} is measured twice (lines {points[day].line} and {number})", path=path, line=number
+                )
+            )
+            continue
+        points[day] = MetricPoint(day, value, number)
+    if problems:
+        raise ExceptionGroup("metric", problems)
+    return MetricSeries(path.stem, path, tuple(sorted(points.values(), key=lambda p: p.date)))

@@ -1,0 +1,116 @@
+"""`intranet new`: start a content file with its front matter filled in. Never overwrites."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+from generator.config import EVERYONE, Config
+from generator.errors import GeneratorError, did_you_mean, known_list
+from generator.load.fields import slugify
+from generator.model import CATEGORIES
+
+KINDS = ("announcement", "kudos", "event")
+
+
+def _yaml_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def new_file(project: Path, config: Config, kind: str, title: str, *, lang: str | None, audience: str | None,
+             today: dt.date) -> Path:  # fmt: skip
+    """Write a new announcement, kudos or calendar event; return its path."""
+    lang = lang or config.default_language
+    if lang not in config.languages:
+        raise GeneratorError(
+            f'unknown language "{lang}"',
+            hint=f"{did_you_mean(lang, config.languages)}languages: {', '.join(config.languages)}",
+        )
+    if audience is not None and audience not in config.audiences:
+        known = set(config.audiences) | {EVERYONE}
+        raise GeneratorError(
+            f'unknown audience "{audience}"',
+            hint=f"{did_you_mean(audience, known)}known: {known_list(known)}",
+        )
+    slug = slugify(title)
+    if not slug:
+        raise GeneratorError(
+            "the title gives no usable file name", hint="use some letters or digits in the title"
+        )
+    suffix = "" if lang == config.default_language else f".{lang}"
+    content = project / "content"
+    if kind == "announcement":
+        path, text = (
+            content / "announcements" / f"{today}-{slug}{suffix}.md",
+            _announcement(title, lang, audience, today),
+        )
+    elif kind == "kudos":
+        path, text = content / "kudos" / f"{today}-{slug}{suffix}.md", _kudos(title, config, audience, today)
+    else:
+        folder = content / "calendar" / (audience if audience and audience in config.offices else "")
+        path, text = folder / f"{slug}.ics", _event(title, config, audience, today)
+    if path.exists():
+        raise GeneratorError(
+            "this file already exists; nothing was written", path=path, hint="choose another title"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8", newline="" if kind == "event" else None) as handle:
+        handle.write(text)
+    return path
+
+
+def _announcement(title: str, lang: str, audience: str | None, today: dt.date) -> str:
+    return (
+        "---\n"
+        f"title: {_yaml_text(title)}\n"
+        f"date: {today}              # the day it appears; a later date schedules it\n"
+        "# expires: YYYY-MM-DD       # from this day it leaves the home page and the news list\n"
+        'author: ""\n'
+        f"lang: {lang}\n"
+        f"category: news              # {' | '.join(CATEGORIES)}\n"
+        "tags: []\n"
+        f"audience: [{audience or EVERYONE}]\n"
+        "pinned: false               # true: must-read on the home page\n"
+        'summary: ""                 # one sentence for lists and the newsletter\n'
+        "# consent: true             # required for celebrations (births, weddings, anniversaries)\n"
+        "---\n"
+        "Write the announcement here, in Markdown.\n"
+    )
+
+
+def _kudos(title: str, config: Config, audience: str | None, today: dt.date) -> str:
+    values = list(config.values)
+    lines = [
+        "---",
+        f"date: {today}",
+        'from: ""                    # who says thanks',
+        "to: []                      # the people or the team thanked",
+        f"value: {values[0] if values else '…'}          # {' | '.join(values) or 'see site.toml'}",
+    ]
+    if config.teams:
+        lines.append(f"# team: {next(iter(config.teams))}        # {' | '.join(config.teams)}")
+    if audience:
+        lines.append(f"audience: [{audience}]")
+    return "\n".join([*lines, "---", title, ""])
+
+
+def _event(title: str, config: Config, audience: str | None, today: dt.date) -> str:
+    start = today + dt.timedelta(days=7)
+    uid = hashlib.sha1(f"{title}{today}".encode()).hexdigest()[:16]
+    categories = "EVENT" + (f",{audience.upper()}" if audience and audience not in config.offices else "")
+    summary = title.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:-//{config.host}//intranet new//EN",
+        "BEGIN:VEVENT",
+        f"UID:{uid}@{config.host}",
+        f"DTSTAMP:{today:%Y%m%d}T000000Z",
+        f"DTSTART;VALUE=DATE:{start:%Y%m%d}",
+        f"SUMMARY:{summary}",
+        f"CATEGORIES:{categories}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return "\r\n".join(lines) + "\r\n"
