@@ -21,6 +21,9 @@ PAGES = [
     "en/tags/index.html",
     "es/calendar/madrid/index.html",
     "fr/calendar/index.html",
+    "es/kudos/index.html",
+    "en/indicators/index.html",
+    "fr/certification/iso-9001/index.html",
 ]
 
 
