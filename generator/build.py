@@ -13,9 +13,12 @@ from generator.model import OutputFile
 from generator.render.calendars import render_calendar_feeds
 from generator.render.feeds import render_feeds
 from generator.render.intranet import plan_site, render_intranet
+from generator.render.newsletter import render_newsletters
 from generator.render.templates import Templates
 from generator.rules.agenda import calendar_window
+from generator.rules.issue import compose_issues
 from generator.rules.views import compose_views
+from generator.rules.weeks import IsoWeek
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,11 @@ class BuildResult:
 
     @property
     def html_pages(self) -> int:
-        return sum(1 for f in self.files if f.path.endswith(".html"))
+        return sum(1 for f in self.files if f.path.startswith("site/") and f.path.endswith(".html"))
+
+    @property
+    def messages(self) -> int:
+        return sum(1 for f in self.files if f.path.endswith("message.eml"))
 
 
 def today_in(config: Config) -> date:
@@ -70,4 +77,21 @@ def build(
         *render_feeds(config, views, plans, today),
         *render_calendar_feeds(config, agenda, today),
     ]
+    if scope is None:  # every edition's e-mail, restricted ones included, comes from the main build
+        files += render_newsletters(
+            compose_issues(config, site, IsoWeek.of(today), today), config, templates, today
+        )
+    return BuildResult(files, config, today, len(site.announcements), len(site.pages), warnings)
+
+
+def build_newsletter(project: Path, *, week: IsoWeek | None = None, today: date | None = None) -> BuildResult:
+    """One week's newsletter, every language and edition, into newsletter/{week}/. Writes nothing."""
+    content = project / "content"
+    config = load_config(content / "site.toml")
+    today = today or today_in(config)
+    week = week or IsoWeek.of(today)
+    warnings: list[GeneratorError] = []
+    site = load_site(content, config, calendar_window(today, config.calendar), warnings)
+    issues = compose_issues(config, site, week, today)
+    files = render_newsletters(issues, config, Templates(project / "templates"), today)
     return BuildResult(files, config, today, len(site.announcements), len(site.pages), warnings)

@@ -17,11 +17,19 @@ from datetime import date
 from pathlib import Path
 
 from generator import __version__
-from generator.build import build, today_in
+from generator.build import build, build_newsletter, today_in
 from generator.config import load_config
 from generator.errors import GeneratorError
+from generator.rules.weeks import IsoWeek
 from generator.scaffold import KINDS, new_file
 from generator.write import publish
+
+
+def _week(text: str) -> IsoWeek:
+    try:
+        return IsoWeek.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _day(text: str) -> date:
@@ -66,6 +74,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="build the separate tree of a restricted audience (default out: output/audiences/ID)",
     )
+    w = commands.add_parser(
+        "newsletter", parents=[common], help="build one week's newsletter, every language and edition"
+    )
+    w.add_argument(
+        "--week", type=_week, metavar="YYYY-Www", help="the ISO week (default: the week of --today)"
+    )
+    w.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: PROJECT/output)")
+
     n = commands.add_parser(
         "new", parents=[common], help="start a new announcement, kudos or calendar event (never overwrites)"
     )
@@ -82,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "new":
             return _new(args, project)
+        if args.command == "newsletter":
+            return _newsletter(args, project)
         return _build(args, project)
     except ExceptionGroup as group:
         problems, rest = group.split(GeneratorError)
@@ -125,9 +143,23 @@ def _build(args: argparse.Namespace, project: Path) -> int:
     languages = len(result.config.languages)
     print(
         f"Built {result.html_pages} pages in {languages} languages from {result.announcements} "
-        f"announcements and {result.pages} pages into {_shown(out / 'site', project)} "
+        f"announcements and {result.pages} pages into {_shown(out / 'site', project)}, "
+        f"and {result.messages} newsletter editions, "
         f"in {elapsed:.2f} s (today: {result.today.isoformat()})"
         + (f", {len(result.warnings)} warnings" if result.warnings else "")
+    )
+    return 0
+
+
+def _newsletter(args: argparse.Namespace, project: Path) -> int:
+    started = time.perf_counter()
+    result = build_newsletter(project, week=args.week, today=args.today)
+    out: Path = args.out or project / "output"
+    publish(result.files, out)
+    week = result.files[0].path.split("/")[1] if result.files else "?"
+    print(
+        f"Built {result.messages} newsletter editions for week {week} into "
+        f"{_shown(out / 'newsletter' / week, project)} in {time.perf_counter() - started:.2f} s"
     )
     return 0
 

@@ -1,9 +1,10 @@
 """OutputFiles → a staging folder → swapped into the output folder. The only writer.
 
 Nothing under the output folder changes until every file has been written to
-staging; then each top-level folder (`site/`, later `newsletter/`) is swapped in
-with two `os.replace` calls. A failed or killed build leaves the previous output
-whole, and the next run clears what it left behind.
+staging; then each unit — `site/`, and each week's `newsletter/{week}/` — is
+swapped in with two renames. A failed or killed build leaves the previous output
+whole, and the next run clears what it left behind. Publishing one week's
+newsletter leaves the site and the other weeks alone.
 """
 
 from __future__ import annotations
@@ -56,17 +57,28 @@ def check_outputs(files: Sequence[OutputFile]) -> list[GeneratorError]:
     return errors
 
 
+def unit_of(path: str) -> str:
+    """The folder swapped as a whole: "site", or "newsletter/2026-W48"."""
+    parts = PurePosixPath(path).parts
+    return "/".join(parts[:2]) if parts[0] == "newsletter" and len(parts) > 2 else parts[0]
+
+
+def _old_name(unit: str) -> str:
+    return f"{OLD_PREFIX}{unit.replace('/', '~')}-{os.getpid()}"
+
+
 def recover(out_dir: Path) -> None:
     """Undo what a killed publish left: restore a half-swapped folder, drop staging."""
     if not out_dir.is_dir():
         return
     for leftover in sorted(out_dir.iterdir()):
         if leftover.name.startswith(OLD_PREFIX):
-            root = out_dir / leftover.name[len(OLD_PREFIX) :].rsplit("-", 1)[0]
-            if root.exists():
+            unit = out_dir / leftover.name[len(OLD_PREFIX) :].rsplit("-", 1)[0].replace("~", "/")
+            if unit.exists():
                 shutil.rmtree(leftover, ignore_errors=True)
             else:
-                leftover.replace(root)
+                unit.parent.mkdir(parents=True, exist_ok=True)
+                leftover.replace(unit)
         elif leftover.name.startswith(STAGING_PREFIX):
             shutil.rmtree(leftover, ignore_errors=True)
 
@@ -85,12 +97,13 @@ def publish(files: Sequence[OutputFile], out_dir: Path) -> None:
                 shutil.copyfile(f.copy_from, target)
             else:
                 target.write_bytes(f.data)
-        for root in sorted({PurePosixPath(f.path).parts[0] for f in files}):
-            current = out_dir / root
-            old = out_dir / f"{OLD_PREFIX}{root}-{os.getpid()}"
+        for unit in sorted({unit_of(f.path) for f in files}):
+            current = out_dir / unit
+            old = out_dir / _old_name(unit)
+            current.parent.mkdir(parents=True, exist_ok=True)
             if current.exists():
                 current.replace(old)
-            (staging / root).replace(current)
+            (staging / unit).replace(current)
             shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

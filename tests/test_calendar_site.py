@@ -67,8 +67,9 @@ def prop(component: icalendar.Component, name: str) -> Any:
 
 
 def files_of(project: Path, today: dt.date = TODAY) -> dict[str, bytes]:
+    files = build(project, today=today).files
     return {
-        f.path.removeprefix("site/"): f.data for f in build(project, today=today).files if not f.copy_from
+        f.path.removeprefix("site/"): f.data for f in files if f.path.startswith("site/") and not f.copy_from
     }
 
 

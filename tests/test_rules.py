@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from generator.config import parse_config
 from generator.model import Announcement, Page
 from generator.render.templates import relative_url, root_prefix
@@ -86,3 +88,15 @@ def test_relative_urls_between_pages() -> None:
     assert relative_url("es/index.html", "index.html") == "es/index.html"
     assert root_prefix("es/news/a/index.html") == "../../../"
     assert root_prefix("index.html") == ""
+
+
+def test_iso_weeks_parse_print_and_shift() -> None:
+    from generator.rules.weeks import IsoWeek
+
+    week = IsoWeek.parse("2026-W48")
+    assert (week.monday, week.sunday) == (date(2026, 11, 23), date(2026, 11, 29))
+    assert str(week.shifted(-48)) == "2025-W52"
+    assert IsoWeek.of(date(2027, 1, 1)) == IsoWeek(2026, 53)
+    for bad in ("2026-48", "2025-W53", "W48"):
+        with pytest.raises(ValueError):
+            IsoWeek.parse(bad)

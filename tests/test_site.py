@@ -16,7 +16,11 @@ from tests.conftest import TODAY, MakeProject, announcement
 def site(project: Path, today: date = TODAY, **options: object) -> dict[str, str]:
     """Build without writing: output path → text (site files only)."""
     result = build(project, today=today, **options)  # type: ignore[arg-type]
-    return {f.path.removeprefix("site/"): f.data.decode() for f in result.files if not f.copy_from}
+    return {
+        f.path.removeprefix("site/"): f.data.decode()
+        for f in result.files
+        if f.path.startswith("site/") and not f.copy_from
+    }
 
 
 def everywhere(files: dict[str, str], needle: str) -> list[str]:

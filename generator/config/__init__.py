@@ -1,6 +1,7 @@
 """content/site.toml → Config (frozen dataclasses), every key validated."""
 
 from generator.config.named import MetricDefinition, Named
+from generator.config.newsletter import NewsletterSettings
 from generator.config.payroll import PaySchedule
 from generator.config.settings import (
     CALENDAR_NAMES,
@@ -21,6 +22,7 @@ __all__ = [
     "Config",
     "MetricDefinition",
     "Named",
+    "NewsletterSettings",
     "Office",
     "PaySchedule",
     "load_config",

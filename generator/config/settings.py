@@ -17,6 +17,7 @@ import holidays
 from babel import Locale, UnknownLocaleError
 
 from generator.config.named import MetricDefinition, Named, parse_metrics, parse_named
+from generator.config.newsletter import NewsletterSettings, parse_newsletter
 from generator.config.payroll import PaySchedule, parse_payroll
 from generator.config.reader import Reader
 from generator.errors import GeneratorError, did_you_mean, known_list, raise_all, toml_problem
@@ -39,6 +40,7 @@ _TOP_KEYS = {
     "values",
     "teams",
     "metrics",
+    "newsletter",
 }
 
 
@@ -93,6 +95,7 @@ class Config:
     values: Mapping[str, Named] = field(default_factory=dict)  # company values, for kudos
     teams: Mapping[str, Named] = field(default_factory=dict)
     metrics: Mapping[str, MetricDefinition] = field(default_factory=dict)
+    newsletter: NewsletterSettings = field(default_factory=NewsletterSettings)
 
     @property
     def default_language(self) -> str:
@@ -107,8 +110,12 @@ class Config:
 
     @property
     def host(self) -> str:
-        """The site's host name, used to make calendar UIDs globally unique."""
-        return self.base_url.split("://", 1)[1].split("/", 1)[0]
+        """The site's host name, used to make calendar UIDs and Message-IDs globally unique."""
+        return _host(self.base_url)
+
+
+def _host(base_url: str) -> str:
+    return base_url.split("://", 1)[1].split("/", 1)[0]
 
 
 def load_config(path: Path) -> Config:
@@ -184,6 +191,7 @@ def parse_config(text: str, path: Path) -> Config:
         values=parse_named(r, data.get("values", {}), "values", languages),
         teams=parse_named(r, data.get("teams", {}), "teams", languages),
         metrics=parse_metrics(r, data.get("metrics", {}), languages),
+        newsletter=parse_newsletter(r, data.get("newsletter", {}), languages, _host(base_url)),
     )
     raise_all(errors)
     return config

@@ -10,6 +10,7 @@ entries instead of duplicating them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import icalendar
 from babel.dates import format_date
@@ -105,27 +106,18 @@ def _timezone_block(config: Config, window: tuple[dt.date, dt.date]) -> bytes:
     return b"".join(tz.to_ical() for tz in holder.walk("VTIMEZONE"))
 
 
-def render_feed(
+def _document(
     config: Config,
-    agenda: Agenda,
+    name: str,
     lang: str,
+    entries: Iterable[Occurrence],
     office: str | None,
-    feed: str,
     events: _Events,
     timezone: bytes,
-) -> OutputFile:
-    kinds = None if feed == "all" else FILTERS[feed]
-    entries = agenda.select(office, kinds)
-    name = " · ".join(
-        part
-        for part in (
-            config.title(lang),
-            feed_name(feed, lang),
-            config.offices[office].name(lang) if office else "",
-        )
-        if part
-    )
-    path = feed_path(lang, office, feed)
+    source: str | None = None,
+) -> bytes:
+    """A whole VCALENDAR: its header, the time zone when timed entries use it, the entries."""
+    entries = list(entries)
     refresh = dt.timedelta(hours=config.calendar.refresh_hours)
     calendar = icalendar.Calendar()
     calendar.add("PRODID", f"-//{config.host}//intranet//{lang.upper()}")
@@ -137,11 +129,42 @@ def render_feed(
     calendar.add("X-WR-TIMEZONE", config.timezone)
     calendar.add("REFRESH-INTERVAL", refresh, parameters={"VALUE": "DURATION"})
     calendar.add("X-PUBLISHED-TTL", f"PT{config.calendar.refresh_hours}H")
-    calendar.add("SOURCE", config.base_url + path, parameters={"VALUE": "URI"})
-    head = calendar.to_ical().removesuffix(b"END:VCALENDAR\r\n")
+    if source:
+        calendar.add("SOURCE", source, parameters={"VALUE": "URI"})
+    head: bytes = calendar.to_ical().removesuffix(b"END:VCALENDAR\r\n")
     body = b"".join(events.get(entry, lang, office) for entry in entries)
     zones = timezone if any(not entry.all_day for entry in entries) else b""
-    return OutputFile(f"site/{path}", head + zones + body + b"END:VCALENDAR\r\n", "content/calendar")
+    return head + zones + body + b"END:VCALENDAR\r\n"
+
+
+def render_feed(
+    config: Config,
+    agenda: Agenda,
+    lang: str,
+    office: str | None,
+    feed: str,
+    events: _Events,
+    timezone: bytes,
+) -> OutputFile:
+    kinds = None if feed == "all" else FILTERS[feed]
+    office_name = config.offices[office].name(lang) if office else ""
+    name = " · ".join(part for part in (config.title(lang), feed_name(feed, lang), office_name) if part)
+    path = feed_path(lang, office, feed)
+    entries = agenda.select(office, kinds)
+    data = _document(config, name, lang, entries, office, events, timezone, config.base_url + path)
+    return OutputFile(f"site/{path}", data, "content/calendar")
+
+
+def calendar_document(
+    config: Config, entries: Iterable[Occurrence], lang: str, name: str, today: dt.date
+) -> bytes:
+    """Some entries as one METHOD:PUBLISH calendar (the newsletter's attachment), with the feeds' UIDs."""
+    entries = list(entries)
+    days = [e.day for e in entries] or [today]
+    window = (min(days) - dt.timedelta(days=1), max(days) + dt.timedelta(days=2))
+    return _document(
+        config, name, lang, entries, None, _Events(config, today), _timezone_block(config, window)
+    )
 
 
 def render_calendar_feeds(config: Config, agenda: Agenda, today: dt.date) -> list[OutputFile]:

@@ -12,14 +12,14 @@ from babel import Locale
 
 from generator.config import Config
 from generator.model import MediaFile, Occurrence, OutputFile
-from generator.render.paths import calendar_page, feed_path, news_page, pretty
+from generator.render.paths import calendar_page, feed_path, news_page, newsletter_page, pretty
 from generator.render.templates import BUILTIN_TEMPLATES, Templates
 from generator.rules.agenda import (
     FEEDS,
     FILTERS,
     Agenda,
+    AgendaWeek,
     Month,
-    Week,
     month_grid,
     months_from,
     upcoming_weeks,
@@ -50,7 +50,7 @@ class CalendarPage:
 
     office: str | None
     kind_filter: str | None
-    weeks: list[Week]
+    weeks: list[AgendaWeek]
     months: list[Month]
     feeds: list[tuple[str, str]]  # (feed name, path)
 
@@ -142,6 +142,22 @@ def plan_recognition(config: Config, view: LanguageView) -> Iterator[PagePlan]:
     yield PagePlan(
         f"{lang}/indicators/index.html", "site/indicators.html", ("indicators", ""), {}, "content/metrics"
     )
+    weeks = sorted({issue.week for issue in view.newsletters}, reverse=True)
+    yield PagePlan(
+        f"{lang}/newsletter/index.html",
+        "site/newsletters.html",
+        ("newsletters", ""),
+        {"weeks": weeks},
+        "content",
+    )
+    for issue in view.newsletters:
+        yield PagePlan(
+            newsletter_page(lang, issue.week, issue.key),
+            "site/newsletter.html",
+            ("newsletter", f"{issue.week}/{issue.key}"),
+            {"issue": issue},
+            source="content",
+        )
 
 
 def plan_language(config: Config, view: LanguageView, today: date) -> Iterator[PagePlan]:

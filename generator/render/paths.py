@@ -20,3 +20,12 @@ def calendar_page(lang: str, office: str | None = None, kind_filter: str | None 
 def feed_path(lang: str, office: str | None, feed: str) -> str:
     """es/calendar/paydays.ics, es/calendar/madrid/all.ics…"""
     return f"{lang}/calendar/{office}/{feed}.ics" if office else f"{lang}/calendar/{feed}.ics"
+
+
+def newsletter_page(lang: str, week: object, key: str = "all") -> str:
+    """es/newsletter/2026-W48/index.html (company-wide), es/newsletter/2026-W48/madrid/index.html."""
+    return (
+        f"{lang}/newsletter/{week}/index.html"
+        if key == "all"
+        else f"{lang}/newsletter/{week}/{key}/index.html"
+    )

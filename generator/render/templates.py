@@ -25,7 +25,7 @@ from generator.model import SITE_ROOT
 from generator.render.calendars import feed_name, moved_note
 from generator.render.charts import format_value, line_chart
 from generator.render.i18n import load_translations
-from generator.render.paths import calendar_page, feed_path
+from generator.render.paths import calendar_page, feed_path, newsletter_page
 from generator.rules.agenda import FILTERS
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -95,6 +95,7 @@ def _environment(search: tuple[str, ...], lang: str) -> jinja2.Environment:
         language_in=lambda code: Locale.parse(code).get_display_name(lang) or code,
         gettext_in=_gettext_in,
         calendar_page=calendar_page,
+        newsletter_page=newsletter_page,
         feed_path=feed_path,
         feed_name=lambda feed: feed_name(feed, lang),
         moved_note=lambda entry: moved_note(entry, lang),

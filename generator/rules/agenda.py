@@ -59,9 +59,15 @@ class Agenda:
 
 
 def compose_agenda(
-    config: Config, from_files: list[Occurrence], today: dt.date, *, scope: str | None = None
+    config: Config,
+    from_files: list[Occurrence],
+    today: dt.date,
+    *,
+    scope: str | None = None,
+    everything: bool = False,
 ) -> Agenda:
-    """Public holidays + company calendars + pay dates, for the main site or a restricted scope."""
+    """Public holidays + company calendars + pay dates, for the main site or a restricted scope
+    (or, with `everything`, with every restricted entry too, for the newsletter to filter)."""
     window = calendar_window(today, config.calendar)
     public = public_holidays(config, window)
     company = _without_public_duplicates(
@@ -82,7 +88,9 @@ def compose_agenda(
             source=config.source,
         )
     ]
-    entries = [e for e in (*holidays, *paydays, *others) if is_visible(e.audience, config, scope)]
+    entries = [
+        e for e in (*holidays, *paydays, *others) if everything or is_visible(e.audience, config, scope)
+    ]
     return Agenda(tuple(sorted(entries, key=_order)), window)
 
 
@@ -107,14 +115,14 @@ def _without_public_duplicates(
 
 
 @dataclass(frozen=True)
-class Week:
+class AgendaWeek:
     start: dt.date  # its Monday
     entries: tuple[Occurrence, ...]
 
 
 def upcoming_weeks(
     agenda: Agenda, today: dt.date, weeks: int, office: str | None = None, kinds: Iterable[str] | None = None
-) -> list[Week]:
+) -> list[AgendaWeek]:
     """The next `weeks` weeks from today's, each with its entries from today on; empty weeks left out."""
     monday = today - dt.timedelta(days=today.weekday())
     kinds = tuple(kinds) if kinds is not None else None
@@ -123,7 +131,7 @@ def upcoming_weeks(
         first = monday + dt.timedelta(weeks=number)
         entries = agenda.between(max(first, today), first + dt.timedelta(days=6), office, kinds)
         if entries:
-            found.append(Week(first, entries))
+            found.append(AgendaWeek(first, entries))
     return found
 
 

@@ -22,3 +22,18 @@ def is_visible(audience: tuple[str, ...], config: Config, scope: str | None = No
 
 def open_audiences(config: Config) -> list[str]:
     return sorted(a for a, aud in config.audiences.items() if not aud.restricted)
+
+
+def in_edition(audience: tuple[str, ...], chosen: set[str], config: Config) -> bool:
+    """Whether an item for `audience` goes in the newsletter edition for the audiences `chosen`.
+
+    Company-wide items go everywhere. An item for some audiences goes only in editions
+    for at least one of them; one for a restricted audience only in editions that
+    include that restricted audience.
+    """
+    if not audience:
+        return True
+    restricted = {a for a in audience if a in config.audiences and config.audiences[a].restricted}
+    if restricted and not restricted & chosen:
+        return False
+    return bool(set(audience) & chosen)

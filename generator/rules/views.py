@@ -17,8 +17,10 @@ from generator.rules.agenda import Agenda, compose_agenda
 from generator.rules.audience import is_visible, open_audiences
 from generator.rules.editions import Edition, compose_editions
 from generator.rules.indicators import Indicator, compose_indicators
+from generator.rules.issue import Issue, compose_issue, newsletter_agenda
 from generator.rules.progress import ProgrammeView, audit_dates, compose_programme
 from generator.rules.publication import is_current, is_published
+from generator.rules.weeks import IsoWeek
 
 News = Edition[Announcement]
 HOME_LATEST = 6
@@ -45,6 +47,7 @@ class LanguageView:
     kudos: tuple[Kudos, ...] = ()  # every visible kudos, newest first, whatever its language
     programmes: tuple[ProgrammeView, ...] = ()
     indicators: tuple[Indicator, ...] = ()
+    newsletters: tuple[Issue, ...] = ()  # web versions: newest week first
     audiences: dict[str, tuple[News, ...]] = field(default_factory=dict)
 
 
@@ -75,6 +78,9 @@ def compose_views(
     agenda = compose_agenda(config, [*site.occurrences, *audits], today, scope=scope)
     kudos = tuple(k for k in site.kudos if k.date <= today and is_visible(k.audience, config, scope))
     indicators = tuple(compose_indicators(dict(config.metrics), site.metrics))
+    web_editions = [(), *((a,) for a in open_audiences(config))] if scope is None else [(), (scope,)]
+    weeks = [IsoWeek.of(today).shifted(-n) for n in range(config.newsletter.archive_weeks)]
+    mail_agenda = newsletter_agenda(config, site, today)
     news_by_lang = compose_editions(announcements, config.languages)
     pages_by_lang = compose_editions(pages, config.languages)
     views = {}
@@ -94,6 +100,11 @@ def compose_views(
             kudos=kudos,
             programmes=tuple(compose_programme(e.item, today) for e in programmes_by_lang[lang]),
             indicators=indicators,
+            newsletters=tuple(
+                compose_issue(config, site, mail_agenda, week, lang, audiences, today)
+                for week in weeks
+                for audiences in web_editions
+            ),
             audiences=_audiences(news, config, scope),
         )
     return views

@@ -130,3 +130,19 @@ def test_the_skip_link_is_the_first_stop_and_is_visible_on_focus(browser: Browse
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"
     page.close()
+
+
+@pytest.mark.parametrize("width", [600, 375])
+def test_the_newsletter_email_fits_desktop_and_phone_widths(
+    browser: Browser, sample_site: Path, width: int
+) -> None:
+    email_html = sample_site / "intranet/newsletter/2026-W48/es/madrid/email.html"
+    context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(email_html.as_uri())
+    assert no_horizontal_scroll(page), f"the e-mail scrolls sideways at {width} px"
+    container = page.locator("table.container").bounding_box()
+    assert container is not None and container["width"] <= 600
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"newsletter-es-madrid-{width}.png", full_page=True)
+    context.close()

@@ -1,0 +1,91 @@
+"""[newsletter] of site.toml: sender, subject pattern and how far the issue looks ahead."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.utils import parseaddr
+from typing import Any
+
+from generator.config.reader import Reader
+
+SUBJECT_FIELDS = {"week", "year", "date"}
+_DEFAULT_SUBJECT = {"es": "Boletín semanal — semana {week}", "fr": "Lettre hebdomadaire — semaine {week}"}
+
+
+@dataclass(frozen=True)
+class NewsletterSettings:
+    sender: Address | None = None  # From
+    reply_to: Address | None = None
+    subjects: Mapping[str, str] = field(default_factory=dict)  # by language, with {week}, {year}, {date}
+    list_id: str = ""  # List-Id, e.g. "boletin.alcora.example"; default: newsletter.<site host>
+    look_ahead_weeks: int = 4  # holidays and pay dates
+    event_weeks: int = 2  # events and trainings
+    archive_weeks: int = 12  # web versions kept on the site
+
+    def subject(self, lang: str) -> str:
+        return self.subjects.get(lang) or _DEFAULT_SUBJECT.get(lang) or "Weekly newsletter — week {week}"
+
+
+def has_line_break(text: str) -> bool:
+    return bool(re.search(r"[\r\n]", text))
+
+
+def parse_address(r: Reader, value: Any, key: str) -> Address | None:
+    where = "newsletter"
+    if not isinstance(value, str) or not value.strip():
+        r.error(
+            f"{key} must be an e-mail address",
+            where,
+            key,
+            hint=f'for example {key} = "Comms <comms@example.com>"',
+        )
+        return None
+    if has_line_break(value):
+        r.error(f"{key} must be on one line (a line break in a mail header is refused)", where, key)
+        return None
+    name, address = parseaddr(value)
+    if "@" not in address or " " in address:
+        r.error(
+            f"{key} {value!r} is not an e-mail address",
+            where,
+            key,
+            hint='for example "Comms <comms@example.com>"',
+        )
+        return None
+    user, domain = address.rsplit("@", 1)
+    return Address(display_name=name, username=user, domain=domain)
+
+
+def parse_newsletter(r: Reader, value: Any, languages: tuple[str, ...], host: str) -> NewsletterSettings:
+    table = r.table(value, "newsletter")
+    keys = {"from", "reply_to", "subject", "list_id", "look_ahead_weeks", "event_weeks", "archive_weeks"}
+    r.unknown_keys(table, keys, "newsletter")
+    sender = parse_address(r, table["from"], "from") if "from" in table else None
+    reply_to = parse_address(r, table["reply_to"], "reply_to") if "reply_to" in table else None
+    subjects: dict[str, str] = {}
+    if "subject" in table:
+        subjects = r.localized(table["subject"], languages, "newsletter", "subject") or {}
+        for lang, pattern in subjects.items():
+            names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+            if has_line_break(pattern):
+                r.error(f"subject.{lang} must be on one line", "newsletter", "subject")
+            elif names - SUBJECT_FIELDS:
+                r.error(
+                    f"subject.{lang} uses {{{sorted(names - SUBJECT_FIELDS)[0]}}}",
+                    "newsletter",
+                    "subject",
+                    hint="subjects may use {week}, {year} and {date}",
+                )
+    list_id = table.get("list_id", f"newsletter.{host}")
+    if not isinstance(list_id, str) or not re.fullmatch(r"[A-Za-z0-9.-]+", list_id):
+        r.error("list_id must be a dotted name such as newsletter.example.com", "newsletter", "list_id")
+        list_id = f"newsletter.{host}"
+    numbers = {
+        key: r.positive_int(table.get(key, default), "newsletter", key, default)
+        for key, default in (("look_ahead_weeks", 4), ("event_weeks", 2), ("archive_weeks", 12))
+    }
+    return NewsletterSettings(sender, reply_to, subjects, list_id, **numbers)

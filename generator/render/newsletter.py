@@ -1,0 +1,206 @@
+"""Issue → email.html (CSS inlined), email.txt and message.eml, per language and edition.
+
+The HTML is rendered from templates/newsletter/email.html, then css-inline moves
+every style onto its element, keeping only the media queries (phone width, dark
+mode) in a <style> block. The message is built with `email.message.EmailMessage`
+and `policy.SMTP`; its Date, Message-ID and MIME boundaries depend only on the
+week, the language and the edition, so a rebuild gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+
+import css_inline
+from babel.dates import format_date
+
+from generator.config import Config
+from generator.errors import GeneratorError
+from generator.model import SITE_ROOT, Announcement, MetricPoint, OutputFile
+from generator.render.calendars import calendar_document
+from generator.render.charts import value_scale
+from generator.render.i18n import load_translations
+from generator.render.paths import news_page, newsletter_page, pretty
+from generator.render.templates import Templates
+from generator.render.textmail import render_text
+from generator.rules.audience import is_visible
+from generator.rules.editions import Edition
+from generator.rules.indicators import Indicator
+from generator.rules.issue import Issue
+
+SIZE_BUDGET = 100_000  # bytes: Gmail clips longer messages
+BAR_POINTS = 6
+PLACEHOLDER_TO = Address(display_name="", username="recipient", domain="example.invalid")
+_INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+
+
+def subject(issue: Issue, config: Config) -> str:
+    pattern = config.newsletter.subject(issue.lang)
+    day = format_date(issue.day, "long", locale=issue.lang)
+    return pattern.format(week=issue.week.number, year=issue.week.year, date=day)
+
+
+def web_url(issue: Issue, config: Config) -> str:
+    return config.base_url + pretty(newsletter_page(issue.lang, issue.week, issue.key))
+
+
+def item_url(edition: Edition[Announcement], config: Config) -> str | None:
+    """The announcement's page on the main site; None when it is only in a restricted tree."""
+    if not is_visible(edition.item.audience, config):
+        return None
+    return config.base_url + pretty(news_page(edition.lang, edition.item.slug))
+
+
+def bars(indicator: Indicator) -> list[tuple[MetricPoint, int]]:
+    """The last points with bar widths in percent, on the same round scale as the site's chart
+    (at least 5 %, so no bar vanishes): an HTML-table chart that every mail client draws."""
+    points = indicator.points[-BAR_POINTS:]
+    if not points:
+        return []
+    scale = value_scale([p.value for p in points], indicator.definition.target)
+    span = scale.high - scale.low
+    return [(p, 5 + round(95 * (p.value - scale.low) / span)) for p in points]
+
+
+def preheader(issue: Issue, config: Config) -> str:
+    """The hidden first line that mail clients show after the subject."""
+    _ = load_translations(issue.lang).gettext
+    titles = [e.item.title for e in (*issue.must_read, *issue.news)][:3]
+    if not titles:
+        titles = [_("Holidays, pay dates and events of the coming weeks")]
+    text = " · ".join(titles)
+    return text if len(text) <= 140 else text[:139].rsplit(" ", 1)[0] + "…"
+
+
+def helpers(issue: Issue, config: Config) -> dict[str, Callable[..., Any]]:
+    """Functions the e-mail template and the text version share, in the issue's language."""
+    _ = load_translations(issue.lang).gettext
+    categories = {
+        "news": _("News"),
+        "celebration": _("Celebration"),
+        "policy": _("Policy"),
+        "service": _("Service results"),
+        "certification": _("Certification"),
+        "training": _("Training"),
+        "event": _("Event"),
+    }
+    kinds = {
+        "holiday": _("Holiday"),
+        "payday": _("Pay date"),
+        "event": _("Event"),
+        "training": _("Training"),
+        "meeting": _("Meeting"),
+    }
+    lang = issue.lang
+    return {
+        "item_url": lambda edition: item_url(edition, config),
+        "category_name": categories.__getitem__,
+        "kind_name": kinds.__getitem__,
+        "audience_names": lambda ids: ", ".join(config.audiences[a].name(lang) for a in ids),
+        "office_names": lambda ids: ", ".join(config.offices[o].name(lang) for o in ids),
+        "bars": bars,
+    }
+
+
+def render_html(issue: Issue, config: Config, templates: Templates) -> str:
+    raw = templates.render(
+        "newsletter/email.html",
+        issue.lang,
+        "newsletter.html",
+        config=config,
+        issue=issue,
+        subject=subject(issue, config),
+        heading=heading(issue),
+        preheader=preheader(issue, config),
+        web_url=web_url(issue, config),
+        base_url=config.base_url,
+        site_root=SITE_ROOT,
+        **helpers(issue, config),
+    )
+    html: str = _INLINER.inline(raw)
+    return html
+
+
+def heading(issue: Issue) -> str:
+    _ = load_translations(issue.lang).gettext
+    return _("Week %(week)s · %(date)s") % {
+        "week": issue.week.number,
+        "date": format_date(issue.day, "long", locale=issue.lang),
+    }
+
+
+def _address(value: Address | None, fallback_name: str, config: Config) -> Address:
+    return value or Address(display_name=fallback_name, username="newsletter", domain=config.host)
+
+
+def render_message(issue: Issue, config: Config, html: str, text: str, ics: bytes | None) -> bytes:
+    """The MIME message: text then HTML as alternatives, and the period's dates as an .ics."""
+    settings = config.newsletter
+    message = EmailMessage(policy=policy.SMTP)
+    try:
+        message["From"] = _address(settings.sender, config.title(issue.lang), config)
+        message["Reply-To"] = _address(settings.reply_to or settings.sender, config.title(issue.lang), config)
+        message["To"] = PLACEHOLDER_TO
+        message["Subject"] = subject(issue, config)
+    except ValueError as exc:  # a line break in a header value
+        raise GeneratorError(f"cannot write the newsletter headers: {exc}", path=config.source) from None
+    sent = dt.datetime.combine(issue.day, dt.time(8, 0), tzinfo=config.tz)
+    message["Date"] = format_datetime(sent)
+    message["Message-ID"] = f"<newsletter.{issue.week}.{issue.lang}.{issue.key}@{config.host}>"
+    message["List-Id"] = f"{config.title(issue.lang)} <{settings.list_id}>"
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Auto-Response-Suppress"] = "All"
+    message["Precedence"] = "bulk"
+    message["Content-Language"] = issue.lang
+    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    if ics is not None:
+        message.make_mixed()
+        message.add_attachment(
+            ics,
+            maintype="text",
+            subtype="calendar",
+            filename=f"{issue.week}.ics",
+            params={"method": "PUBLISH", "charset": "utf-8"},
+        )
+    seed = hashlib.sha1(f"{issue.week}/{issue.lang}/{issue.key}".encode()).hexdigest()[:16]
+    for index, part in enumerate(p for p in message.walk() if p.is_multipart()):
+        part.set_boundary(f"=_intranet_{seed}_{index}")
+    return message.as_bytes(policy=policy.SMTP)
+
+
+def render_newsletters(
+    issues: list[Issue], config: Config, templates: Templates, today: dt.date
+) -> list[OutputFile]:
+    files = [file for issue in issues for file in render_issue(issue, config, templates, today)]
+    for file in files:
+        if file.path.endswith("email.html") and len(file.data) > SIZE_BUDGET:
+            raise GeneratorError(
+                f"{file.path} is {len(file.data) // 1000} KB; "
+                f"Gmail clips e-mails over {SIZE_BUDGET // 1000} KB",
+                path=config.source,
+                hint="publish fewer items in one week, or shorten their summaries",
+            )
+    return files
+
+
+def render_issue(issue: Issue, config: Config, templates: Templates, today: dt.date) -> list[OutputFile]:
+    """email.html, email.txt and message.eml of one edition."""
+    html = render_html(issue, config, templates)
+    text = render_text(issue, config, helpers(issue, config), heading(issue), web_url(issue, config))
+    entries = issue.calendar_entries
+    ics = calendar_document(config, entries, issue.lang, subject(issue, config), today) if entries else None
+    folder = f"newsletter/{issue.week}/{issue.lang}/{issue.key}"
+    source = "content"
+    return [
+        OutputFile(f"{folder}/email.html", html.encode(), source),
+        OutputFile(f"{folder}/email.txt", text.encode(), source),
+        OutputFile(f"{folder}/message.eml", render_message(issue, config, html, text, ics), source),
+    ]

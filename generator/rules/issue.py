@@ -1,0 +1,153 @@
+"""One week's newsletter for one language and one set of audiences.
+
+The issue of week W is mailed on W's Monday. It holds what was published in the
+seven days before (Monday to Sunday of the previous week), the must-read items
+still current, the holidays and pay dates of the coming weeks, the events and
+trainings of the next two weeks, the kudos of those seven days, certification
+progress with what changed, and the latest indicators.
+
+An edition for audiences S holds company-wide content plus content for any
+audience in S — never another audience's. Offices are audiences: a holiday or a
+pay date of Madrid is in Madrid's edition only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from generator.config import Config
+from generator.model import Announcement, Kudos, Milestone, Occurrence, Site
+from generator.rules.agenda import FILTERS, Agenda, compose_agenda
+from generator.rules.audience import in_edition
+from generator.rules.editions import Edition, compose_editions
+from generator.rules.indicators import Indicator, compose_indicators
+from generator.rules.progress import ProgrammeView, audit_dates, compose_programme
+from generator.rules.publication import is_current, is_published
+from generator.rules.weeks import IsoWeek
+
+EVERYONE_KEY = "all"
+
+
+def edition_key(audiences: tuple[str, ...]) -> str:
+    """ "all" for the company-wide edition, else the audience ids joined by "+"."""
+    return "+".join(sorted(audiences)) or EVERYONE_KEY
+
+
+@dataclass(frozen=True)
+class ProgrammeNews:
+    view: ProgrammeView
+    change: float  # progress points gained in the issue's period
+    completed: tuple[Milestone, ...]  # milestones completed in the period
+
+
+@dataclass(frozen=True)
+class Issue:
+    week: IsoWeek
+    lang: str
+    audiences: tuple[str, ...]  # () for the company-wide edition
+    period: tuple[dt.date, dt.date]  # the news period, both days included
+    news: tuple[Edition[Announcement], ...]
+    must_read: tuple[Edition[Announcement], ...]
+    dates: tuple[Occurrence, ...]  # holidays and pay dates ahead
+    events: tuple[Occurrence, ...]  # events, trainings and meetings ahead
+    kudos: tuple[Kudos, ...]
+    programmes: tuple[ProgrammeNews, ...]
+    indicators: tuple[Indicator, ...]
+
+    @property
+    def key(self) -> str:
+        return edition_key(self.audiences)
+
+    @property
+    def day(self) -> dt.date:
+        """The day the issue is mailed: its week's Monday."""
+        return self.week.monday
+
+    @property
+    def calendar_entries(self) -> tuple[Occurrence, ...]:
+        unique = {entry.uid: entry for entry in (*self.dates, *self.events)}
+        return tuple(sorted(unique.values(), key=lambda e: (e.day, e.uid)))
+
+
+def compose_issue(
+    config: Config,
+    site: Site,
+    agenda: Agenda,
+    week: IsoWeek,
+    lang: str,
+    audiences: tuple[str, ...],
+    today: dt.date,
+) -> Issue:
+    """`agenda` holds every entry, restricted ones included: the edition filters them."""
+    settings = config.newsletter
+    day = week.monday
+    period = (day - dt.timedelta(days=7), day - dt.timedelta(days=1))
+    chosen = set(audiences)
+
+    def shown(audience: tuple[str, ...]) -> bool:
+        return in_edition(audience, chosen, config)
+
+    announcements = [
+        a for a in site.announcements if is_published(a, today) and shown(a.audience) and is_current(a, day)
+    ]
+    editions = compose_editions(announcements, config.languages)[lang]
+    newest = sorted(editions, key=lambda e: (-e.item.date.toordinal(), e.item.title))
+    must_read = tuple(e for e in newest if e.item.pinned and e.item.date <= min(day, today))
+    news = tuple(
+        e for e in newest if period[0] <= e.item.date <= min(period[1], today) and e not in must_read
+    )
+
+    def ahead(weeks: int, kinds: tuple[str, ...]) -> tuple[Occurrence, ...]:
+        last = day + dt.timedelta(weeks=weeks) - dt.timedelta(days=1)
+        return tuple(e for e in agenda.between(day, last, None, kinds) if shown((*e.audience, *e.offices)))
+
+    programmes = compose_editions([p for p in site.programmes if shown(p.audience)], config.languages)[lang]
+    return Issue(
+        week=week,
+        lang=lang,
+        audiences=tuple(sorted(chosen)),
+        period=period,
+        news=news,
+        must_read=must_read,
+        dates=ahead(settings.look_ahead_weeks, ("holiday", "payday")),
+        events=ahead(settings.event_weeks, FILTERS["events"]),
+        kudos=tuple(
+            k for k in site.kudos if period[0] <= k.date <= min(period[1], today) and shown(k.audience)
+        ),
+        programmes=tuple(
+            _programme_news(compose_programme(e.item, min(day, today)), period) for e in programmes
+        ),
+        indicators=tuple(i for i in compose_indicators(dict(config.metrics), site.metrics) if i.points),
+    )
+
+
+def _programme_news(view: ProgrammeView, period: tuple[dt.date, dt.date]) -> ProgrammeNews:
+    milestones = view.programme.milestones
+    completed = tuple(m for m in milestones if m.done is not None and period[0] <= m.done <= period[1])
+    total = sum(m.weight for m in milestones)
+    change = round(100 * sum(m.weight for m in completed) / total, 1) if total else 0.0
+    return ProgrammeNews(view, change, completed)
+
+
+def editions_to_build(config: Config) -> list[tuple[str, ...]]:
+    """The company-wide edition, then one per audience (offices, open and restricted audiences)."""
+    return [(), *((audience,) for audience in sorted(config.audiences))]
+
+
+def newsletter_agenda(config: Config, site: Site, today: dt.date) -> Agenda:
+    """Every dated entry, restricted ones included (each edition keeps only its own),
+    with the certification audits placed on it as on the site."""
+    programmes = compose_editions(list(site.programmes), config.languages)[config.default_language]
+    audits = [entry for edition in programmes for entry in audit_dates(edition.item, config.host)]
+    return compose_agenda(config, [*site.occurrences, *audits], today, everything=True)
+
+
+def compose_issues(config: Config, site: Site, week: IsoWeek, today: dt.date) -> list[Issue]:
+    """Every language × every edition of one week."""
+    agenda = newsletter_agenda(config, site, today)
+    return [
+        compose_issue(config, site, agenda, week, lang, audiences, today)
+        for lang in config.languages
+        for audiences in editions_to_build(config)
+    ]
