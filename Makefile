@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: build test lint format i18n golden clean
+.PHONY: build test bench format i18n golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest --cov --cov-report=term
+
+## bench: build and sending benchmarks, written to docs/benchmarks.md
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
 
 ## format: apply ruff's formatting and safe fixes
 format: $(STAMP)

@@ -16,7 +16,7 @@ from generator.render.intranet import plan_site, render_intranet
 from generator.render.newsletter import render_newsletters
 from generator.render.templates import Templates
 from generator.rules.agenda import calendar_window
-from generator.rules.issue import compose_issues
+from generator.rules.issue import compose_issue, compose_issues, newsletter_agenda
 from generator.rules.views import compose_views
 from generator.rules.weeks import IsoWeek
 
@@ -82,6 +82,24 @@ def build(
             compose_issues(config, site, IsoWeek.of(today), today), config, templates, today
         )
     return BuildResult(files, config, today, len(site.announcements), len(site.pages), warnings)
+
+
+def newsletter_messages(
+    project: Path, week: IsoWeek, today: date | None, editions: set[tuple[str, tuple[str, ...]]]
+) -> tuple[Config, dict[tuple[str, tuple[str, ...]], bytes]]:
+    """The message.eml of each (language, audiences) edition asked for, built from content/."""
+    content = project / "content"
+    config = load_config(content / "site.toml")
+    today = today or today_in(config)
+    site = load_site(content, config, calendar_window(today, config.calendar), [])
+    agenda = newsletter_agenda(config, site, today)
+    templates = Templates(project / "templates")
+    messages = {}
+    for lang, audiences in sorted(editions):
+        issue = compose_issue(config, site, agenda, week, lang, audiences, today)
+        files = render_newsletters([issue], config, templates, today)
+        messages[(lang, audiences)] = next(f.data for f in files if f.path.endswith("message.eml"))
+    return config, messages
 
 
 def build_newsletter(project: Path, *, week: IsoWeek | None = None, today: date | None = None) -> BuildResult:

@@ -17,11 +17,13 @@ from datetime import date
 from pathlib import Path
 
 from generator import __version__
-from generator.build import build, build_newsletter, today_in
+from generator.build import build, build_newsletter, newsletter_messages, today_in
 from generator.config import load_config
 from generator.errors import GeneratorError
 from generator.rules.weeks import IsoWeek
 from generator.scaffold import KINDS, new_file
+from generator.send.command import dry_run, envelope_sender, plan, resolve_settings, send, test_send
+from generator.send.recipients import parse_recipients, read_recipients
 from generator.write import publish
 
 
@@ -82,6 +84,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     w.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: PROJECT/output)")
 
+    s = commands.add_parser(
+        "send", parents=[common], help="mail a week's newsletter to a recipients file, each person once"
+    )
+    s.add_argument("--week", type=_week, required=True, metavar="YYYY-Www", help="the issue to send")
+    s.add_argument(
+        "--recipients", type=Path, required=True, metavar="FILE.csv", help="CSV: email,name,lang,audiences"
+    )
+    s.add_argument("--smtp-host", metavar="H", help="mail server (default: [smtp] host in site.toml)")
+    s.add_argument("--smtp-port", type=int, metavar="P", help="port (default: by security, 587/465/25)")
+    s.add_argument("--smtp-security", choices=("starttls", "ssl", "none"), help="default: starttls")
+    s.add_argument("--rate", type=float, metavar="N", help="messages per second at most (default: 10)")
+    s.add_argument(
+        "--state", type=Path, metavar="DIR", help="delivery ledger folder (default: PROJECT/.intranet)"
+    )
+    s.add_argument("--dry-run", action="store_true", help="show who would get which edition; send nothing")
+    s.add_argument("--test-to", metavar="ADDR", help="send one copy of each edition to ADDR; record nothing")
+    s.add_argument("--retry-unknown", action="store_true", help="resend deliveries whose outcome is unknown")
+
     n = commands.add_parser(
         "new", parents=[common], help="start a new announcement, kudos or calendar event (never overwrites)"
     )
@@ -100,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _new(args, project)
         if args.command == "newsletter":
             return _newsletter(args, project)
+        if args.command == "send":
+            return _send(args, project)
         return _build(args, project)
     except ExceptionGroup as group:
         problems, rest = group.split(GeneratorError)
@@ -162,6 +184,70 @@ def _newsletter(args: argparse.Namespace, project: Path) -> int:
         f"{_shown(out / 'newsletter' / week, project)} in {time.perf_counter() - started:.2f} s"
     )
     return 0
+
+
+def _send(args: argparse.Namespace, project: Path) -> int:
+    config = load_config(project / "content" / "site.toml")
+    recipients = read_recipients(args.recipients, config)
+    settings = resolve_settings(
+        config,
+        args.smtp_host,
+        args.smtp_port,
+        args.smtp_security,
+        args.rate,
+        args.state or project / ".intranet",
+        project / "output",
+    )
+    if settings.security == "none":
+        print(
+            "warning: --smtp-security none: the newsletter and any password travel unencrypted",
+            file=sys.stderr,
+        )
+    week = str(args.week)
+    _, messages = newsletter_messages(
+        project, args.week, args.today, {(r.lang, r.audiences) for r in recipients}
+    )
+    deliveries = plan(recipients, messages)
+    if args.dry_run:
+        dry_run(week, deliveries, settings, print)
+        return 0
+    if args.test_to:
+        address = parse_recipients(f"email,name,lang,audiences\n{args.test_to},,{config.default_language},\n",
+                                   Path("--test-to"), config)[0]  # fmt: skip
+        problems = test_send(week, deliveries, address, settings, config.host, envelope_sender(config))
+        for edition, problem in problems:
+            print(f"{edition}: {problem}", file=sys.stderr)
+        editions = len({d.edition for d in deliveries})
+        print(
+            f"Sent {editions - len(problems)} of {editions} editions of week {week} "
+            f"to {args.test_to} (not recorded)"
+        )
+        return 1 if problems else 0
+    report = send(week, deliveries, settings, config, retry_unknown=args.retry_unknown, progress=_progress)
+    for email, reason in report.failed:
+        print(f"failed: {email}: {reason}", file=sys.stderr)
+    for email, reason in report.unknown:
+        print(
+            f"unknown: {email}: {reason} (not resent; check, then use --retry-unknown if it never arrived)",
+            file=sys.stderr,
+        )
+    if report.stopped:
+        print(f"intranet: {report.stopped}", file=sys.stderr)
+    print(
+        f"Week {week}: sent {report.sent}, failed {len(report.failed)}, unknown {len(report.unknown)}, "
+        f"skipped {report.skipped} (already sent)"
+    )
+    return 0 if report.ok else 1
+
+
+def _progress(done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        width = 30
+        filled = width * done // max(total, 1)
+        end = "\n" if done == total else ""
+        print(f"\rSending [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end, file=sys.stderr)
+    elif done == total or done % max(1, total // 10) == 0:
+        print(f"Sending: {done}/{total}", file=sys.stderr)
 
 
 def _new(args: argparse.Namespace, project: Path) -> int:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+
+from tests.smtp_server import Recorder, running_server
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -86,3 +88,9 @@ def announcement(title: str = "Hola", day: str = "2026-11-20", **keys: str) -> s
     """An announcement file's text with the given front-matter keys."""
     lines = [f"title: {title}", f"date: {day}", *(f"{k}: {v}" for k, v in keys.items())]
     return "---\n" + "\n".join(lines) + "\n---\nCuerpo del anuncio.\n"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Recorder, int]]:
+    """A real SMTP server on 127.0.0.1 and a free port: (its recorder, its port)."""
+    yield from running_server()

@@ -20,7 +20,8 @@ ALLOWED = {
     "write": {"errors", "model"},
     "build": {"errors", "model", "config", "load", "rules", "render"},
     "scaffold": {"errors", "model", "config", "load.fields"},
-    "cli": {"errors", "config", "build", "write", "scaffold", "rules.weeks", "__init__"},
+    "send": {"errors", "config", "rules.issue"},
+    "cli": {"errors", "config", "build", "write", "scaffold", "send", "rules.weeks", "__init__"},
 }
 
 

@@ -20,6 +20,7 @@ from generator.config.named import MetricDefinition, Named, parse_metrics, parse
 from generator.config.newsletter import NewsletterSettings, parse_newsletter
 from generator.config.payroll import PaySchedule, parse_payroll
 from generator.config.reader import Reader
+from generator.config.smtp import SmtpSettings, parse_smtp
 from generator.errors import GeneratorError, did_you_mean, known_list, raise_all, toml_problem
 
 EVERYONE = "all"
@@ -41,6 +42,7 @@ _TOP_KEYS = {
     "teams",
     "metrics",
     "newsletter",
+    "smtp",
 }
 
 
@@ -96,6 +98,7 @@ class Config:
     teams: Mapping[str, Named] = field(default_factory=dict)
     metrics: Mapping[str, MetricDefinition] = field(default_factory=dict)
     newsletter: NewsletterSettings = field(default_factory=NewsletterSettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
 
     @property
     def default_language(self) -> str:
@@ -192,6 +195,7 @@ def parse_config(text: str, path: Path) -> Config:
         teams=parse_named(r, data.get("teams", {}), "teams", languages),
         metrics=parse_metrics(r, data.get("metrics", {}), languages),
         newsletter=parse_newsletter(r, data.get("newsletter", {}), languages, _host(base_url)),
+        smtp=parse_smtp(r, data.get("smtp", {})),
     )
     raise_all(errors)
     return config

@@ -1,0 +1,1 @@
+"""Mailing the newsletter: recipients, the delivery ledger, the SMTP wire. The only network code."""

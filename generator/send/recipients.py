@@ -1,0 +1,117 @@
+"""recipients.csv → Recipient: checked completely before anything is sent."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from email.errors import HeaderParseError
+from email.headerregistry import Address
+from pathlib import Path
+
+from generator.config import EVERYONE, Config
+from generator.errors import GeneratorError, did_you_mean, known_list
+
+HEADER = ["email", "name", "lang", "audiences"]
+# Strict: one @, a dot-atom local part, a domain of labels with a dot; no quoting, no comments.
+_ADDRESS = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str
+    lang: str
+    audiences: tuple[str, ...]  # sorted; () = company-wide content only
+    line: int
+
+    @property
+    def address(self) -> Address:
+        user, domain = self.email.rsplit("@", 1)
+        return Address(display_name=self.name, username=user, domain=domain)
+
+
+def read_recipients(path: Path, config: Config) -> list[Recipient]:
+    """Every row checked; every problem raised at once as `recipients.csv:LINE: …`."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise GeneratorError("the recipients file does not exist", path=path) from None
+    except UnicodeDecodeError:
+        raise GeneratorError(
+            "the recipients file is not UTF-8", path=path, hint="export it as CSV UTF-8"
+        ) from None
+    return parse_recipients(text, path, config)
+
+
+def parse_recipients(text: str, path: Path, config: Config) -> list[Recipient]:
+    errors: list[GeneratorError] = []
+    reader = csv.reader(io.StringIO(text))
+    rows: list[tuple[int, list[str]]] = []  # (first line of the row, its cells): quoted cells may span lines
+    last = 0
+    for row in reader:
+        rows.append((last + 1, row))
+        last = reader.line_num
+    if not rows or [cell.strip().lower() for cell in rows[0][1]] != HEADER:
+        raise GeneratorError(
+            f"the first line must be the header {','.join(HEADER)}",
+            path=path,
+            line=1,
+            hint="audiences are separated by ; and may be empty",
+        )
+    found: list[Recipient] = []
+    seen: dict[str, int] = {}
+    for number, row in rows[1:]:
+        if not any(cell.strip() for cell in row):
+            continue
+
+        def error(message: str, hint: str | None = None, line: int = number) -> None:
+            errors.append(GeneratorError(message, path=path, line=line, hint=hint))
+
+        if len(row) != 4:
+            error(
+                f"expected 4 values (email,name,lang,audiences), found {len(row)}",
+                "quote names that hold commas",
+            )
+            continue
+        email, name, lang, audiences = (cell.strip() for cell in row)
+        problems = len(errors)
+        if not _ADDRESS.match(email):
+            error(f'"{email}" is not an e-mail address')
+        elif email.lower() in seen:
+            error(
+                f"{email} is listed twice (lines {seen[email.lower()]} and {number})",
+                "keep one line per person",
+            )
+        else:
+            seen[email.lower()] = number
+        if any(c in name for c in "\r\n\x00") or "\n" in row[1]:
+            error("the name holds a line break, which a mail header cannot", "write the name on one line")
+        else:
+            try:
+                Address(display_name=name, username="x", domain="example.com")
+            except (ValueError, HeaderParseError):
+                error(f'"{name}" cannot be used as a name in a mail header')
+        if lang not in config.languages:
+            error(
+                f'unknown language "{lang}"',
+                f"{did_you_mean(lang, config.languages)}languages: {', '.join(config.languages)}",
+            )
+        chosen = [a.strip() for a in audiences.split(";") if a.strip()]
+        for audience in chosen:
+            if audience not in config.audiences:
+                known = set(config.audiences)
+                error(
+                    f'unknown audience "{audience}"',
+                    f"{did_you_mean(audience, known)}audiences: {known_list(known)} (see content/site.toml)",
+                )
+        if len(errors) == problems:
+            ids = tuple(sorted({a for a in chosen if a != EVERYONE}))
+            found.append(Recipient(email, name, lang, ids, number))
+    if errors:
+        raise ExceptionGroup("recipients", errors)
+    return found
