@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -291,3 +292,44 @@ def test_a_send_killed_halfway_and_restarted_delivers_each_recipient_once(
         statuses = dict(db.execute("SELECT status, COUNT(*) FROM deliveries GROUP BY status").fetchall())
     assert statuses.get("sent", 0) + statuses.get("unknown", 0) == 200
     assert statuses.get("unknown", 0) == len(unknown)
+
+
+def test_tls_verifies_the_server_certificate(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server whose certificate nobody vouches for gets nothing; the ledger keeps everyone pending."""
+    import ssl
+
+    from aiosmtpd.controller import Controller
+
+    from tests.smtp_server import Recorder, free_port
+
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("openssl is needed to make a test certificate")
+        pytest.skip("no openssl to make a test certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+         "-days", "2", "-subj", "/CN=127.0.0.1"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    recorder, port = Recorder(), free_port()
+    controller = Controller(
+        recorder, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=False
+    )
+    controller.start()
+    try:
+        recipients = project / "recipients.csv"
+        recipients.write_text(csv(["a@alcora.example,A,es,"]))
+        command = [a if a != "none" else "starttls" for a in args(project, port, recipients)]
+        assert main(command) == 1
+        err = capsys.readouterr().err
+        assert "presented a certificate that cannot be verified" in err
+        assert recorder.received == []
+        assert Ledger(project / ".intranet/deliveries.sqlite").status(WEEK, "a@alcora.example") == "pending"
+    finally:
+        controller.stop()

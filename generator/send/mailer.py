@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from email import policy
 from typing import Protocol
 
+from generator.errors import GeneratorError
 from generator.send.ledger import Ledger
 from generator.send.recipients import Recipient
 from generator.send.transport import Outcome, Result
@@ -151,7 +152,13 @@ def _attempts(
     for attempt in range(1, pace.max_attempts + 1):
         wait_for_slot()
         ledger.mark(week, email, "sending")
-        result = transport.send(sender, email, data)
+        try:
+            result = transport.send(sender, email, data)
+        except (
+            GeneratorError
+        ):  # the server cannot be used at all (login, certificate): nothing was handed over
+            ledger.mark(week, email, "pending")
+            raise
         if result.outcome is Outcome.SENT:
             ledger.mark(week, email, "sent", result.detail)
             return result

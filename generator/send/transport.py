@@ -53,12 +53,15 @@ class SmtpTransport:
     def _connect(self) -> smtplib.SMTP:
         if self._connection is not None:
             return self._connection
-        if self.security == "ssl":
-            connection: smtplib.SMTP = smtplib.SMTP_SSL(
-                self.host, self.port, timeout=self._timeout, context=self._context
-            )
-        else:
-            connection = smtplib.SMTP(self.host, self.port, timeout=self._timeout)
+        try:
+            if self.security == "ssl":
+                connection: smtplib.SMTP = smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=self._timeout, context=self._context
+                )
+            else:
+                connection = smtplib.SMTP(self.host, self.port, timeout=self._timeout)
+        except ssl.SSLCertVerificationError as exc:
+            raise _untrusted(self.host, exc) from None
         try:
             connection.ehlo()
             if self.security == "starttls":
@@ -67,7 +70,10 @@ class SmtpTransport:
                         f"the mail server {self.host}:{self.port} does not offer STARTTLS",
                         hint="use --smtp-security ssl, or none only on a trusted network",
                     )
-                connection.starttls(context=self._context)
+                try:
+                    connection.starttls(context=self._context)
+                except ssl.SSLCertVerificationError as exc:
+                    raise _untrusted(self.host, exc) from None
                 connection.ehlo()
             if self._user:
                 try:
@@ -127,7 +133,7 @@ class SmtpTransport:
 
     def _refused(self, connection: smtplib.SMTP, code: int, message: bytes | str) -> Result:
         detail = f"{code} {_text(message)}"
-        if code == 421 or code < 400:  # the server is closing the channel, or spoke nonsense
+        if code < 500:  # 4xx (and nonsense): try again later on a new connection
             self._drop()
         else:
             try:
@@ -135,6 +141,13 @@ class SmtpTransport:
             except (smtplib.SMTPException, OSError):
                 self._drop()
         return Result(Outcome.FAILED if 500 <= code < 600 else Outcome.RETRY, detail)
+
+
+def _untrusted(host: str, exc: ssl.SSLCertVerificationError) -> GeneratorError:
+    return GeneratorError(
+        f"the mail server {host} presented a certificate that cannot be verified ({exc.verify_message})",
+        hint="install the company's CA certificate on this machine; nothing was sent",
+    )
 
 
 def _dot_stuffed(data: bytes) -> bytes:
