@@ -65,7 +65,9 @@ def _parser() -> argparse.ArgumentParser:
         help="the date the build treats as today (default: today in the site's time zone)",
     )
 
-    b = commands.add_parser("build", parents=[common], help="build the intranet site into output/")
+    b = commands.add_parser(
+        "build", parents=[common], help="build the intranet site and this week's newsletter into output/"
+    )
     b.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: PROJECT/output)")
     b.add_argument("--drafts", action="store_true", help="include announcements marked draft: true")
     b.add_argument(

@@ -40,6 +40,9 @@ name = { es = "Responsables", fr = "Managers", en = "Managers" }
 [audiences.rrhh]
 name = "RR. HH."
 restricted = true
+
+[newsletter]
+archive_weeks = 2
 """
 
 MakeProject = Callable[[dict[str, str | bytes]], Path]
