@@ -167,9 +167,9 @@ def _build(args: argparse.Namespace, project: Path) -> int:
     languages = len(result.config.languages)
     print(
         f"Built {result.html_pages} pages in {languages} languages from {result.announcements} "
-        f"announcements and {result.pages} pages into {_shown(out / 'site', project)}, "
-        f"and {result.messages} newsletter editions, "
-        f"in {elapsed:.2f} s (today: {result.today.isoformat()})"
+        f"announcements and {result.pages} pages into {_shown(out / 'site', project)}"
+        + (f", and {result.messages} newsletter editions," if result.messages else "")
+        + f" in {elapsed:.2f} s (today: {result.today.isoformat()})"
         + (f", {len(result.warnings)} warnings" if result.warnings else "")
     )
     return 0
