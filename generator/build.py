@@ -15,8 +15,8 @@ from generator.render.feeds import render_feeds
 from generator.render.intranet import plan_site, render_intranet
 from generator.render.newsletter import render_newsletters
 from generator.render.templates import Templates
-from generator.rules.agenda import calendar_window
-from generator.rules.issue import compose_issue, compose_issues, newsletter_agenda
+from generator.rules.agenda import calendar_window, full_agenda
+from generator.rules.issue import compose_issue, compose_issues
 from generator.rules.views import compose_views
 from generator.rules.weeks import IsoWeek
 
@@ -69,18 +69,17 @@ def build(
     window = calendar_window(today, config.calendar)
     site = load_site(content, config, window, warnings)  # raises every content problem at once
     templates = Templates(project / "templates")
-    views = compose_views(config, site, today, drafts=drafts, scope=scope)
+    agenda = full_agenda(config, site, today)  # holidays, pay dates, events: composed once
+    views = compose_views(config, site, today, drafts=drafts, scope=scope, agenda=agenda)
     plans = plan_site(config, views, today)
-    agenda = views[config.default_language].agenda  # one agenda, shared by every language
     files = [
         *render_intranet(config, views, plans, templates, site.media, today=today),
         *render_feeds(config, views, plans, today),
-        *render_calendar_feeds(config, agenda, today),
+        *render_calendar_feeds(config, views[config.default_language].agenda, today),
     ]
     if scope is None:  # every edition's e-mail, restricted ones included, comes from the main build
-        files += render_newsletters(
-            compose_issues(config, site, IsoWeek.of(today), today), config, templates, today
-        )
+        issues = compose_issues(config, site, agenda, IsoWeek.of(today), today)
+        files += render_newsletters(issues, config, templates, today)
     return BuildResult(files, config, today, len(site.announcements), len(site.pages), warnings)
 
 
@@ -92,7 +91,7 @@ def newsletter_messages(
     config = load_config(content / "site.toml")
     today = today or today_in(config)
     site = load_site(content, config, calendar_window(today, config.calendar), [])
-    agenda = newsletter_agenda(config, site, today)
+    agenda = full_agenda(config, site, today)
     templates = Templates(project / "templates")
     messages = {}
     for lang, audiences in sorted(editions):
@@ -110,6 +109,6 @@ def build_newsletter(project: Path, *, week: IsoWeek | None = None, today: date 
     week = week or IsoWeek.of(today)
     warnings: list[GeneratorError] = []
     site = load_site(content, config, calendar_window(today, config.calendar), warnings)
-    issues = compose_issues(config, site, week, today)
+    issues = compose_issues(config, site, full_agenda(config, site, today), week, today)
     files = render_newsletters(issues, config, Templates(project / "templates"), today)
     return BuildResult(files, config, today, len(site.announcements), len(site.pages), warnings)

@@ -10,10 +10,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from generator.config import CalendarSettings, Config
-from generator.model import KINDS, Occurrence
+from generator.model import KINDS, Occurrence, Site
 from generator.rules.audience import is_visible
+from generator.rules.editions import compose_editions
 from generator.rules.holidays import public_holidays
 from generator.rules.paydays import days_off_for, pay_dates
+from generator.rules.progress import audit_dates
 
 # Filter names used in paths and feeds → the kinds they hold.
 FILTERS: dict[str, tuple[str, ...]] = {
@@ -57,6 +59,10 @@ class Agenda:
         """The first entry of `kind` on or after today, for an office (None: any)."""
         return next((e for e in self.select(office, (kind,)) if e.day >= today), None)
 
+    def visible_to(self, config: Config, scope: str | None) -> Agenda:
+        """The entries the main site (scope None) or a restricted audience's tree may show."""
+        return Agenda(tuple(e for e in self.entries if is_visible(e.audience, config, scope)), self.window)
+
 
 def compose_agenda(
     config: Config,
@@ -88,10 +94,17 @@ def compose_agenda(
             source=config.source,
         )
     ]
-    entries = [
-        e for e in (*holidays, *paydays, *others) if everything or is_visible(e.audience, config, scope)
-    ]
-    return Agenda(tuple(sorted(entries, key=_order)), window)
+    agenda = Agenda(tuple(sorted((*holidays, *paydays, *others), key=_order)), window)
+    return agenda if everything else agenda.visible_to(config, scope)
+
+
+def full_agenda(config: Config, site: Site, today: dt.date) -> Agenda:
+    """Every dated entry, restricted ones included — calendars, certification audits,
+    holidays, pay dates — composed once per build; the site keeps what it may show
+    (`visible_to`), each newsletter edition what is its own."""
+    programmes = compose_editions(list(site.programmes), config.languages)[config.default_language]
+    audits = [entry for edition in programmes for entry in audit_dates(edition.item, config.host)]
+    return compose_agenda(config, [*site.occurrences, *audits], today, everything=True)
 
 
 def _order(entry: Occurrence) -> tuple[dt.date, int, str, str, str]:

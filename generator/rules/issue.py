@@ -18,11 +18,11 @@ from dataclasses import dataclass
 
 from generator.config import Config
 from generator.model import Announcement, Kudos, Milestone, Occurrence, Site
-from generator.rules.agenda import FILTERS, Agenda, compose_agenda
+from generator.rules.agenda import FILTERS, Agenda
 from generator.rules.audience import in_edition
 from generator.rules.editions import Edition, compose_editions
 from generator.rules.indicators import Indicator, compose_indicators
-from generator.rules.progress import ProgrammeView, audit_dates, compose_programme
+from generator.rules.progress import ProgrammeView, compose_programme
 from generator.rules.publication import is_current, is_published
 from generator.rules.weeks import IsoWeek
 
@@ -79,7 +79,7 @@ def compose_issue(
     audiences: tuple[str, ...],
     today: dt.date,
 ) -> Issue:
-    """`agenda` holds every entry, restricted ones included: the edition filters them."""
+    """`agenda` holds every entry, restricted ones included (full_agenda): the edition filters them."""
     settings = config.newsletter
     day = week.monday
     period = (day - dt.timedelta(days=7), day - dt.timedelta(days=1))
@@ -135,17 +135,8 @@ def editions_to_build(config: Config) -> list[tuple[str, ...]]:
     return [(), *((audience,) for audience in sorted(config.audiences))]
 
 
-def newsletter_agenda(config: Config, site: Site, today: dt.date) -> Agenda:
-    """Every dated entry, restricted ones included (each edition keeps only its own),
-    with the certification audits placed on it as on the site."""
-    programmes = compose_editions(list(site.programmes), config.languages)[config.default_language]
-    audits = [entry for edition in programmes for entry in audit_dates(edition.item, config.host)]
-    return compose_agenda(config, [*site.occurrences, *audits], today, everything=True)
-
-
-def compose_issues(config: Config, site: Site, week: IsoWeek, today: dt.date) -> list[Issue]:
-    """Every language × every edition of one week."""
-    agenda = newsletter_agenda(config, site, today)
+def compose_issues(config: Config, site: Site, agenda: Agenda, week: IsoWeek, today: dt.date) -> list[Issue]:
+    """Every language × every edition of one week; `agenda` is the build's full_agenda."""
     return [
         compose_issue(config, site, agenda, week, lang, audiences, today)
         for lang in config.languages

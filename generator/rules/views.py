@@ -13,12 +13,12 @@ from datetime import date
 from generator.config import Config
 from generator.load.fields import slugify
 from generator.model import Announcement, Kudos, Page, Site
-from generator.rules.agenda import Agenda, compose_agenda
+from generator.rules.agenda import Agenda, full_agenda
 from generator.rules.audience import is_visible, open_audiences
 from generator.rules.editions import Edition, compose_editions
 from generator.rules.indicators import Indicator, compose_indicators
-from generator.rules.issue import Issue, compose_issue, newsletter_agenda
-from generator.rules.progress import ProgrammeView, audit_dates, compose_programme
+from generator.rules.issue import Issue, compose_issue
+from generator.rules.progress import ProgrammeView, compose_programme
 from generator.rules.publication import is_current, is_published
 from generator.rules.weeks import IsoWeek
 
@@ -56,9 +56,16 @@ def newest_first(editions: list[News]) -> tuple[News, ...]:
 
 
 def compose_views(
-    config: Config, site: Site, today: date, *, drafts: bool = False, scope: str | None = None
+    config: Config,
+    site: Site,
+    today: date,
+    *,
+    drafts: bool = False,
+    scope: str | None = None,
+    agenda: Agenda | None = None,
 ) -> dict[str, LanguageView]:
-    """Site → one LanguageView per site language, for the main site or a restricted scope."""
+    """Site → one LanguageView per site language, for the main site or a restricted scope.
+    `agenda` is the build's full_agenda (composed here when not given)."""
     announcements = [
         a
         for a in site.announcements
@@ -72,15 +79,12 @@ def compose_views(
     programmes_by_lang = compose_editions(
         [p for p in site.programmes if is_visible(p.audience, config, scope)], config.languages
     )
-    audits = [
-        o for e in programmes_by_lang[config.default_language] for o in audit_dates(e.item, config.host)
-    ]
-    agenda = compose_agenda(config, [*site.occurrences, *audits], today, scope=scope)
+    everything = agenda if agenda is not None else full_agenda(config, site, today)
+    shown = everything.visible_to(config, scope)
     kudos = tuple(k for k in site.kudos if k.date <= today and is_visible(k.audience, config, scope))
     indicators = tuple(compose_indicators(dict(config.metrics), site.metrics))
     web_editions = [(), *((a,) for a in open_audiences(config))] if scope is None else [(), (scope,)]
     weeks = [IsoWeek.of(today).shifted(-n) for n in range(config.newsletter.archive_weeks)]
-    mail_agenda = newsletter_agenda(config, site, today)
     news_by_lang = compose_editions(announcements, config.languages)
     pages_by_lang = compose_editions(pages, config.languages)
     views = {}
@@ -96,12 +100,12 @@ def compose_views(
             latest=tuple(e for e in current if not e.item.pinned)[:HOME_LATEST],
             pages=tuple(sorted(pages_by_lang[lang], key=lambda e: (e.item.order, e.item.title))),
             tags=_tags(news),
-            agenda=agenda,
+            agenda=shown,
             kudos=kudos,
             programmes=tuple(compose_programme(e.item, today) for e in programmes_by_lang[lang]),
             indicators=indicators,
             newsletters=tuple(
-                compose_issue(config, site, mail_agenda, week, lang, audiences, today)
+                compose_issue(config, site, everything, week, lang, audiences, today)
                 for week in weeks
                 for audiences in web_editions
             ),
