@@ -214,8 +214,11 @@ def _send(args: argparse.Namespace, project: Path) -> int:
         dry_run(week, deliveries, settings, print)
         return 0
     if args.test_to:
-        address = parse_recipients(f"email,name,lang,audiences\n{args.test_to},,{config.default_language},\n",
-                                   Path("--test-to"), config)[0]  # fmt: skip
+        row = f"email,name,lang,audiences\n{args.test_to},,{config.default_language},\n"
+        try:
+            address = parse_recipients(row, Path("--test-to"), config)[0]
+        except ExceptionGroup:
+            raise GeneratorError(f'--test-to "{args.test_to}" is not an e-mail address') from None
         problems = test_send(week, deliveries, address, settings, config.host, envelope_sender(config))
         for edition, problem in problems:
             print(f"{edition}: {problem}", file=sys.stderr)

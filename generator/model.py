@@ -200,3 +200,7 @@ class Site:
     kudos: tuple[Kudos, ...] = ()
     programmes: tuple[Programme, ...] = ()
     metrics: tuple[MetricSeries, ...] = ()
+
+
+# The To of every built message.eml; `intranet send` replaces it with each recipient.
+PLACEHOLDER_RECIPIENT = "recipient@example.invalid"

@@ -20,7 +20,7 @@ ALLOWED = {
     "write": {"errors", "model"},
     "build": {"errors", "model", "config", "load", "rules", "render"},
     "scaffold": {"errors", "model", "config", "load.fields"},
-    "send": {"errors", "config", "rules.issue"},
+    "send": {"errors", "config", "model", "rules.issue"},
     "cli": {"errors", "config", "build", "write", "scaffold", "send", "rules.weeks", "__init__"},
 }
 

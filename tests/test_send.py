@@ -333,3 +333,10 @@ def test_tls_verifies_the_server_certificate(
         assert Ledger(project / ".intranet/deliveries.sqlite").status(WEEK, "a@alcora.example") == "pending"
     finally:
         controller.stop()
+
+
+def test_a_bad_test_to_address_is_named_plainly(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    recipients = project / "recipients.csv"
+    recipients.write_text(csv(["a@alcora.example,A,es,"]))
+    assert main(args(project, 1, recipients, "--test-to", "comms at alcora")) == 1
+    assert capsys.readouterr().err.startswith('--test-to "comms at alcora" is not an e-mail address')

@@ -23,7 +23,7 @@ from babel.dates import format_date
 
 from generator.config import Config
 from generator.errors import GeneratorError
-from generator.model import SITE_ROOT, Announcement, MetricPoint, OutputFile
+from generator.model import PLACEHOLDER_RECIPIENT, SITE_ROOT, Announcement, MetricPoint, OutputFile
 from generator.render.calendars import calendar_document
 from generator.render.charts import value_scale
 from generator.render.i18n import load_translations
@@ -37,7 +37,6 @@ from generator.rules.issue import Issue
 
 SIZE_BUDGET = 100_000  # bytes: Gmail clips longer messages
 BAR_POINTS = 6
-PLACEHOLDER_TO = Address(display_name="", username="recipient", domain="example.invalid")
 _INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
 
@@ -147,7 +146,7 @@ def render_message(issue: Issue, config: Config, html: str, text: str, ics: byte
     try:
         message["From"] = _address(settings.sender, config.title(issue.lang), config)
         message["Reply-To"] = _address(settings.reply_to or settings.sender, config.title(issue.lang), config)
-        message["To"] = PLACEHOLDER_TO
+        message["To"] = PLACEHOLDER_RECIPIENT
         message["Subject"] = subject(issue, config)
     except ValueError as exc:  # a line break in a header value
         raise GeneratorError(f"cannot write the newsletter headers: {exc}", path=config.source) from None

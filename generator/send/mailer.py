@@ -17,11 +17,12 @@ from email import policy
 from typing import Protocol
 
 from generator.errors import GeneratorError
+from generator.model import PLACEHOLDER_RECIPIENT
 from generator.send.ledger import Ledger
 from generator.send.recipients import Recipient
 from generator.send.transport import Outcome, Result
 
-PLACEHOLDER_TO = b"To: recipient@example.invalid\r\n"
+PLACEHOLDER_TO = f"To: {PLACEHOLDER_RECIPIENT}\r\n".encode()
 
 
 class Transport(Protocol):
