@@ -191,6 +191,13 @@ def _newsletter(args: argparse.Namespace, project: Path) -> int:
 def _send(args: argparse.Namespace, project: Path) -> int:
     config = load_config(project / "content" / "site.toml")
     recipients = read_recipients(args.recipients, config)
+    address = None
+    if args.test_to:
+        row = f"email,name,lang,audiences\n{args.test_to},,{config.default_language},\n"
+        try:
+            address = parse_recipients(row, Path("--test-to"), config)[0]
+        except ExceptionGroup:
+            raise GeneratorError(f'--test-to "{args.test_to}" is not an e-mail address') from None
     settings = resolve_settings(
         config,
         args.smtp_host,
@@ -213,12 +220,7 @@ def _send(args: argparse.Namespace, project: Path) -> int:
     if args.dry_run:
         dry_run(week, deliveries, settings, print)
         return 0
-    if args.test_to:
-        row = f"email,name,lang,audiences\n{args.test_to},,{config.default_language},\n"
-        try:
-            address = parse_recipients(row, Path("--test-to"), config)[0]
-        except ExceptionGroup:
-            raise GeneratorError(f'--test-to "{args.test_to}" is not an e-mail address') from None
+    if address is not None:
         problems = test_send(week, deliveries, address, settings, config.host, envelope_sender(config))
         for edition, problem in problems:
             print(f"{edition}: {problem}", file=sys.stderr)
