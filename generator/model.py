@@ -95,7 +95,6 @@ class Occurrence:
     description: str = ""
     location: str = ""
     stamp: dt.datetime | None = None  # DTSTAMP from the source, when it had one
-    public: bool = False  # a public holiday from the holidays package
     payment: str = ""  # paydays: "salary" or "bonus"
     moved_from: dt.date | None = None  # paydays moved off a weekend or holiday
     moved_because: Mapping[str, str] | None = None  # the holiday's names; empty mapping: a weekend

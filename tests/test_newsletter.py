@@ -208,3 +208,9 @@ def test_the_newsletter_command_publishes_one_week_and_leaves_the_rest(make_proj
     assert sorted(p.name for p in (output / "newsletter").iterdir()) == ["2026-W47", "2026-W48"]
     assert (output / "site/es/index.html").is_file()
     assert sorted(p.name for p in output.iterdir()) == ["newsletter", "site"]
+
+
+def test_bonus_payments_are_labelled_as_such() -> None:
+    text = edition("es", "cdmx", "email.txt").decode()
+    assert "Aguinaldo (Pago, paga extraordinaria) · Ciudad de México" in text
+    assert "Adelantado del dom 20 dic: fin de semana" in text

@@ -151,3 +151,16 @@ def test_values_are_formatted_for_the_reader() -> None:
     assert format_value(91.5, "%", 1, "es") == "91,5\u00a0%"
     assert format_value(38, "s", 0, "fr") == "38\u00a0s"
     assert format_value(1234.5, "", 1, "en") == "1,234.5"
+
+
+def test_a_measurement_is_labelled_with_its_period() -> None:
+    from generator.render.charts import period_label
+
+    day = dt.date(2026, 10, 31)
+    assert [period_label(day, p, "en") for p in ("week", "month", "quarter", "year")] == [
+        "2026-W44",
+        "Oct 2026",
+        "Q4 2026",
+        "2026",
+    ]
+    assert period_label(day, "quarter", "es") == "T4 2026"

@@ -32,6 +32,15 @@ def format_value(value: float, unit: str, decimals: int, lang: str) -> str:
     return f"{number}\u00a0{unit}" if unit else number
 
 
+def period_label(day: dt.date, period: str, lang: str) -> str:
+    """The period a measurement stands for: "oct 2026", "T4 2026", "2026", or its week."""
+    if period == "week":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    skeleton = {"month": "yMMM", "quarter": "yQQQ", "year": "y"}.get(period, "yMMMd")
+    return format_skeleton(skeleton, day, locale=lang)
+
+
 def nice_step(span: float, ticks: int = 4) -> float:
     """A round step (1, 2, 2.5 or 5 × 10^n) that cuts `span` into about `ticks` parts."""
     raw = span / ticks

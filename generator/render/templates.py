@@ -23,7 +23,7 @@ from generator.load.fields import slugify
 from generator.load.markdown import resolve_site_links
 from generator.model import SITE_ROOT
 from generator.render.calendars import feed_name, moved_note
-from generator.render.charts import format_value, line_chart
+from generator.render.charts import format_value, line_chart, period_label
 from generator.render.i18n import load_translations
 from generator.render.paths import calendar_page, feed_path, newsletter_page
 from generator.rules.agenda import FILTERS
@@ -103,6 +103,7 @@ def _environment(search: tuple[str, ...], lang: str) -> jinja2.Environment:
         month_name=lambda day: _capitalized(format_date(day, "LLLL y", locale=lang)),
         kinds_of=FILTERS,
         value_text=lambda value, definition: format_value(value, definition.unit, definition.decimals, lang),
+        period_of=lambda day, period: period_label(day, period, lang),
         chart=lambda indicator, title, description, target_label: Markup(
             line_chart(
                 f"chart-{indicator.definition.id}",

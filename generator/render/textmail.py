@@ -90,7 +90,8 @@ def render_text(
         out.heading(title)
         for entry in entries:
             when = format_skeleton("MMMEd", entry.day, locale=lang)
-            text = f"{when}: {entry.title(lang)} ({helpers['kind_name'](entry.kind)})"
+            kind = helpers["kind_name"](entry.kind) + (", " + _("bonus") if entry.payment == "bonus" else "")
+            text = f"{when}: {entry.title(lang)} ({kind})"
             if entry.offices:
                 text += " · " + helpers["office_names"](entry.offices)
             if isinstance(entry.start, dt.datetime):

@@ -52,7 +52,6 @@ def public_holidays(config: Config, window: tuple[dt.date, dt.date]) -> list[Occ
                         start=day,
                         end=day + dt.timedelta(days=1),
                         offices=(office.id,),
-                        public=True,
                     )
                 )
     return found
