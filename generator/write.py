@@ -86,9 +86,16 @@ def recover(out_dir: Path) -> None:
 def publish(files: Sequence[OutputFile], out_dir: Path) -> None:
     """Write every file, then swap each top-level folder in; all or nothing."""
     raise_all(check_outputs(files), "output problems")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    recover(out_dir)
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        recover(out_dir)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+    except OSError as exc:  # a file where the folder should be, no permission, a full or read-only disk
+        raise GeneratorError(
+            f"cannot write the output folder: {exc.strerror or exc}",
+            path=Path(exc.filename) if exc.filename else out_dir,
+            hint="check --out, the folder's permissions and the free disk space; nothing was changed",
+        ) from None
     try:
         for f in files:
             target = staging / f.path

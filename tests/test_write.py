@@ -94,3 +94,12 @@ def test_a_stale_old_folder_is_dropped_when_the_new_one_is_in_place(tmp_path: Pa
     recover(out)
     assert tree(out) == {"site/index.html": b"new"}
     assert not (out / ".old-site-12").exists()
+
+
+def test_an_output_folder_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    out = tmp_path / "report.pdf"
+    out.write_bytes(b"%PDF")
+    with pytest.raises(GeneratorError) as info:
+        publish([OutputFile("site/a.html", b"1", "x")], out)
+    assert info.value.message == "cannot write the output folder: File exists"
+    assert out.read_bytes() == b"%PDF"
