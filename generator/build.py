@@ -12,7 +12,7 @@ from generator.load.site import load_site
 from generator.model import OutputFile
 from generator.render.calendars import render_calendar_feeds
 from generator.render.feeds import render_feeds
-from generator.render.intranet import plan_site, render_intranet
+from generator.render.intranet import plan_site, render_intranet, site_links
 from generator.render.newsletter import render_newsletters
 from generator.render.templates import Templates
 from generator.rules.agenda import calendar_window, full_agenda
@@ -72,9 +72,11 @@ def build(
     agenda = full_agenda(config, site, today)  # holidays, pay dates, events: composed once
     views = compose_views(config, site, today, drafts=drafts, scope=scope, agenda=agenda)
     plans = plan_site(config, views, today)
+    links, link_warnings = site_links(config, views, plans, templates, site.media, content)
+    warnings += link_warnings
     files = [
-        *render_intranet(config, views, plans, templates, site.media, today=today),
-        *render_feeds(config, views, plans, today),
+        *render_intranet(config, views, plans, templates, site.media, links, today=today),
+        *render_feeds(config, views, plans, links, today),
         *render_calendar_feeds(config, views[config.default_language].agenda, today),
     ]
     if scope is None:  # every edition's e-mail, restricted ones included, comes from the main build

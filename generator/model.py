@@ -8,15 +8,30 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 CATEGORIES = ("news", "celebration", "policy", "service", "certification", "training", "event")
 
-# Links in Markdown bodies that point into the site (e.g. `media/plan.pdf`) are
-# stored with this prefix and resolved when a page is rendered, because the same
-# body is shown at different depths (site pages) and as absolute links (feeds).
+# Links in Markdown bodies that point into the site are stored with this prefix and
+# resolved when a page is rendered, because the same body is shown at different
+# depths (site pages) and as absolute links (feeds). After the prefix comes either
+# a path from the site root ("/es/pages/contactos/", "media/plan.pdf") or, for a
+# link to a content file, "content:" and its path in content/ ("content:pages/x.md").
 SITE_ROOT = "intranet-site-root:"
+CONTENT_REF = "content:"
+
+
+@dataclass(frozen=True)
+class BodyLink:
+    """A link or picture written in a body, as the author wrote it and where."""
+
+    written: str  # the URL as written, e.g. "../pages/contactos.md#horarios"
+    target: str  # what the body's SITE_ROOT marker holds for it (see load/markdown.py)
+    line: int
+    image: bool = False
+    alt: str | None = None  # images only; None: no alt attribute at all
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,7 @@ class Announcement:
     image: str | None = None
     image_alt: str = ""
     draft: bool = False
+    links: tuple[BodyLink, ...] = ()  # every link and picture in the body
 
 
 @dataclass(frozen=True)
@@ -56,6 +72,7 @@ class Page:
     order: int = 100
     audience: tuple[str, ...] = ()
     draft: bool = False
+    links: tuple[BodyLink, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,7 +103,9 @@ class Occurrence:
     uid: str  # stable across rebuilds, so subscribed calendars update instead of duplicating
     kind: str  # one of KINDS
     titles: Mapping[str, str]  # by language; "" for a title in one language only
-    start: dt.date | dt.datetime  # a date when all-day, else aware in the site's time zone
+    # A date when all-day, else aware in the event's own zone (a ZoneInfo: the zone it was
+    # written in), so its day is the day there; a reader's view moves it with `in_zone`.
+    start: dt.date | dt.datetime
     end: dt.date | dt.datetime  # exclusive
     source: Path | None = None  # the .ics file or site.toml; None for public holidays
     line: int = 0
@@ -115,6 +134,18 @@ class Occurrence:
             return max(end.date(), self.day)
         return max(self.end - dt.timedelta(days=1), self.day)
 
+    @property
+    def zone(self) -> str | None:
+        """The IANA name of the zone a timed entry is shown in; None when all-day."""
+        tzinfo = self.start.tzinfo if isinstance(self.start, dt.datetime) else None
+        return getattr(tzinfo, "key", None) if tzinfo is not None else None
+
+    def in_zone(self, tz: ZoneInfo) -> Occurrence:
+        """The same instant as a reader in `tz` sees it (its day may change); all-day entries stay."""
+        if not isinstance(self.start, dt.datetime) or not isinstance(self.end, dt.datetime):
+            return self
+        return replace(self, start=self.start.astimezone(tz), end=self.end.astimezone(tz))
+
     def title(self, lang: str) -> str:
         return self.titles.get(lang) or self.titles.get("") or next(iter(self.titles.values()), "")
 
@@ -138,6 +169,7 @@ class Kudos:
     text: str  # plain text of the message
     team: str | None = None  # the recipients' team, for grouping
     audience: tuple[str, ...] = ()
+    links: tuple[BodyLink, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -172,6 +204,7 @@ class Programme:
     body_html: str
     summary: str = ""
     audience: tuple[str, ...] = ()
+    links: tuple[BodyLink, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-from generator.load.markdown import render_markdown, resolve_site_links, summarize
+from generator.load.markdown import render_markdown, summarize
 from generator.model import SITE_ROOT
 
 
@@ -34,17 +34,26 @@ def test_extra_toc_admonition_and_sane_lists_are_enabled() -> None:
     assert 'class="footnote' in html
 
 
-def test_links_into_the_site_are_stored_relative_to_the_site_root() -> None:
-    html = render_markdown(
-        "[plan](/media/plan.pdf) [x](media/x.png) [ext](https://a.example/) [top](#t)"
-    ).html
-    assert f'href="{SITE_ROOT}media/plan.pdf"' in html
-    assert f'href="{SITE_ROOT}media/x.png"' in html
-    assert 'href="https://a.example/"' in html
-    assert 'href="#t"' in html
-    resolved = resolve_site_links(html, "../../")
-    assert 'href="../../media/plan.pdf"' in resolved
-    assert SITE_ROOT not in resolved
+def test_links_into_the_site_are_marked_and_listed_with_their_lines() -> None:
+    rendered = render_markdown(
+        "Intro\n\n[plan](/media/plan.pdf) [x](media/x.png)\n[ext](https://a.example/) [top](#t)\n"
+        "[c](../pages/contactos.md#horario) ![](foto.png)",
+        origin="announcements/a.md",
+        first_line=5,
+    )
+    assert f'href="{SITE_ROOT}/media/plan.pdf"' in rendered.html
+    assert f'href="{SITE_ROOT}media/x.png"' in rendered.html
+    assert f'href="{SITE_ROOT}content:pages/contactos.md#horario"' in rendered.html
+    assert 'href="https://a.example/"' in rendered.html
+    assert 'href="#t"' in rendered.html
+    assert [(link.written, link.target, link.line, link.image, link.alt) for link in rendered.links] == [
+        ("/media/plan.pdf", "/media/plan.pdf", 7, False, None),
+        ("media/x.png", "media/x.png", 7, False, None),
+        ("https://a.example/", "", 8, False, None),
+        ("#t", "", 8, False, None),
+        ("../pages/contactos.md#horario", "content:pages/contactos.md#horario", 9, False, None),
+        ("foto.png", "foto.png", 9, True, ""),
+    ]
 
 
 def test_plain_text_is_extracted_for_summaries() -> None:

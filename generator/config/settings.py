@@ -10,7 +10,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -55,6 +55,7 @@ class Audience:
     names: Mapping[str, str]
     restricted: bool = False
     office: bool = False
+    base_url: str | None = None  # restricted: where its own tree is served (its e-mail links there)
 
     def name(self, lang: str) -> str:
         return self.names.get(lang) or next(iter(self.names.values()), self.id)
@@ -70,6 +71,11 @@ class Office:
 
     def name(self, lang: str) -> str:
         return self.names.get(lang) or next(iter(self.names.values()), self.id)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The zone the office's readers live in: its pages and edition show times there."""
+        return ZoneInfo(self.timezone)
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,10 @@ class Config:
     def host(self) -> str:
         """The site's host name, used to make calendar UIDs and Message-IDs globally unique."""
         return _host(self.base_url)
+
+
+def _is_url(value: object) -> TypeGuard[str]:
+    return isinstance(value, str) and value.startswith(("https://", "http://")) and " " not in value
 
 
 def _host(base_url: str) -> str:
@@ -167,7 +177,7 @@ def parse_config(text: str, path: Path) -> Config:
         r.error("organisation must be a text", "", "organisation")
         organisation = ""
     base_url = data.get("base_url")
-    if not isinstance(base_url, str) or not base_url.startswith(("https://", "http://")) or " " in base_url:
+    if not _is_url(base_url):
         r.error(
             "base_url must be the absolute address of the published site",
             "",
@@ -286,11 +296,26 @@ def _audiences(
                 hint="every office is already an audience; rename one of them",
             )
             continue
-        r.unknown_keys(table, {"name", "restricted"}, where)
+        r.unknown_keys(table, {"name", "restricted", "base_url"}, where)
         names = r.localized(table.get("name", ident), languages, where, "name") or {}
         restricted = table.get("restricted", False)
         if not isinstance(restricted, bool):
             r.error("restricted must be true or false", where, "restricted")
             restricted = True
-        audiences[ident] = Audience(ident, names, restricted=restricted)
+        tree_url = table.get("base_url")
+        if tree_url is not None and (not restricted or not _is_url(tree_url)):
+            r.error(
+                "base_url must be the absolute address of this restricted audience's own tree"
+                if restricted
+                else "only a restricted audience has a base_url of its own",
+                where,
+                "base_url",
+                hint=f'for example base_url = "https://{ident}.intranet.example.com/"'
+                if restricted
+                else "open audiences are on the main site; remove base_url",
+            )
+            tree_url = None
+        if isinstance(tree_url, str) and not tree_url.endswith("/"):
+            tree_url += "/"
+        audiences[ident] = Audience(ident, names, restricted=restricted, base_url=tree_url)
     return audiences

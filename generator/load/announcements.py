@@ -103,7 +103,7 @@ def parse_announcement(
                 "an image needs image_alt, a short description for readers who cannot see it",
                 hint='for example image_alt: "The Madrid team at the summer party"',
             )
-    body = render_markdown(fm.body)
+    body = render_markdown(fm.body, fm.origin, fm.body_line)
     summary = f.text("summary") or summarize(body.text)
     tags = f.words("tags")
     author = f.text("author")
@@ -122,6 +122,7 @@ def parse_announcement(
         lang=who.lang,
         translation_key=who.translation_key,
         body_html=body.html,
+        links=body.links,
         summary=summary,
         category=category,
         expires=expires,

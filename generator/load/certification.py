@@ -49,7 +49,7 @@ def load_programmes(folder: Path, config: Config, errors: list[GeneratorError]) 
                 milestone = _milestone(item, fm.item_line("milestones", index), path, config, problems)
                 if milestone is not None:
                     milestones.append(milestone)
-        body = render_markdown(fm.body)
+        body = render_markdown(fm.body, fm.origin, fm.body_line)
         summary = f.text("summary") or summarize(body.text)
         errors.extend(problems)
         if problems or target is None:
@@ -68,6 +68,7 @@ def load_programmes(folder: Path, config: Config, errors: list[GeneratorError]) 
                 body.html,
                 summary,
                 who.audience,
+                body.links,
             )
         )
     return found

@@ -4,7 +4,7 @@ and the keys every document has (language, slug, translation key, audience)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.config import EVERYONE, Config
@@ -105,4 +105,4 @@ def read_all(
         except OSError as exc:
             errors.append(GeneratorError(f"cannot read the file: {exc.strerror}", path=path))
             continue
-        yield path, fm, []
+        yield path, replace(fm, origin=path.relative_to(folder.parent).as_posix()), []

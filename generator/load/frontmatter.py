@@ -44,6 +44,7 @@ class FrontMatter:
     key_lines: dict[str, int] = field(default_factory=dict)
     has_front_matter: bool = True
     item_lines: dict[str, list[int]] = field(default_factory=dict)  # a list key → each item's line
+    origin: str = ""  # the file's path inside content/, e.g. "announcements/x.md"
 
     def item_line(self, key: str, index: int) -> int:
         lines = self.item_lines.get(key, [])

@@ -21,10 +21,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
 import recurring_ical_events  # type: ignore[import-untyped]
+from icalendar.timezone import tzids_from_tzinfo
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from generator.config import Config
 from generator.errors import GeneratorError, did_you_mean, known_list
@@ -237,11 +239,12 @@ def _expand(
     for component in components:
         single.add_component(component)
     repeating = len(components) > 1 or any(c.get("RRULE") or c.get("RDATE") for c in components)
-    tz = config.tz
+    zone = calendar_zone(calendar, config.tz)
     result = []
     for event in recurring_ical_events.of(single).between(*window):
-        start, end = _times(event, tz)
         kind, offices, audience = _classify(event, config, folder_offices)
+        start, end = _times(event, zone)
+        start, end = _nearest_zone(start, end, [*(config.offices[o].tz for o in offices), config.tz])
         recurrence = event.get("RECURRENCE-ID")
         key = _stamp_key(recurrence.dt if recurrence is not None else event.get("DTSTART").dt)
         result.append(
@@ -263,7 +266,8 @@ def _expand(
     return result
 
 
-def _times(event: icalendar.Event, tz: ZoneInfo) -> tuple[dt.date | dt.datetime, dt.date | dt.datetime]:
+def _times(event: icalendar.Event, zone: ZoneInfo) -> tuple[dt.date | dt.datetime, dt.date | dt.datetime]:
+    """DTSTART and the exclusive end: dates when all-day, else aware in the event's own zone."""
     start: Any = event.get("DTSTART").dt
     end_prop = event.get("DTEND")
     end: Any = end_prop.dt if end_prop is not None else None
@@ -271,12 +275,64 @@ def _times(event: icalendar.Event, tz: ZoneInfo) -> tuple[dt.date | dt.datetime,
         if end is None or not isinstance(end, dt.date) or isinstance(end, dt.datetime) or end <= start:
             end = start + dt.timedelta(days=1)  # RFC 5545: an all-day event lasts one day
         return start, end
-    start = start.replace(tzinfo=tz) if start.tzinfo is None else start.astimezone(tz)  # floating: site time
+    start = own_zone(start, zone)
     if not isinstance(end, dt.datetime):
         duration = event.get("DURATION")
         end = start + (duration.dt if duration is not None else dt.timedelta(0))
-    end = end.replace(tzinfo=tz) if end.tzinfo is None else end.astimezone(tz)
+    end = own_zone(end, zone).astimezone(start.tzinfo)
     return start, max(end, start)
+
+
+def own_zone(moment: dt.datetime, fallback: ZoneInfo) -> dt.datetime:
+    """`moment` in the IANA zone it was written in, so its day and clock are the author's.
+
+    Floating times are in `fallback` (the calendar's X-WR-TIMEZONE, else the site's).
+    UTC is how Google and Exchange store times, not where an event happens: it is shown
+    in `fallback` too. A custom VTIMEZONE (Outlook's "Romance Standard Time") is mapped
+    to its IANA zone by icalendar; one that maps to none is shown in `fallback`.
+    """
+    tzinfo = moment.tzinfo
+    if tzinfo is None:
+        return moment.replace(tzinfo=fallback)
+    if isinstance(tzinfo, ZoneInfo) and tzinfo.key not in _UTC_NAMES:
+        return moment
+    for name in tzids_from_tzinfo(tzinfo):
+        if name in _UTC_NAMES:
+            break
+        for candidate in (WINDOWS_TO_OLSON.get(name), name.strip("/")):
+            try:
+                return moment.astimezone(ZoneInfo(candidate or ""))
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return moment.astimezone(fallback)
+
+
+def _nearest_zone(
+    start: dt.date | dt.datetime, end: dt.date | dt.datetime, preferred: list[ZoneInfo]
+) -> tuple[dt.date | dt.datetime, dt.date | dt.datetime]:
+    """The first preferred zone (the event's offices', then the site's) that reads the same
+    clock as the event's own: Outlook writes Madrid's meetings in "Romance Standard Time",
+    which is Paris's zone; a Madrid reader is told "Madrid time"."""
+    if not isinstance(start, dt.datetime) or not isinstance(end, dt.datetime):
+        return start, end
+    for zone in preferred:
+        if all(m.astimezone(zone).replace(tzinfo=None) == m.replace(tzinfo=None) for m in (start, end)):
+            return start.astimezone(zone), end.astimezone(zone)
+    return start, end
+
+
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "GMT", "Etc/GMT", "Z", "Zulu", "Etc/Zulu", "Universal"})
+
+
+def calendar_zone(calendar: icalendar.Component, site_tz: ZoneInfo) -> ZoneInfo:
+    """The calendar's own zone (X-WR-TIMEZONE, as Google and Apple write it), else the site's."""
+    name = str(calendar.get("X-WR-TIMEZONE") or "").strip()
+    if name and name not in _UTC_NAMES:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return site_tz
 
 
 def _classify(

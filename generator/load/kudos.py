@@ -52,7 +52,7 @@ def load_kudos(folder: Path, config: Config, errors: list[GeneratorError]) -> li
                 "(see content/site.toml)",
             )
         who = identity(f, path, config)
-        body = render_markdown(fm.body)
+        body = render_markdown(fm.body, fm.origin, fm.body_line)
         if not body.text:
             problems.append(
                 GeneratorError(
@@ -76,6 +76,7 @@ def load_kudos(folder: Path, config: Config, errors: list[GeneratorError]) -> li
                 body.text,
                 team,
                 who.audience,
+                body.links,
             )
         )
     return sorted(found, key=lambda k: (k.date, k.slug), reverse=True)

@@ -1,14 +1,19 @@
 """Markdown → safe HTML: Python-Markdown, then nh3 with an explicit allow-list.
 
 Raw HTML in a body is allowed only as far as the allow-list goes: no <script>,
-no `on*` attributes, no `javascript:` URLs, no forms or frames. Links into the
-site (`media/x.pdf`, `/media/x.pdf`) are stored relative to the site root with
-the `SITE_ROOT` prefix and resolved per page when rendering.
+no `on*` attributes, no `javascript:` URLs, no forms or frames.
+
+Links into the site are marked with the `SITE_ROOT` prefix and resolved when a page
+is rendered (render/links.py), since only then is every page's file known: a path
+from the site root as written (`/es/pages/contactos/`, `media/x.pdf`), or, for a link
+to another content file (`../pages/contactos.md`, `x.md`, `../media/x.pdf`), its
+path inside content/ after "content:". Each link is also listed with its line.
 """
 
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +21,7 @@ from typing import Any
 import markdown
 import nh3
 
-from generator.model import SITE_ROOT
+from generator.model import CONTENT_REF, SITE_ROOT, BodyLink
 
 EXTENSIONS = ["extra", "toc", "sane_lists", "admonition", "smarty"]
 EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
@@ -49,17 +54,25 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _URL_ATTR = re.compile(r'(?P<attr>\s(?:href|src))="(?P<url>[^"]*)"')
+_TAG = re.compile(r"<(?P<name>a|img)\b(?P<attrs>[^>]*)>")
+_ALT = re.compile(r'\salt="(?P<alt>[^"]*)"')
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+SOURCE_SUFFIXES = (".md", ".markdown")
 
 
 @dataclass(frozen=True)
 class Rendered:
     html: str
     text: str  # plain text, for summaries and search
+    links: tuple[BodyLink, ...] = ()
 
 
-def render_markdown(source: str) -> Rendered:
-    """Markdown text → sanitized HTML plus its plain text; pure."""
+def render_markdown(source: str, origin: str = "", first_line: int = 1) -> Rendered:
+    """Markdown text → sanitized HTML, its plain text and its links; pure.
+
+    `origin` is the document's path inside content/ ("announcements/x.md"), against
+    which relative links to content files are read; `first_line` is the file's line
+    where `source` starts, so each link knows its line."""
     converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
     raw = converter.convert(source)
     safe = nh3.clean(
@@ -71,9 +84,10 @@ def render_markdown(source: str) -> Rendered:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    safe = _URL_ATTR.sub(_mark_site_link, safe)
     text = html.unescape(nh3.clean(safe, tags=set(), clean_content_tags={"script", "style"}))
-    return Rendered(safe, " ".join(text.split()))
+    links = tuple(_links(safe, source, origin, first_line))
+    safe = _URL_ATTR.sub(lambda match: _mark_site_link(match, origin), safe)
+    return Rendered(safe, " ".join(text.split()), links)
 
 
 def summarize(text: str, limit: int = 200) -> str:
@@ -84,13 +98,62 @@ def summarize(text: str, limit: int = 200) -> str:
     return cut + "…"
 
 
-def _mark_site_link(match: re.Match[str]) -> str:
-    url = match.group("url")
-    if not url or url.startswith(("#", "//")) or _SCHEME.match(url) or url.startswith("?"):
+def is_site_link(url: str) -> bool:
+    """A link into this site: not external, not mail, not a jump within the page."""
+    return bool(url) and not url.startswith(("#", "//", "?")) and not _SCHEME.match(url)
+
+
+def site_target(url: str, origin: str) -> str:
+    """What a site link's marker holds (see the module's docstring)."""
+    path, suffix = split_url(url)
+    if path.startswith("/") or not origin:
+        return url
+    if path.lower().endswith(SOURCE_SUFFIXES) or path.startswith(("./", "../")):
+        return CONTENT_REF + posixpath.normpath(posixpath.join(posixpath.dirname(origin), path)) + suffix
+    return url
+
+
+def split_url(url: str) -> tuple[str, str]:
+    """ "x/y.md#part" → ("x/y.md", "#part"); the query or fragment stays with the second."""
+    cut = min((i for i in (url.find("#"), url.find("?")) if i >= 0), default=len(url))
+    return url[:cut], url[cut:]
+
+
+def _mark_site_link(match: re.Match[str], origin: str) -> str:
+    url = html.unescape(match.group("url"))
+    if not is_site_link(url):
         return match.group(0)
-    return f'{match.group("attr")}="{SITE_ROOT}{url.lstrip("/")}"'
+    return f'{match.group("attr")}="{SITE_ROOT}{html.escape(site_target(url, origin))}"'
 
 
-def resolve_site_links(body: str, root: str) -> str:
-    """Replace the site-root prefix with `root` (a relative "../../" or an absolute base URL)."""
-    return body.replace(f'="{SITE_ROOT}', f'="{root}')
+def _links(safe: str, source: str, origin: str, first_line: int) -> list[BodyLink]:
+    """Every link and picture of the sanitized body, with the line it was written on."""
+    lines = source.split("\n")
+    found = []
+    searched_from = 0
+    for tag in _TAG.finditer(safe):
+        attrs = tag.group("attrs")
+        image = tag.group("name") == "img"
+        url_match = re.search(r'\s(?:src|href)="([^"]*)"', attrs)
+        if url_match is None:
+            continue
+        url = html.unescape(url_match.group(1))
+        alt = _ALT.search(attrs)
+        line = _line_of(url, lines, searched_from)
+        searched_from = line
+        found.append(
+            BodyLink(
+                written=url,
+                target=site_target(url, origin) if is_site_link(url) else "",
+                line=first_line + line,
+                image=image,
+                alt=html.unescape(alt.group("alt")) if alt else None,
+            )
+        )
+    return found
+
+
+def _line_of(url: str, lines: list[str], start: int) -> int:
+    """The 0-based line where `url` is written, searching from `start` (links come in order)."""
+    order: list[int] = [*range(start, len(lines)), *range(start)]
+    return next((n for n in order if url in lines[n] or html.escape(url) in lines[n]), start)

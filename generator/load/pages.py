@@ -22,7 +22,7 @@ def load_pages(folder: Path, config: Config, errors: list[GeneratorError]) -> li
         who = identity(f, path, config)
         title = f.text("title", required=True)
         summary, order, draft = f.text("summary"), f.number("order", 100), f.flag("draft")
-        body = render_markdown(fm.body)
+        body = render_markdown(fm.body, fm.origin, fm.body_line)
         errors.extend(problems)
         if problems:
             continue
@@ -35,6 +35,7 @@ def load_pages(folder: Path, config: Config, errors: list[GeneratorError]) -> li
                 lang=who.lang,
                 translation_key=who.translation_key,
                 body_html=body.html,
+                links=body.links,
                 summary=summary,
                 order=order,
                 audience=who.audience,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 import icalendar
 from babel.dates import format_date
@@ -96,14 +97,27 @@ class _Events:
         return data
 
 
-def _timezone_block(config: Config, window: tuple[dt.date, dt.date]) -> bytes:
-    """The VTIMEZONE of the site's time zone, which timed entries use, over the build window."""
-    holder = icalendar.Calendar()
-    probe = icalendar.Event()
-    probe.add("DTSTART", dt.datetime.combine(window[0], dt.time(12), tzinfo=config.tz))
-    holder.add_component(probe)
-    holder.add_missing_timezones(first_date=window[0], last_date=window[1])
-    return b"".join(tz.to_ical() for tz in holder.walk("VTIMEZONE"))
+class _Zones:
+    """The VTIMEZONE of each zone timed entries use (feeds keep every event's own TZID),
+    made once per zone over the build window."""
+
+    def __init__(self, window: tuple[dt.date, dt.date]) -> None:
+        self.window = window
+        self._blocks: dict[str, bytes] = {}
+
+    def block(self, entries: Iterable[Occurrence]) -> bytes:
+        zones = sorted({entry.zone for entry in entries if entry.zone is not None})
+        return b"".join(self._block(zone) for zone in zones)
+
+    def _block(self, zone: str) -> bytes:
+        if zone not in self._blocks:
+            holder = icalendar.Calendar()
+            probe = icalendar.Event()
+            probe.add("DTSTART", dt.datetime.combine(self.window[0], dt.time(12), tzinfo=ZoneInfo(zone)))
+            holder.add_component(probe)
+            holder.add_missing_timezones(first_date=self.window[0], last_date=self.window[1])
+            self._blocks[zone] = b"".join(tz.to_ical() for tz in holder.walk("VTIMEZONE"))
+        return self._blocks[zone]
 
 
 def _document(
@@ -113,10 +127,10 @@ def _document(
     entries: Iterable[Occurrence],
     office: str | None,
     events: _Events,
-    timezone: bytes,
+    zones: _Zones,
     source: str | None = None,
 ) -> bytes:
-    """A whole VCALENDAR: its header, the time zone when timed entries use it, the entries."""
+    """A whole VCALENDAR: its header, the time zones its timed entries use, the entries."""
     entries = list(entries)
     refresh = dt.timedelta(hours=config.calendar.refresh_hours)
     calendar = icalendar.Calendar()
@@ -133,8 +147,7 @@ def _document(
         calendar.add("SOURCE", source, parameters={"VALUE": "URI"})
     head: bytes = calendar.to_ical().removesuffix(b"END:VCALENDAR\r\n")
     body = b"".join(events.get(entry, lang, office) for entry in entries)
-    zones = timezone if any(not entry.all_day for entry in entries) else b""
-    return head + zones + body + b"END:VCALENDAR\r\n"
+    return head + zones.block(entries) + body + b"END:VCALENDAR\r\n"
 
 
 def render_feed(
@@ -144,14 +157,14 @@ def render_feed(
     office: str | None,
     feed: str,
     events: _Events,
-    timezone: bytes,
+    zones: _Zones,
 ) -> OutputFile:
     kinds = None if feed == "all" else FILTERS[feed]
     office_name = config.offices[office].name(lang) if office else ""
     name = " · ".join(part for part in (config.title(lang), feed_name(feed, lang), office_name) if part)
     path = feed_path(lang, office, feed)
     entries = agenda.select(office, kinds)
-    data = _document(config, name, lang, entries, office, events, timezone, config.base_url + path)
+    data = _document(config, name, lang, entries, office, events, zones, config.base_url + path)
     return OutputFile(f"site/{path}", data, "content/calendar")
 
 
@@ -162,17 +175,15 @@ def calendar_document(
     entries = list(entries)
     days = [e.day for e in entries] or [today]
     window = (min(days) - dt.timedelta(days=1), max(days) + dt.timedelta(days=2))
-    return _document(
-        config, name, lang, entries, None, _Events(config, today), _timezone_block(config, window)
-    )
+    return _document(config, name, lang, entries, None, _Events(config, today), _Zones(window))
 
 
 def render_calendar_feeds(config: Config, agenda: Agenda, today: dt.date) -> list[OutputFile]:
     """Every language × (every office, each office) × (holidays, paydays, events, all)."""
     events = _Events(config, today)
-    timezone = _timezone_block(config, agenda.window)
+    zones = _Zones(agenda.window)
     return [
-        render_feed(config, agenda, lang, office, feed, events, timezone)
+        render_feed(config, agenda, lang, office, feed, events, zones)
         for lang in config.languages
         for office in (None, *config.offices)
         for feed in FEEDS

@@ -10,9 +10,9 @@ from datetime import date, datetime, time
 from xml.etree import ElementTree as ET
 
 from generator.config import Config
-from generator.load.markdown import resolve_site_links
 from generator.model import OutputFile
 from generator.render.intranet import PagePlan, news_path
+from generator.render.links import Links
 from generator.render.paths import pretty
 from generator.rules.views import LanguageView
 
@@ -41,7 +41,7 @@ def _xml(root: ET.Element) -> bytes:
     return data + b"\n"
 
 
-def render_feed(config: Config, view: LanguageView, today: date) -> OutputFile:
+def render_feed(config: Config, view: LanguageView, links: Links, today: date) -> OutputFile:
     """The language's Atom feed: its current announcements, newest first."""
     lang, base = view.lang, config.base_url
     entries = view.current[: config.feed_entries]
@@ -70,7 +70,7 @@ def render_feed(config: Config, view: LanguageView, today: date) -> OutputFile:
         for tag in item.tags:
             _sub(entry, f"{a}category", term=tag)
         _sub(entry, f"{a}summary", item.summary)
-        _sub(entry, f"{a}content", resolve_site_links(item.body_html, base), type="html")
+        _sub(entry, f"{a}content", links.absolute_body(item.body_html, base, lang), type="html")
     return OutputFile(f"site/{lang}/feed.xml", _xml(feed), "content/announcements")
 
 
@@ -105,9 +105,9 @@ def render_sitemap(config: Config, plans: list[PagePlan]) -> OutputFile:
 
 
 def render_feeds(
-    config: Config, views: dict[str, LanguageView], plans: list[PagePlan], today: date
+    config: Config, views: dict[str, LanguageView], plans: list[PagePlan], links: Links, today: date
 ) -> list[OutputFile]:
     return [
-        *(render_feed(config, views[lang], today) for lang in config.languages),
+        *(render_feed(config, views[lang], links, today) for lang in config.languages),
         render_sitemap(config, plans),
     ]

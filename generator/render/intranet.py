@@ -6,12 +6,15 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from babel import Locale
 
 from generator.config import Config
-from generator.model import MediaFile, Occurrence, OutputFile
+from generator.errors import GeneratorError
+from generator.model import Announcement, Kudos, MediaFile, Occurrence, OutputFile, Page, Programme
+from generator.render.links import Links
 from generator.render.paths import calendar_page, feed_path, news_page, newsletter_page, pretty
 from generator.render.templates import BUILTIN_TEMPLATES, Templates
 from generator.rules.agenda import (
@@ -38,6 +41,11 @@ class PagePlan:
     context: dict[str, Any] = field(default_factory=dict)
     source: str = "templates"
     alternates: tuple[tuple[str, str], ...] = ()  # real translations: (lang, path)
+    item: Announcement | Page | Programme | None = None  # the content file the page shows
+
+    @property
+    def lang(self) -> str:
+        return self.path.split("/", 1)[0]
 
 
 def news_path(edition: News) -> str:
@@ -86,14 +94,17 @@ def plan_calendar(config: Config, view: LanguageView, today: date) -> Iterator[P
     lang, agenda = view.lang, view.agenda
     first_weekday = Locale.parse(lang).first_week_day
     for office in (None, *config.offices):
+        # An office's pages show times and days in the office's zone; the company-wide
+        # pages in each event's own zone, named.
+        seen = agenda.in_zone(config.offices[office].tz) if office else agenda
         for kind_filter in (None, *FILTERS):
             kinds = FILTERS[kind_filter] if kind_filter else None
             page = CalendarPage(
                 office,
                 kind_filter,
-                upcoming_weeks(agenda, today, config.calendar.upcoming_weeks, office, kinds),
+                upcoming_weeks(seen, today, config.calendar.upcoming_weeks, office, kinds),
                 [
-                    month_grid(agenda, y, m, first_weekday, office, kinds)
+                    month_grid(seen, y, m, first_weekday, office, kinds)
                     for y, m in months_from(today, GRID_MONTHS)
                 ],
                 [(feed, feed_path(lang, office, feed)) for feed in FEEDS],
@@ -138,6 +149,7 @@ def plan_recognition(config: Config, view: LanguageView) -> Iterator[PagePlan]:
             ("programme", programme.programme.translation_key),
             {"programme": programme},
             source=programme.programme.source.as_posix(),
+            item=programme.programme,
         )
     yield PagePlan(
         f"{lang}/indicators/index.html", "site/indicators.html", ("indicators", ""), {}, "content/metrics"
@@ -204,6 +216,7 @@ def plan_language(config: Config, view: LanguageView, today: date) -> Iterator[P
             {"edition": edition},
             source=edition.item.source.as_posix(),
             alternates=tuple((v.lang, f"{v.lang}/news/{v.slug}/index.html") for v in edition.versions),
+            item=edition.item,
         )
 
     yield PagePlan(f"{lang}/tags/index.html", "site/tags.html", ("tags", ""), {"tags": view.tags})
@@ -226,6 +239,7 @@ def plan_language(config: Config, view: LanguageView, today: date) -> Iterator[P
             {"edition": page},
             source=page.item.source.as_posix(),
             alternates=tuple((v.lang, f"{v.lang}/pages/{v.slug}/index.html") for v in page.versions),
+            item=page.item,
         )
 
 
@@ -243,6 +257,7 @@ def render_intranet(
     plans: list[PagePlan],
     templates: Templates,
     media: tuple[MediaFile, ...],
+    links: Links,
     *,
     today: date,
 ) -> list[OutputFile]:
@@ -266,6 +281,7 @@ def render_intranet(
             canonical=config.base_url + pretty(plan.path),
             alternates=plan.alternates,
             base_url=config.base_url,
+            links=links,
             **plan.context,
         )
         files.append(OutputFile(f"site/{plan.path}", html.encode(), plan.source))
@@ -277,6 +293,63 @@ def render_intranet(
     files += static_files(templates)
     files += [OutputFile(f"site/media/{m.rel_path}", b"", m.source.as_posix(), m.source) for m in media]
     return files
+
+
+BodyItem = Announcement | Page | Programme | Kudos
+
+
+def site_links(
+    config: Config,
+    views: dict[str, LanguageView],
+    plans: list[PagePlan],
+    templates: Templates,
+    media: tuple[MediaFile, ...],
+    content_dir: Path,
+) -> tuple[Links, list[GeneratorError]]:
+    """Where every body link of this build goes, and a warning for each that reaches nothing."""
+    files = {
+        *(plan.path for plan in plans),
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        *(f"{lang}/feed.xml" for lang in config.languages),
+        *(
+            feed_path(lang, office, feed)
+            for lang in config.languages
+            for office in (None, *config.offices)
+            for feed in FEEDS
+        ),
+        *(f.path.removeprefix("site/") for f in static_files(templates)),
+        *(f"media/{m.rel_path}" for m in media),
+    }
+    groups: dict[tuple[str, str], dict[str, str]] = {}
+    sources: dict[str, dict[str, str]] = {}
+    root = content_dir.resolve()
+    for plan in plans:
+        if plan.item is None:
+            continue
+        try:
+            origin = plan.item.source.resolve().relative_to(root).as_posix()
+        except ValueError:
+            continue
+        pages = groups.setdefault(plan.same_as, {})
+        pages[plan.lang] = plan.path
+        sources[origin] = pages
+    links = Links(files, sources, config.languages, content_dir)
+    checked: dict[Path, BodyItem] = {}
+    for view in views.values():
+        shown: list[BodyItem] = [
+            *(e.item for e in view.news),
+            *(e.item for e in view.pages),
+            *view.kudos,
+            *(p.programme for p in view.programmes),
+        ]
+        for item in shown:
+            checked.setdefault(item.source, item)
+    warnings = [
+        problem for item in checked.values() for problem in links.problems(item.source, item.lang, item.links)
+    ]
+    return links, warnings
 
 
 def static_files(templates: Templates) -> list[OutputFile]:

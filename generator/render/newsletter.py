@@ -33,7 +33,7 @@ from generator.render.textmail import render_text
 from generator.rules.audience import is_visible
 from generator.rules.editions import Edition
 from generator.rules.indicators import Indicator
-from generator.rules.issue import Issue
+from generator.rules.issue import EVERYONE_KEY, Issue
 
 SIZE_BUDGET = 100_000  # bytes: Gmail clips longer messages
 BAR_POINTS = 6
@@ -46,15 +46,29 @@ def subject(issue: Issue, config: Config) -> str:
     return pattern.format(week=issue.week.number, year=issue.week.year, date=day)
 
 
-def web_url(issue: Issue, config: Config) -> str:
-    return config.base_url + pretty(newsletter_page(issue.lang, issue.week, issue.key))
+def web_url(issue: Issue, config: Config) -> str | None:
+    """The edition's web version, where one is published: the main site has the company-wide
+    one and one per open audience; a restricted audience's tree (at its own `base_url`) has
+    its own. A reader in several audiences is sent to the company-wide one, which links to
+    each audience's. None when a restricted audience's tree has no address in site.toml."""
+    restricted = [a for a in issue.audiences if config.audiences[a].restricted]
+    if restricted:
+        tree = config.audiences[restricted[0]].base_url
+        return tree + pretty(newsletter_page(issue.lang, issue.week, restricted[0])) if tree else None
+    key = issue.key if len(issue.audiences) == 1 else EVERYONE_KEY
+    return config.base_url + pretty(newsletter_page(issue.lang, issue.week, key))
 
 
 def item_url(edition: Edition[Announcement], config: Config) -> str | None:
-    """The announcement's page on the main site; None when it is only in a restricted tree."""
-    if not is_visible(edition.item.audience, config):
-        return None
-    return config.base_url + pretty(news_page(edition.lang, edition.item.slug))
+    """The announcement's page: on the main site, else in its restricted audience's tree;
+    None when that tree has no address."""
+    page = pretty(news_page(edition.lang, edition.item.slug))
+    if is_visible(edition.item.audience, config):
+        return config.base_url + page
+    for audience in edition.item.audience:
+        if config.audiences[audience].restricted and config.audiences[audience].base_url:
+            return f"{config.audiences[audience].base_url}{page}"
+    return None
 
 
 def bars(indicator: Indicator) -> list[tuple[MetricPoint, int]]:

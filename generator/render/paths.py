@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+
 
 def pretty(path: str) -> str:
     """The public form of a page path: "es/news/index.html" → "es/news/"."""
@@ -29,3 +31,15 @@ def newsletter_page(lang: str, week: object, key: str = "all") -> str:
         if key == "all"
         else f"{lang}/newsletter/{week}/{key}/index.html"
     )
+
+
+def relative_url(target: str, page_path: str) -> str:
+    """A link from the page at `page_path` to `target`; both relative to the site root."""
+    start = posixpath.dirname(page_path) or "."
+    rel = posixpath.relpath(target, start)
+    return rel + "/" if target.endswith("/") and not rel.endswith("/") else rel
+
+
+def root_prefix(page_path: str) -> str:
+    """ "../" repeated to climb from the page's folder to the site root ("" at the root)."""
+    return "../" * page_path.count("/")

@@ -7,43 +7,31 @@ GeneratorErrors that name the template file and line.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import jinja2
 from babel.core import Locale
-from babel.dates import format_date, format_skeleton, format_time, get_day_names
+from babel.dates import format_date, format_skeleton, get_day_names
 from markupsafe import Markup
 
 from generator.errors import GeneratorError
 from generator.load.fields import slugify
-from generator.load.markdown import resolve_site_links
-from generator.model import SITE_ROOT
+from generator.model import SITE_ROOT, Occurrence
 from generator.render.calendars import feed_name, moved_note
 from generator.render.charts import format_value, line_chart, period_label
+from generator.render.clock import time_span
 from generator.render.i18n import load_translations
-from generator.render.paths import calendar_page, feed_path, newsletter_page
+from generator.render.links import Links
+from generator.render.paths import calendar_page, feed_path, newsletter_page, relative_url, root_prefix
 from generator.rules.agenda import FILTERS
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 
 
 _ENVIRONMENTS: dict[tuple[tuple[str, ...], str], jinja2.Environment] = {}
-
-
-def relative_url(target: str, page_path: str) -> str:
-    """A link from the page at `page_path` to `target`; both relative to the site root."""
-    start = posixpath.dirname(page_path) or "."
-    rel = posixpath.relpath(target, start)
-    return rel + "/" if target.endswith("/") and not rel.endswith("/") else rel
-
-
-def root_prefix(page_path: str) -> str:
-    """ "../" repeated to climb from the page's folder to the site root ("" at the root)."""
-    return "../" * (len(PurePosixPath(page_path).parts) - 1)
 
 
 class Templates:
@@ -118,10 +106,10 @@ def _environment(search: tuple[str, ...], lang: str) -> jinja2.Environment:
             )
         ),
         first_weekday=Locale.parse(lang).first_week_day,
+        when=_when,
     )
     env.filters.update(
         day=_day_filter(lang),
-        clock=lambda moment: format_time(moment, "short", locale=lang),
         body=_body,
         site_url=_site_url,
         slug=slugify,
@@ -135,9 +123,16 @@ def _url(context: jinja2.runtime.Context, target: str) -> str:
 
 
 @jinja2.pass_context
+def _when(context: jinja2.runtime.Context, entry: Occurrence, named: bool = True) -> str:
+    """An entry's time of day for this page's reader (see render/clock.py)."""
+    return time_span(entry, context["lang"], context["config"], named=named)
+
+
+@jinja2.pass_context
 def _body(context: jinja2.runtime.Context, html: str) -> Markup:
-    """Sanitized body HTML with its site links made relative to this page."""
-    return Markup(resolve_site_links(html, root_prefix(context["page_path"])))
+    """Sanitized body HTML with its site links made relative to this page (render/links.py)."""
+    links: Links = context["links"]
+    return Markup(links.relative_body(html, context["page_path"], context["lang"]))
 
 
 @jinja2.pass_context

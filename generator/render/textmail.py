@@ -3,16 +3,16 @@ numbered references listed at the end, dates in the reader's language."""
 
 from __future__ import annotations
 
-import datetime as dt
 import textwrap
 from collections.abc import Callable
 from typing import Any
 
-from babel.dates import format_date, format_skeleton, format_time
+from babel.dates import format_date, format_skeleton
 
 from generator.config import Config
 from generator.render.calendars import moved_note
 from generator.render.charts import format_value
+from generator.render.clock import time_span
 from generator.render.i18n import load_translations
 from generator.rules.issue import Issue
 
@@ -54,14 +54,15 @@ class _Text:
 
 
 def render_text(
-    issue: Issue, config: Config, helpers: dict[str, Callable[..., Any]], heading: str, web_url: str
+    issue: Issue, config: Config, helpers: dict[str, Callable[..., Any]], heading: str, web_url: str | None
 ) -> str:
     _ = load_translations(issue.lang).gettext
     lang = issue.lang
     out = _Text()
     out.heading(config.title(lang), "=")
     out.para(heading)
-    out.para(_("View in your browser") + ":" + out.ref(web_url))
+    if web_url:
+        out.para(_("View in your browser") + ":" + out.ref(web_url))
 
     for title, editions in ((_("Must read"), issue.must_read), (_("This week's news"), issue.news)):
         if not editions:
@@ -94,8 +95,8 @@ def render_text(
             text = f"{when}: {entry.title(lang)} ({kind})"
             if entry.offices:
                 text += " · " + helpers["office_names"](entry.offices)
-            if isinstance(entry.start, dt.datetime):
-                text += " · " + format_time(entry.start, "short", locale=lang)
+            if not entry.all_day:
+                text += " · " + time_span(entry, lang, config, named=issue.office is None)
             out.para(text, "* ")
             if entry.moved_from:
                 out.para(moved_note(entry, lang), "  ")

@@ -8,6 +8,7 @@ import calendar as calendar_module
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
 
 from generator.config import CalendarSettings, Config
 from generator.model import KINDS, Occurrence, Site
@@ -59,6 +60,10 @@ class Agenda:
         """The first entry of `kind` on or after today, for an office (None: any)."""
         return next((e for e in self.select(office, (kind,)) if e.day >= today), None)
 
+    def in_zone(self, tz: ZoneInfo) -> Agenda:
+        """The agenda as a reader in `tz` sees it: timed entries at that zone's clock and day."""
+        return Agenda(tuple(sorted((e.in_zone(tz) for e in self.entries), key=_order)), self.window)
+
     def visible_to(self, config: Config, scope: str | None) -> Agenda:
         """The entries the main site (scope None) or a restricted audience's tree may show."""
         return Agenda(tuple(e for e in self.entries if is_visible(e.audience, config, scope)), self.window)
@@ -107,8 +112,8 @@ def full_agenda(config: Config, site: Site, today: dt.date) -> Agenda:
     return compose_agenda(config, [*site.occurrences, *audits], today, everything=True)
 
 
-def _order(entry: Occurrence) -> tuple[dt.date, int, str, str, str]:
-    moment = entry.start.isoformat() if isinstance(entry.start, dt.datetime) else ""
+def _order(entry: Occurrence) -> tuple[dt.date, int, float, str, str]:
+    moment = entry.start.timestamp() if isinstance(entry.start, dt.datetime) else 0.0  # the instant
     return (entry.day, _KIND_ORDER.get(entry.kind, 9), moment, entry.title(""), entry.uid)
 
 

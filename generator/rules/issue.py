@@ -14,6 +14,7 @@ pay date of Madrid is in Madrid's edition only.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from generator.config import Config
@@ -46,6 +47,7 @@ class Issue:
     week: IsoWeek
     lang: str
     audiences: tuple[str, ...]  # () for the company-wide edition
+    office: str | None  # the one office among the audiences: times are shown in its zone
     period: tuple[dt.date, dt.date]  # the news period, both days included
     news: tuple[Edition[Announcement], ...]
     must_read: tuple[Edition[Announcement], ...]
@@ -98,15 +100,19 @@ def compose_issue(
         e for e in newest if period[0] <= e.item.date <= min(period[1], today) and e not in must_read
     )
 
+    office = edition_office(audiences, config)
+    seen = agenda.in_zone(config.offices[office].tz) if office else agenda
+
     def ahead(weeks: int, kinds: tuple[str, ...]) -> tuple[Occurrence, ...]:
         last = day + dt.timedelta(weeks=weeks) - dt.timedelta(days=1)
-        return tuple(e for e in agenda.between(day, last, None, kinds) if shown((*e.audience, *e.offices)))
+        return tuple(e for e in seen.between(day, last, None, kinds) if shown((*e.audience, *e.offices)))
 
     programmes = compose_editions([p for p in site.programmes if shown(p.audience)], config.languages)[lang]
     return Issue(
         week=week,
         lang=lang,
         audiences=tuple(sorted(chosen)),
+        office=office,
         period=period,
         news=news,
         must_read=must_read,
@@ -120,6 +126,12 @@ def compose_issue(
         ),
         indicators=tuple(i for i in compose_indicators(dict(config.metrics), site.metrics) if i.points),
     )
+
+
+def edition_office(audiences: Iterable[str], config: Config) -> str | None:
+    """The office an edition is for, when exactly one of its audiences is an office."""
+    offices = sorted({a for a in audiences if a in config.offices})
+    return offices[0] if len(offices) == 1 else None
 
 
 def _programme_news(view: ProgrammeView, period: tuple[dt.date, dt.date]) -> ProgrammeNews:

@@ -1,0 +1,196 @@
+"""Links and pictures in bodies → the built file each one reaches.
+
+The rule (README, "Links and pictures in bodies"): a link reaches the file the site
+builds for what the author meant, whichever way it was written —
+
+- a URL from the site root, with or without `index.html`: `/es/pages/contactos/`;
+- a content file, relative to the file the link is in: `../pages/contactos.md`,
+  `x.md`, `../media/plano.pdf` (a page's translations are one target: the reader gets
+  the version in the language of the page they are reading);
+- a path from the site root or from the language's root without the first slash:
+  `media/plano.pdf`, `pages/contactos/`.
+
+On the site the link is relative to each page and names the file (`…/index.html`), so
+it works from a sub-path and from `file://`; in feeds and e-mail it is absolute. A link
+that reaches nothing, and a picture without alt text, is a warning with its file and
+line (an error with `--strict`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import posixpath
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from generator.errors import GeneratorError
+from generator.load.markdown import SOURCE_SUFFIXES, split_url
+from generator.model import CONTENT_REF, SITE_ROOT, BodyLink
+from generator.render.paths import pretty, root_prefix
+
+_MARKED = re.compile(r'="' + re.escape(SITE_ROOT) + r'(?P<ref>[^"]*)"')
+
+
+class Links:
+    """Where each body link goes in this build: made once, asked by every page and feed."""
+
+    def __init__(
+        self,
+        files: Iterable[str],
+        sources: Mapping[str, Mapping[str, str]],
+        languages: tuple[str, ...],
+        content_dir: Path,
+    ) -> None:
+        """`files`: every path the site build writes below the site root; `sources`: each
+        content file (its path in content/) → its page in every language it is shown in."""
+        self.files = frozenset(files)
+        self.sources = sources
+        self.languages = languages
+        self.content_dir = content_dir
+        self._cache: dict[tuple[str, str], str | None] = {}
+
+    def target(self, ref: str, lang: str) -> str | None:
+        """The site path (with any #part) a marked link reaches for a reader of `lang`."""
+        key = (ref, lang)
+        if key not in self._cache:
+            path, suffix = split_url(html.unescape(ref))
+            if path.startswith(CONTENT_REF):
+                found = self._content(path[len(CONTENT_REF) :], lang)
+            elif path.startswith("/"):
+                found = self._file(path)
+            else:  # from the site root, else from the language's root
+                found = self._file(path) or self._file(f"{lang}/{path}")
+            self._cache[key] = found + suffix if found is not None else None
+        return self._cache[key]
+
+    def relative_body(self, body: str, page_path: str, lang: str) -> str:
+        """The body with each site link relative to the page at `page_path`."""
+        start = posixpath.dirname(page_path) or "."
+
+        def link(match: re.Match[str]) -> str:
+            found = self.target(match.group("ref"), lang)
+            if found is None:  # reported at build time; point at what was written
+                return '="' + _unresolved(match.group("ref"), root_prefix(page_path)) + '"'
+            path, suffix = split_url(found)
+            return '="' + html.escape(posixpath.relpath(path, start) + suffix) + '"'
+
+        return _MARKED.sub(link, body)
+
+    def absolute_body(self, body: str, base_url: str, lang: str) -> str:
+        """The body with each site link absolute (feeds, e-mail), at the page's public address."""
+
+        def link(match: re.Match[str]) -> str:
+            found = self.target(match.group("ref"), lang)
+            if found is None:
+                return '="' + _unresolved(match.group("ref"), base_url) + '"'
+            path, suffix = split_url(found)
+            return '="' + html.escape(base_url + pretty(path) + suffix) + '"'
+
+        return _MARKED.sub(link, body)
+
+    def problems(self, source: Path, lang: str, links: Iterable[BodyLink]) -> list[GeneratorError]:
+        """A warning for each link that reaches nothing and each picture without alt text."""
+        found = []
+        for link in links:
+            what = "picture" if link.image else "link to"
+            if link.target and self.target(html.escape(link.target), lang) is None:
+                found.append(
+                    GeneratorError(
+                        f'{what} "{link.written}" reaches nothing',
+                        path=source,
+                        line=link.line,
+                        hint=self._suggestion(link, source)
+                        + "write a page's address (/es/pages/contactos/), its file (../pages/contactos.md) "
+                        "or a file in content/media/ (/media/plano.pdf)",
+                    )
+                )
+            if link.image and not (link.alt or "").strip():
+                found.append(
+                    GeneratorError(
+                        f'picture "{link.written}" has no alt text',
+                        path=source,
+                        line=link.line,
+                        hint="describe it for readers who cannot see it: "
+                        f"![The Madrid team at the summer party]({link.written})",
+                    )
+                )
+        return found
+
+    def _content(self, path: str, lang: str) -> str | None:
+        """A content file's page (or a media file) for a reader of `lang`."""
+        if path.startswith("../") or path == "..":
+            return None
+        if path.startswith("media/") and path in self.files:
+            return path
+        for candidate in self._source_candidates(path, lang):
+            pages = self.sources.get(candidate)
+            if pages:
+                return pages.get(lang) or next(iter(pages.values()))
+        return None
+
+    def _source_candidates(self, path: str, lang: str) -> list[str]:
+        """The file itself, else its translations (`x.md` → `x.es.md`), reader's language first."""
+        stem = path.rstrip("/")
+        for suffix in SOURCE_SUFFIXES:
+            if stem.lower().endswith(suffix):
+                stem = stem[: -len(suffix)]
+        for code in self.languages:  # "contactos.es.md" → the whole group, by "contactos"
+            stem = stem.removesuffix(f".{code}")
+        order = [lang, *(code for code in self.languages if code != lang)]
+        return [
+            path,
+            *(f"{stem}.{code}{suffix}" for code in order for suffix in SOURCE_SUFFIXES),
+            *(f"{stem}{suffix}" for suffix in SOURCE_SUFFIXES),
+        ]
+
+    def _file(self, path: str) -> str | None:
+        """`path` from the site root if the build writes it, as a file or as a folder's index."""
+        clean = posixpath.normpath(path.lstrip("/")) if path.strip("/") else ""
+        if clean.startswith(".."):
+            return None
+        clean = "" if clean == "." else clean
+        for candidate in (clean, posixpath.join(clean, "index.html")):
+            if candidate in self.files:
+                return candidate
+        return None
+
+    def _suggestion(self, link: BodyLink, source: Path) -> str:
+        """`did you mean "…"? `, in the form the author wrote the link, or ""."""
+        path, _ = split_url(link.target)
+        if path.startswith(CONTENT_REF):
+            wanted = path[len(CONTENT_REF) :]
+            known = [*self.sources, *(f for f in self.files if f.startswith("media/"))]
+            match = _closest(wanted, known)
+            if match is None:
+                return ""
+            origin = self._origin(source)
+            shown = posixpath.relpath(match, posixpath.dirname(origin)) if origin else match
+            return f'did you mean "{shown}"? '
+        lead = "/" if path.startswith("/") else ""
+        wanted = path.lstrip("/")
+        known = [pretty(f) for f in self.files if f.endswith("index.html")] + [
+            f for f in self.files if not f.endswith(".html")
+        ]
+        match = _closest(wanted, known)
+        return f'did you mean "{lead}{match}"? ' if match is not None else ""
+
+    def _origin(self, source: Path) -> str:
+        try:
+            return source.resolve().relative_to(self.content_dir.resolve()).as_posix()
+        except ValueError:
+            return ""
+
+
+def _closest(wanted: str, known: list[str]) -> str | None:
+    same_but_case = [k for k in known if k.lower() == wanted.lower()]
+    if same_but_case:
+        return same_but_case[0]
+    matches = difflib.get_close_matches(wanted, known, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _unresolved(ref: str, root: str) -> str:
+    ref = ref.removeprefix(CONTENT_REF)
+    return ref if ref.startswith(("../", "./")) else root + ref.lstrip("/")

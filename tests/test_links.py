@@ -1,0 +1,180 @@
+"""A link or picture in a body reaches what the author meant, or is reported with its line."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+from generator.cli import main
+from generator.load.markdown import render_markdown
+from tests.conftest import CORPUS, TODAY, MakeProject, corpus_dir
+
+PAGE_ES = (
+    "---\ntitle: Contactos\n---\nEscríbenos.\n\nVer también [responsabilidades](responsabilidades.md).\n"
+)
+PAGE_FR = "---\ntitle: Contacts\n---\nÉcrivez-nous.\n"
+RESPONSIBILITIES = "---\ntitle: Responsabilidades\n---\nQuién hace qué. [Contactos](/es/pages/contactos)\n"
+NEWS = """---
+title: Teletrabajo
+date: 2026-11-20
+---
+Primer párrafo.
+
+- [por URL](/es/pages/contactos/)
+- [por URL con index.html](/es/pages/contactos/index.html#horario)
+- [por archivo](../pages/contactos.md)
+- [plano](../media/plano.pdf) y [plano desde la raíz](/media/plano.pdf)
+- [por ruta del idioma](pages/responsabilidades/)
+
+![Plano de la oficina](media/plano.png)
+"""
+BROKEN = """---
+title: Roto
+date: 2026-11-20
+---
+Primer párrafo.
+
+[una página](../pages/contactoss.md)
+[una noticia](/es/news/no-existe/)
+
+![foto](media/tampoco.png)
+![](media/plano.png)
+Fin.
+"""
+
+
+@pytest.fixture
+def project(make_project: MakeProject) -> Path:
+    return make_project(
+        {
+            "content/pages/contactos.es.md": PAGE_ES,
+            "content/pages/contactos.fr.md": PAGE_FR,
+            "content/pages/responsabilidades.md": RESPONSIBILITIES,
+            "content/announcements/teletrabajo.md": NEWS,
+            "content/media/plano.pdf": b"%PDF-1.4\n",
+            "content/media/plano.png": b"\x89PNG\r\n\x1a\n",
+        }
+    )
+
+
+def hrefs(page: bytes) -> list[str]:
+    body = page.decode().split('<div class="prose"', 1)[1].split("</div>", 1)[0]
+    return re.findall(r'(?:href|src)="([^"]*)"', body)
+
+
+def test_every_way_of_writing_a_link_reaches_the_built_file_relative_to_the_page(project: Path) -> None:
+    result = build(project, today=TODAY)
+    files = {f.path: f.data for f in result.files}
+    assert result.warnings == []
+    assert hrefs(files["site/es/news/teletrabajo/index.html"]) == [
+        "../../pages/contactos/index.html",
+        "../../pages/contactos/index.html#horario",
+        "../../pages/contactos/index.html",
+        "../../../media/plano.pdf",
+        "../../../media/plano.pdf",
+        "../../pages/responsabilidades/index.html",
+        "../../../media/plano.png",
+    ]
+    # The Spanish announcement shown on the French site: a link to a page's file reaches
+    # the French version of that page; a URL the author wrote stays the one they chose.
+    french = hrefs(files["site/fr/news/teletrabajo/index.html"])
+    assert french[0] == "../../../es/pages/contactos/index.html"
+    assert french[2] == "../../pages/contactos/index.html"
+    assert hrefs(files["site/es/pages/contactos/index.html"]) == ["../responsabilidades/index.html"]
+    assert hrefs(files["site/es/pages/responsabilidades/index.html"]) == ["../contactos/index.html"]
+
+
+def test_every_link_target_is_a_file_the_build_writes(project: Path) -> None:
+    files = {f.path: f for f in build(project, today=TODAY).files}
+    page = "site/es/news/teletrabajo/index.html"
+    for href in hrefs(files[page].data):
+        assert posixpath.normpath(posixpath.join(posixpath.dirname(page), href.split("#")[0])) in files
+
+
+def test_feeds_carry_absolute_links_at_the_pages_public_address(project: Path) -> None:
+    files = {f.path: f.data for f in build(project, today=TODAY).files}
+    feed = files["site/es/feed.xml"].decode()
+    assert 'href="https://intranet.example.com/es/pages/contactos/"' in feed
+    assert 'href="https://intranet.example.com/es/pages/contactos/#horario"' in feed
+    assert 'src="https://intranet.example.com/media/plano.png"' in feed
+    assert "intranet-site-root" not in feed
+
+
+def test_a_link_that_reaches_nothing_is_a_warning_with_its_line_and_an_error_with_strict(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "content/announcements/roto.md").write_text(BROKEN, encoding="utf-8")
+    args = ["build", "--project", str(project), "--today", "2026-11-23"]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    where = "content/announcements/roto.md"
+    assert (
+        f'warning: {where}:7: link to "../pages/contactoss.md" reaches nothing; '
+        'did you mean "../pages/contactos.es.md"? write a page\'s address' in err
+    )
+    assert (
+        f'warning: {where}:8: link to "/es/news/no-existe/" reaches nothing; did you mean "/es/news/roto/"?'
+        in err
+    )
+    assert (
+        f'warning: {where}:10: picture "media/tampoco.png" reaches nothing; did you mean "media/plano.png"?'
+        in err
+    )
+    assert f'warning: {where}:11: picture "media/plano.png" has no alt text; describe it' in err
+    assert main([*args, "--strict"]) == 1
+    assert "4 warnings with --strict; nothing was published" in capsys.readouterr().err
+
+
+def test_a_picture_whose_name_differs_only_in_case_gets_the_right_name(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "content/announcements/mayus.md").write_text(
+        "---\ntitle: Mayúsculas\ndate: 2026-11-20\n---\n![Plano](/media/Plano.PNG)\n", encoding="utf-8"
+    )
+    assert main(["build", "--project", str(project), "--today", "2026-11-23"]) == 0
+    assert 'mayus.md:5: picture "/media/Plano.PNG" reaches nothing; did you mean "/media/plano.png"?' in (
+        capsys.readouterr().err
+    )
+
+
+def test_a_link_above_the_content_folder_is_reported_not_published_above_the_site(
+    project: Path,
+) -> None:
+    (project / "content/announcements/fuera.md").write_text(
+        "---\ntitle: Fuera\ndate: 2026-11-20\n---\n[x](../../../etc/passwd.md)\n", encoding="utf-8"
+    )
+    result = build(project, today=TODAY)
+    assert [w.format(project) for w in result.warnings] == [
+        'content/announcements/fuera.md:5: link to "../../../etc/passwd.md" reaches nothing; '
+        "write a page's address (/es/pages/contactos/), its file (../pages/contactos.md) "
+        "or a file in content/media/ (/media/plano.pdf)"
+    ]
+
+
+MD_FILES = sorted(p.name for p in (CORPUS / "md").glob("*")) if (CORPUS / "md").is_dir() else ["(absent)"]
+
+
+@pytest.mark.parametrize("name", MD_FILES)
+def test_each_corpus_files_links_are_reported_at_the_line_that_holds_them(
+    name: str, make_project: MakeProject
+) -> None:
+    """Real bodies from Hugo, Jekyll, Grav: every warning names the line holding its URL."""
+    source = corpus_dir("md") / name
+    text = source.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+    body = text.split("\n---\n", 2)[-1] if text.startswith("---\n") else text
+    front = "---\ntitle: Corpus\ndate: 2026-11-20\n---\n"
+    project = make_project({"content/announcements/corpus.md": front + body})
+    lines = (front + body).split("\n")
+    result = build(project, today=TODAY)
+    # None of these bodies' links into a site (Hugo's /docs/…) exists here: each is reported.
+    site_links = [link for link in render_markdown(body, "announcements/corpus.md", 5).links if link.target]
+    unreached = [w for w in result.warnings if "reaches nothing" in w.message]
+    assert len(unreached) == len(site_links)
+    for warning in result.warnings:
+        written = re.search(r'"([^"]*)"', warning.message)
+        assert written is not None and warning.line is not None
+        assert written.group(1) in lines[warning.line - 1], warning.format(project)
