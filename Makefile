@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+VNU    := node_modules/vnu-jar/build/dist/vnu.jar
 
 .PHONY: build test bench format i18n golden clean
 
@@ -15,8 +16,13 @@ $(STAMP): pyproject.toml
 build: $(STAMP)
 	$(BIN)/intranet build
 
+# The W3C Nu HTML Checker for the validity tests (npm; runs on Java). Without npm the
+# tests that need it skip with the reason (in CI they fail).
+$(VNU): package.json package-lock.json
+	-command -v npm >/dev/null 2>&1 && npm ci --no-audit --no-fund --silent && touch $(VNU)
+
 ## test: set up .venv, then ruff, mypy (strict) and pytest with coverage
-test: $(STAMP)
+test: $(STAMP) $(VNU)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
@@ -43,4 +49,4 @@ golden: $(STAMP)
 	$(BIN)/pytest tests/golden --update-golden -q
 
 clean:
-	rm -rf $(VENV) output .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) node_modules output .pytest_cache .mypy_cache .ruff_cache .coverage

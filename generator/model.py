@@ -170,6 +170,7 @@ class Kudos:
     team: str | None = None  # the recipients' team, for grouping
     audience: tuple[str, ...] = ()
     links: tuple[BodyLink, ...] = ()
+    draft: bool = False
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from generator.config import EVERYONE, Config
 from generator.errors import GeneratorError, did_you_mean, known_list
+from generator.i18n import load_translations
 from generator.load.fields import slugify
 from generator.model import CATEGORIES
 
@@ -43,7 +44,7 @@ def new_file(project: Path, config: Config, kind: str, title: str, *, lang: str 
     if kind == "announcement":
         path, text = (
             content / "announcements" / f"{today}-{slug}{suffix}.md",
-            _announcement(title, lang, audience, today),
+            _announcement(title, lang, audience, today, config.default_language),
         )
     elif kind == "kudos":
         path, text = content / "kudos" / f"{today}-{slug}{suffix}.md", _kudos(title, config, audience, today)
@@ -60,32 +61,53 @@ def new_file(project: Path, config: Config, kind: str, title: str, *, lang: str 
     return path
 
 
-def _announcement(title: str, lang: str, audience: str | None, today: dt.date) -> str:
+def _hints(lang: str) -> dict[str, str]:
+    """The comments of a new file, in the site's default language."""
+    _ = load_translations(lang).gettext
+    return {
+        "draft": _("a draft: remove this line to publish"),
+        "date": _("the day it appears; a later date schedules it"),
+        "expires": _("from this day it leaves the home page and the news list"),
+        "pinned": _("true: must-read on the home page"),
+        "summary": _("one sentence for lists and the newsletter"),
+        "consent": _("required for celebrations (births, weddings, anniversaries)"),
+        "body": _("Write the announcement here, in Markdown."),
+        "from": _("who says thanks"),
+        "to": _("the people or the team thanked"),
+    }
+
+
+def _announcement(title: str, lang: str, audience: str | None, today: dt.date, hints: str) -> str:
+    """The front matter with a hint on each key, in the site's default language (`hints`)."""
+    say = _hints(hints)
     return (
         "---\n"
         f"title: {_yaml_text(title)}\n"
-        f"date: {today}              # the day it appears; a later date schedules it\n"
-        "# expires: YYYY-MM-DD       # from this day it leaves the home page and the news list\n"
+        f"draft: true                 # {say['draft']}\n"
+        f"date: {today}              # {say['date']}\n"
+        f"# expires: YYYY-MM-DD       # {say['expires']}\n"
         'author: ""\n'
         f"lang: {lang}\n"
         f"category: news              # {' | '.join(CATEGORIES)}\n"
         "tags: []\n"
         f"audience: [{audience or EVERYONE}]\n"
-        "pinned: false               # true: must-read on the home page\n"
-        'summary: ""                 # one sentence for lists and the newsletter\n'
-        "# consent: true             # required for celebrations (births, weddings, anniversaries)\n"
+        f"pinned: false               # {say['pinned']}\n"
+        f'summary: ""                 # {say["summary"]}\n'
+        f"# consent: true             # {say['consent']}\n"
         "---\n"
-        "Write the announcement here, in Markdown.\n"
+        f"{say['body']}\n"
     )
 
 
 def _kudos(title: str, config: Config, audience: str | None, today: dt.date) -> str:
+    say = _hints(config.default_language)
     values = list(config.values)
     lines = [
         "---",
+        f"draft: true                 # {say['draft']}",
         f"date: {today}",
-        'from: ""                    # who says thanks',
-        "to: []                      # the people or the team thanked",
+        f'from: ""                    # {say["from"]}',
+        f"to: []                      # {say['to']}",
         f"value: {values[0] if values else '…'}          # {' | '.join(values) or 'see site.toml'}",
     ]
     if config.teams:

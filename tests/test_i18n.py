@@ -9,7 +9,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from generator.render.i18n import LOCALE_DIR, load_translations
+from generator.i18n import LOCALE_DIR, load_translations
 from tests.conftest import REPO
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")

@@ -73,6 +73,11 @@ class Office:
         return self.names.get(lang) or next(iter(self.names.values()), self.id)
 
     @property
+    def code(self) -> str:
+        """A short marker for tight spaces (month grids): "MAD", "PAR", "CDMX"."""
+        return self.id.upper() if len(self.id) <= 4 else self.id[:3].upper()
+
+    @property
     def tz(self) -> ZoneInfo:
         """The zone the office's readers live in: its pages and edition show times there."""
         return ZoneInfo(self.timezone)

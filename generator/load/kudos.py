@@ -11,7 +11,7 @@ from generator.load.fields import Fields
 from generator.load.markdown import render_markdown
 from generator.model import Kudos
 
-KEYS = ("date", "from", "to", "value", "team", "lang", "audience")
+KEYS = ("date", "from", "to", "value", "team", "lang", "audience", "draft")
 
 
 def load_kudos(folder: Path, config: Config, errors: list[GeneratorError]) -> list[Kudos]:
@@ -59,6 +59,7 @@ def load_kudos(folder: Path, config: Config, errors: list[GeneratorError]) -> li
                     "the message is empty", path=path, line=fm.body_line, hint="write it below the ---"
                 )
             )
+        draft = f.flag("draft")
         errors.extend(problems)
         if problems or day is None:
             continue
@@ -77,6 +78,7 @@ def load_kudos(folder: Path, config: Config, errors: list[GeneratorError]) -> li
                 team,
                 who.audience,
                 body.links,
+                draft,
             )
         )
     return sorted(found, key=lambda k: (k.date, k.slug), reverse=True)

@@ -25,7 +25,7 @@ from generator.model import CONTENT_REF, SITE_ROOT, BodyLink
 
 EXTENSIONS = ["extra", "toc", "sane_lists", "admonition", "smarty"]
 EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
-    "toc": {"permalink": False, "baselevel": 2},
+    "toc": {"permalink": False},
     "smarty": {"smart_angled_quotes": False},
 }
 
@@ -74,7 +74,7 @@ def render_markdown(source: str, origin: str = "", first_line: int = 1) -> Rende
     which relative links to content files are read; `first_line` is the file's line
     where `source` starts, so each link knows its line."""
     converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
-    raw = converter.convert(source)
+    raw = _headings_from_h2(converter.convert(source))
     safe = nh3.clean(
         raw,
         tags=ALLOWED_TAGS,
@@ -85,9 +85,28 @@ def render_markdown(source: str, origin: str = "", first_line: int = 1) -> Rende
         strip_comments=True,
     )
     text = html.unescape(nh3.clean(safe, tags=set(), clean_content_tags={"script", "style"}))
+    # A wide table scrolls on its own, and a keyboard can reach it to scroll it.
+    safe = re.sub(r"<table>(.*?)</table>", _scroll_table, safe, flags=re.S)
     links = tuple(_links(safe, source, origin, first_line))
     safe = _URL_ATTR.sub(lambda match: _mark_site_link(match, origin), safe)
     return Rendered(safe, " ".join(text.split()), links)
+
+
+def _scroll_table(match: re.Match[str]) -> str:
+    return f'<div class="table-scroll" tabindex="0">{match.group(0)}</div>'
+
+
+_HEADING = re.compile(r"<(/?)h([1-6])\b")
+
+
+def _headings_from_h2(body: str) -> str:
+    """Shift the body's headings so its highest is an h2: the page's title is its only h1,
+    and a body that starts at "###" does not skip levels under it."""
+    levels = [int(level) for _, level in _HEADING.findall(body)]
+    if not levels or min(levels) == 2:
+        return body
+    shift = 2 - min(levels)
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}", body)
 
 
 def summarize(text: str, limit: int = 200) -> str:

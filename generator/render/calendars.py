@@ -17,8 +17,8 @@ import icalendar
 from babel.dates import format_date
 
 from generator.config import Config
+from generator.i18n import load_translations
 from generator.model import Occurrence, OutputFile
-from generator.render.i18n import load_translations
 from generator.render.paths import feed_path
 from generator.rules.agenda import FEEDS, FILTERS, Agenda
 

@@ -15,8 +15,8 @@ from babel import Locale
 from babel.dates import format_interval, format_skeleton, format_time, get_timezone_location
 
 from generator.config import Config
+from generator.i18n import load_translations
 from generator.model import Occurrence
-from generator.render.i18n import load_translations
 
 
 def zone_place(zone: str, lang: str, config: Config) -> str:

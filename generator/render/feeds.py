@@ -44,7 +44,7 @@ def _xml(root: ET.Element) -> bytes:
 def render_feed(config: Config, view: LanguageView, links: Links, today: date) -> OutputFile:
     """The language's Atom feed: its current announcements, newest first."""
     lang, base = view.lang, config.base_url
-    entries = view.current[: config.feed_entries]
+    entries = [e for e in view.current if not e.item.draft][: config.feed_entries]  # drafts: never
     a = f"{{{ATOM}}}"
     feed = ET.Element(f"{a}feed", {XML_LANG: lang})
     _sub(feed, f"{a}title", config.title(lang))
@@ -80,6 +80,8 @@ def render_sitemap(config: Config, plans: list[PagePlan]) -> OutputFile:
     paths = {plan.path for plan in plans}
     urlset = ET.Element(f"{{{SITEMAP}}}urlset")
     for plan in sorted(plans, key=lambda p: p.path):
+        if getattr(plan.item, "draft", False):
+            continue  # a draft is previewed with --drafts, never announced
         url = _sub(urlset, f"{{{SITEMAP}}}url")
         _sub(url, f"{{{SITEMAP}}}loc", base + pretty(plan.path))
         if plan.alternates:

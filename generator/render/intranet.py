@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
+from markupsafe import Markup
 
 from generator.config import Config
 from generator.errors import GeneratorError
@@ -287,10 +288,15 @@ def render_intranet(
         files.append(OutputFile(f"site/{plan.path}", html.encode(), plan.source))
 
     default = config.default_language
+    assets = static_files(templates)
+    stylesheet = next((f.copy_from for f in assets if f.path == "site/assets/style.css"), None)
+    css = Markup(stylesheet.read_text(encoding="utf-8")) if stylesheet else Markup("")
     for name, template in (("index.html", "site/root.html"), ("404.html", "site/404.html")):
-        html = templates.render(template, default, name, config=config, today=today, base_url=config.base_url)
+        html = templates.render(
+            template, default, name, config=config, today=today, base_url=config.base_url, stylesheet=css
+        )
         files.append(OutputFile(f"site/{name}", html.encode(), "templates"))
-    files += static_files(templates)
+    files += assets
     files += [OutputFile(f"site/media/{m.rel_path}", b"", m.source.as_posix(), m.source) for m in media]
     return files
 

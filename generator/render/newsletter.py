@@ -23,10 +23,9 @@ from babel.dates import format_date
 
 from generator.config import Config
 from generator.errors import GeneratorError
+from generator.i18n import load_translations
 from generator.model import PLACEHOLDER_RECIPIENT, SITE_ROOT, Announcement, MetricPoint, OutputFile
 from generator.render.calendars import calendar_document
-from generator.render.charts import value_scale
-from generator.render.i18n import load_translations
 from generator.render.paths import news_page, newsletter_page, pretty
 from generator.render.templates import Templates
 from generator.render.textmail import render_text
@@ -72,14 +71,17 @@ def item_url(edition: Edition[Announcement], config: Config) -> str | None:
 
 
 def bars(indicator: Indicator) -> list[tuple[MetricPoint, int]]:
-    """The last points with bar widths in percent, on the same round scale as the site's chart
-    (at least 5 %, so no bar vanishes): an HTML-table chart that every mail client draws."""
+    """The last points with bar widths in percent of the longest, each bar starting at zero so
+    its length is proportional to its value (88 % is not a sliver beside 91 %): an HTML-table
+    chart that every mail client draws. A percentage is measured against 100 %."""
     points = indicator.points[-BAR_POINTS:]
     if not points:
         return []
-    scale = value_scale([p.value for p in points], indicator.definition.target)
-    span = scale.high - scale.low
-    return [(p, 5 + round(95 * (p.value - scale.low) / span)) for p in points]
+    target = indicator.definition.target or 0.0
+    longest = max(*(p.value for p in points), target, 100.0 if indicator.definition.unit == "%" else 0.0)
+    if longest <= 0:
+        return [(p, 0) for p in points]
+    return [(p, max(0, round(100 * p.value / longest))) for p in points]
 
 
 def preheader(issue: Issue, config: Config) -> str:
@@ -138,6 +140,11 @@ def render_html(issue: Issue, config: Config, templates: Templates) -> str:
         **helpers(issue, config),
     )
     html: str = _INLINER.inline(raw)
+    # css-inline puts the kept media queries first in <head>; the charset must stay within
+    # the first 1024 bytes, so it goes back to the top.
+    charset = '<meta charset="utf-8">'
+    if charset in html and html.index(charset) > html.index("<head>"):
+        html = html.replace(charset + "\n", "", 1).replace("<head>", "<head>" + charset, 1)
     return html
 
 

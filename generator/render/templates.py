@@ -18,12 +18,12 @@ from babel.dates import format_date, format_skeleton, get_day_names
 from markupsafe import Markup
 
 from generator.errors import GeneratorError
+from generator.i18n import load_translations
 from generator.load.fields import slugify
 from generator.model import SITE_ROOT, Occurrence
 from generator.render.calendars import feed_name, moved_note
 from generator.render.charts import format_value, line_chart, period_label
 from generator.render.clock import time_span
-from generator.render.i18n import load_translations
 from generator.render.links import Links
 from generator.render.paths import calendar_page, feed_path, newsletter_page, relative_url, root_prefix
 from generator.rules.agenda import FILTERS

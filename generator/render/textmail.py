@@ -10,10 +10,10 @@ from typing import Any
 from babel.dates import format_date, format_skeleton
 
 from generator.config import Config
+from generator.i18n import load_translations
 from generator.render.calendars import moved_note
 from generator.render.charts import format_value
 from generator.render.clock import time_span
-from generator.render.i18n import load_translations
 from generator.rules.issue import Issue
 
 WIDTH = 72

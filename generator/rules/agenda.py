@@ -163,6 +163,7 @@ class Cell:
 class Month:
     first: dt.date
     weeks: tuple[tuple[Cell, ...], ...]
+    entries: tuple[Occurrence, ...] = ()  # every entry touching the month, once: the list form
 
 
 def month_grid(
@@ -186,7 +187,9 @@ def month_grid(
             else:
                 cells.append(Cell(day, tuple(e for e in entries if e.day <= day <= e.last_day)))
         weeks.append(tuple(cells))
-    return Month(dt.date(year, month, 1), tuple(weeks))
+    first = dt.date(year, month, 1)
+    last = dt.date(year, month, calendar_module.monthrange(year, month)[1])
+    return Month(first, tuple(weeks), tuple(e for e in entries if e.day <= last and e.last_day >= first))
 
 
 def months_from(today: dt.date, count: int) -> list[tuple[int, int]]:

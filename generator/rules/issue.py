@@ -119,7 +119,9 @@ def compose_issue(
         dates=ahead(settings.look_ahead_weeks, ("holiday", "payday")),
         events=ahead(settings.event_weeks, FILTERS["events"]),
         kudos=tuple(
-            k for k in site.kudos if period[0] <= k.date <= min(period[1], today) and shown(k.audience)
+            k
+            for k in site.kudos
+            if period[0] <= k.date <= min(period[1], today) and not k.draft and shown(k.audience)
         ),
         programmes=tuple(
             _programme_news(compose_programme(e.item, min(day, today)), period) for e in programmes

@@ -81,7 +81,11 @@ def compose_views(
     )
     everything = agenda if agenda is not None else full_agenda(config, site, today)
     shown = everything.visible_to(config, scope)
-    kudos = tuple(k for k in site.kudos if k.date <= today and is_visible(k.audience, config, scope))
+    kudos = tuple(
+        k
+        for k in site.kudos
+        if k.date <= today and (drafts or not k.draft) and is_visible(k.audience, config, scope)
+    )
     indicators = tuple(compose_indicators(dict(config.metrics), site.metrics))
     web_editions = [(), *((a,) for a in open_audiences(config))] if scope is None else [(), (scope,)]
     weeks = [IsoWeek.of(today).shifted(-n) for n in range(config.newsletter.archive_weeks)]
@@ -115,9 +119,13 @@ def compose_views(
 
 
 def _tags(news: tuple[News, ...]) -> tuple[Tag, ...]:
+    """A language's tags are those its own announcements carry: an untranslated item shown
+    from another language keeps its tags in that language's index (its tag links go there)."""
     labels: dict[str, str] = {}
     members: dict[str, list[News]] = defaultdict(list)
     for edition in news:
+        if edition.fallback:
+            continue
         for label in edition.item.tags:
             slug = slugify(label)
             if not slug:

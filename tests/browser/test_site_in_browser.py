@@ -3,6 +3,7 @@ in dark mode, printed, and with JavaScript off."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,47 @@ def test_pages_fit_a_phone_screen(browser: Browser, served: str, path: str) -> N
     assert no_horizontal_scroll(page), f"{path} scrolls sideways at 375 px"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"phone-{path.replace('/', '_')}.png", full_page=True)
+    context.close()
+
+
+def test_on_a_phone_the_header_takes_two_rows_and_the_content_starts_at_once(
+    browser: Browser, served: str
+) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=1)
+    page = context.new_page()
+    page.goto(served + "fr/index.html")
+    tops = sorted(
+        page.evaluate(
+            "[...document.querySelectorAll('.site-header a')].map(a => a.getBoundingClientRect().top)"
+        )
+    )
+    rows = 1 + sum(1 for above, below in itertools.pairwise(tops) if below - above > 10)
+    assert rows == 2
+    assert page.evaluate("document.querySelector('main h1').getBoundingClientRect().top") < 160
+    # Every section is still one swipe away, and each language is named for screen readers.
+    page.get_by_role("link", name="Indicateurs").scroll_into_view_if_needed()
+    assert page.get_by_role("link", name="Indicateurs").is_visible()
+    assert page.get_by_role("link", name="English").count() == 1
+    context.close()
+
+
+def test_a_wide_table_scrolls_in_its_own_box_and_the_keyboard_reaches_it(
+    browser: Browser, served: str
+) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=1)
+    page = context.new_page()
+    page.goto(served + "es/pages/contactos/index.html")
+    box = page.locator(".prose .table-scroll").first
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth")  # there is more to the side
+    assert no_horizontal_scroll(page)  # the page itself does not move
+    page.keyboard.press("Tab")
+    for _ in range(40):
+        if page.evaluate("document.activeElement.classList.contains('table-scroll')"):
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('table-scroll')")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.activeElement.scrollLeft > 0")
     context.close()
 
 
