@@ -240,6 +240,12 @@ def _send(args: argparse.Namespace, project: Path) -> int:
         )
     if report.stopped:
         print(f"intranet: {report.stopped}", file=sys.stderr)
+    if report.nothing_to_send:
+        print(
+            f"Week {week}: nothing to send: {report.skipped} of {len(deliveries)} recipients already have it"
+            + (f", {len(report.unknown)} unknown (see above)" if report.unknown else "")
+        )
+        return 0 if not report.unknown else 1
     print(
         f"Week {week}: sent {report.sent}, failed {len(report.failed)}, unknown {len(report.unknown)}, "
         f"skipped {report.skipped} (already sent)"

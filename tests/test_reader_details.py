@@ -125,3 +125,29 @@ def test_the_emails_bar_and_progress_tracks_are_dark_in_dark_mode(sample: dict[s
     email = sample["newsletter/2026-W48/es/all/email.html"]
     dark = email.split("@media (prefers-color-scheme: dark)")[1].split("</style>")[0]
     assert ".bar-track, .progress-track { background-color: #343b43 !important; }" in dark
+
+
+def test_a_file_the_build_does_not_read_is_a_warning_that_names_it(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(
+        {
+            "content/anuncios/cena.md": announcement("Cena"),
+            "content/announcements/notas.txt": "ideas",
+            "content/announcements/.borrador.md.swp": b"\x00",
+            "content/media/plano.pdf": b"%PDF",
+            "content/announcements/a.md": announcement("Hola"),
+        }
+    )
+    assert main(["build", "--project", str(project), "--today", "2026-11-23"]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "warning: content/anuncios/cena.md: the build does not read this file; announcements go in "
+        "content/announcements/, standing pages in content/pages/" in err
+    )
+    assert (
+        "warning: content/announcements/notas.txt: the build reads only .md, .markdown files in "
+        "content/announcements/; rename it, or move it to content/media/ to publish it as it is" in err
+    )
+    assert ".swp" not in err and "media/plano.pdf:" not in err and "announcements/a.md" not in err
+    assert err.count("warning:") == 2

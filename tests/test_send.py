@@ -6,6 +6,7 @@ import email
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from generator.rules.weeks import IsoWeek
 from generator.send.command import plan
 from generator.send.ledger import Ledger
 from generator.send.mailer import Pace, deliver
-from generator.send.recipients import parse_recipients
+from generator.send.recipients import parse_recipients, read_recipients
 from generator.send.transport import SmtpTransport
 from tests.conftest import SITE_TOML, MakeProject, announcement
 from tests.smtp_server import Recorder
@@ -69,7 +70,9 @@ def test_200_recipients_get_one_copy_each_and_a_second_run_sends_nothing(
     counts = recorder.count()
     assert len(counts) == 200 and set(counts.values()) == {1}
     assert main(args(project, port, recipients)) == 0
-    assert "sent 0, failed 0, unknown 0, skipped 200 (already sent)" in capsys.readouterr().out
+    second = capsys.readouterr()
+    assert "Week 2026-W48: nothing to send: 200 of 200 recipients already have it" in second.out
+    assert "Sending" not in second.err
     assert sum(recorder.count().values()) == 200
 
 
@@ -340,3 +343,59 @@ def test_a_bad_test_to_address_is_named_plainly(project: Path, capsys: pytest.Ca
     recipients.write_text(csv(["a@alcora.example,A,es,"]))
     assert main(args(project, 1, recipients, "--test-to", "comms at alcora")) == 1
     assert capsys.readouterr().err.startswith('--test-to "comms at alcora" is not an e-mail address')
+
+
+@pytest.mark.parametrize(
+    ("header", "encoding", "delimiter"),
+    [
+        ("Correo;Nombre;Idioma;Audiencias", "utf-8-sig", ";"),  # Excel in Spanish, "CSV UTF-8"
+        ("Correo electrónico;Nombre;Idioma;Audiencias", "cp1252", ";"),  # "CSV (delimitado por comas)"
+        ("Courriel;Nom;Langue;Audiences", "cp1252", ";"),  # Excel in French
+        ("Nom\tCourriel\tAudiences\tLangue", "utf-16", "\t"),  # "Texte Unicode", columns moved
+    ],
+)
+def test_a_recipients_file_saved_by_excel_in_spanish_or_french_is_read(
+    project: Path, header: str, encoding: str, delimiter: str
+) -> None:
+    config = load_config(project / "content/site.toml")
+    columns = [c.strip() for c in header.split(delimiter)]
+    values = {
+        "email": "jose@alcora.example",
+        "name": "José Núñez",
+        "lang": "fr",
+        "audiences": "madrid;managers",
+    }
+    kinds = {"Correo": "email", "Correo electrónico": "email", "Courriel": "email", "Nombre": "name",
+             "Nom": "name", "Idioma": "lang", "Langue": "lang", "Audiencias": "audiences",
+             "Audiences": "audiences"}  # fmt: skip
+    row = delimiter.join(
+        f'"{values[kinds[c]]}"' if ";" in values[kinds[c]] else values[kinds[c]] for c in columns
+    )
+    path = project / "destinatarios.csv"
+    path.write_bytes(f"{header}\r\n{row}\r\n".encode(encoding))
+    (recipient,) = read_recipients(path, config)
+    assert (recipient.email, recipient.name, recipient.lang, recipient.audiences) == (
+        "jose@alcora.example",
+        "José Núñez",
+        "fr",
+        ("madrid", "managers"),
+    )
+
+
+def test_a_refused_connection_stops_the_run_at_once_with_one_message(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as probe:  # a port on this machine where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    recipients = project / "recipients.csv"
+    recipients.write_text(csv(people(4)), encoding="utf-8")
+    started = time.monotonic()
+    assert main(args(project, port, recipients)) == 1
+    assert time.monotonic() - started < 10  # not 5 retries per recipient
+    err = capsys.readouterr().err
+    assert f"the mail server 127.0.0.1:{port} refused the connection; check --smtp-host" in err
+    assert err.count("refused the connection") == 1
+    ledger = Ledger(project / ".intranet" / "deliveries.sqlite")
+    assert ledger.rows(WEEK, "pending") and not ledger.rows(WEEK, "failed")  # all will go on the next run
+    ledger.close()

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from generator.errors import GeneratorError, did_you_mean, known_list
 
@@ -97,11 +97,12 @@ class Reader:
                 return value
             except (ZoneInfoNotFoundError, ValueError):
                 pass
+        guess = did_you_mean(value, available_timezones()) if isinstance(value, str) else ""
         self.error(
             f"unknown time zone {value!r}",
             table,
             key,
-            hint='use an IANA name such as "Europe/Madrid" or "America/Mexico_City"',
+            hint=f'{guess}use an IANA name such as "Europe/Madrid" or "America/Mexico_City"',
         )
         return "UTC"
 

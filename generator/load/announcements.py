@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 
@@ -95,7 +96,10 @@ def parse_announcement(
     if image is not None:
         name = image.removeprefix("/").removeprefix("media/")
         if name not in media:
-            f.error("image", f'image "{image}" is not in content/media/', hint="put the file there")
+            near = [m for m in sorted(media) if m.lower() == name.lower()]
+            near = near or difflib.get_close_matches(name, sorted(media), n=1, cutoff=0.6)
+            guess = f'did you mean "media/{near[0]}"? the name must match exactly' if near else ""
+            f.error("image", f'image "{image}" is not in content/media/', hint=guess or "put the file there")
         image = f"{SITE_ROOT}media/{name}"
         if not image_alt:
             f.error(

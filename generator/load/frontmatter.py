@@ -128,11 +128,11 @@ def _parse_yaml(header: str, path: Path) -> tuple[dict[str, Any], dict[str, int]
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark is not None else 1
         problem = exc.problem or "invalid YAML"
+        hint = "check indentation, colons, and quote values that contain `: ` or start with [ { * &"
+        if "'\\t'" in problem or "\t" in problem:  # YAML indents with spaces only
+            problem, hint = "a tab is used to indent", "replace the tab with spaces"
         raise GeneratorError(
-            f"front matter is not valid YAML: {problem}",
-            path=path,
-            line=line,
-            hint="check indentation, colons, and quote values that contain `: ` or start with [ { * &",
+            f"front matter is not valid YAML: {problem}", path=path, line=line, hint=hint
         ) from None
     except yaml.YAMLError as exc:
         raise GeneratorError(f"front matter is not valid YAML: {exc}", path=path, line=1) from None

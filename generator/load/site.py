@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator.config import Config
-from generator.errors import GeneratorError, raise_all
+from generator.errors import GeneratorError, did_you_mean, raise_all
 from generator.load.announcements import load_announcements
 from generator.load.certification import load_programmes
 from generator.load.ics import load_calendars
@@ -39,6 +39,7 @@ def load_site(
     errors += check_unique(announcements, "announcement")
     errors += check_unique(pages, "page")
     raise_all(errors)
+    warnings += unread_files(content_dir)
     return Site(
         announcements=tuple(sorted(announcements, key=lambda a: (a.lang, a.slug))),
         pages=tuple(sorted(pages, key=lambda p: (p.lang, p.order, p.slug))),
@@ -48,6 +49,48 @@ def load_site(
         programmes=tuple(sorted(programmes, key=lambda p: (p.lang, p.slug))),
         metrics=tuple(metrics),
     )
+
+
+# What the build reads under content/: each folder and the kinds of file it takes.
+READ = {
+    "announcements": (".md", ".markdown"),
+    "pages": (".md", ".markdown"),
+    "kudos": (".md", ".markdown"),
+    "certification": (".md", ".markdown"),
+    "calendar": (".ics",),
+    "metrics": (".csv",),
+}
+_WHERE = (
+    "announcements go in content/announcements/, standing pages in content/pages/, kudos in "
+    "content/kudos/, calendars (.ics) in content/calendar/, indicators (.csv) in content/metrics/, "
+    "pictures and files in content/media/"
+)
+
+
+def unread_files(content_dir: Path) -> list[GeneratorError]:
+    """A warning for each file under content/ that no part of the build reads: a misplaced
+    folder or a wrong extension would otherwise be ignored in silence."""
+    found = []
+    for path in sorted(content_dir.rglob("*")):
+        rel = path.relative_to(content_dir)
+        hidden = any(part.startswith((".", "_")) for part in rel.parts) or path.name.endswith(("~", ".swp"))
+        if hidden or not path.is_file() or rel.as_posix() == "site.toml" or rel.parts[0] == "media":
+            continue
+        folder = rel.parts[0] if len(rel.parts) > 1 else ""
+        suffixes = READ.get(folder)
+        in_place = folder != "metrics" or len(rel.parts) == 2  # indicators: content/metrics/{id}.csv
+        if suffixes is not None and path.suffix.lower() in suffixes and in_place:
+            continue
+        if suffixes is not None:
+            problem = f"the build reads only {', '.join(suffixes)} files in content/{folder}/"
+            hint = "rename it, or move it to content/media/ to publish it as it is"
+        else:
+            problem = "the build does not read this file"
+            known = [*READ, "media"]
+            guess = did_you_mean(folder, known) if folder else ""
+            hint = f"{guess}{_WHERE}"
+        found.append(GeneratorError(problem, path=path, hint=hint))
+    return found
 
 
 def load_media(folder: Path) -> list[MediaFile]:

@@ -114,6 +114,12 @@ def test_send(
     return problems
 
 
+def waiting(week: str, deliveries: list[Delivery], ledger: Ledger, *, retry_unknown: bool) -> int:
+    """How many recipients this run would mail: not sent yet (and not unknown, unless retried)."""
+    states = [ledger.status(week, d.recipient.email) for d in deliveries]
+    return sum(state != "sent" and (retry_unknown or state != "unknown") for state in states)
+
+
 def send(
     week: str,
     deliveries: list[Delivery],
@@ -126,6 +132,13 @@ def send(
 ) -> Report:
     ledger = Ledger(settings.state_dir / LEDGER_FILE)
     try:
+        if not waiting(week, deliveries, ledger, retry_unknown=retry_unknown):
+            return Report(
+                week,
+                skipped=sum(ledger.status(week, d.recipient.email) == "sent" for d in deliveries),
+                unknown=ledger.rows(week, "unknown"),
+                nothing_to_send=True,
+            )
         return deliver(
             week,
             deliveries,

@@ -57,6 +57,7 @@ class Report:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (email, reason), whole week
     unknown: list[tuple[str, str]] = field(default_factory=list)
     stopped: str = ""  # why the run stopped early, if it did
+    nothing_to_send: bool = False  # every recipient already has it (or is unknown, not retried)
 
     @property
     def ok(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from email.errors import HeaderParseError
 from email.headerregistry import Address
@@ -35,33 +36,68 @@ class Recipient:
         return Address(display_name=self.name, username=user, domain=domain)
 
 
+# Header names as Excel users write them in the company's languages (accents and case ignored).
+_COLUMNS = {
+    "email": {"email", "e-mail", "mail", "correo", "correo electronico", "courriel", "adresse e-mail",
+              "adresse electronique", "adresse mail"},
+    "name": {"name", "nombre", "nom", "nom complet", "nombre completo", "full name"},
+    "lang": {"lang", "language", "idioma", "langue", "lengua"},
+    "audiences": {"audiences", "audience", "audiencias", "audiencia", "publicos", "publics", "groups",
+                  "grupos", "groupes"},
+}  # fmt: skip
+
+
 def read_recipients(path: Path, config: Config) -> list[Recipient]:
     """Every row checked; every problem raised at once as `recipients.csv:LINE: …`."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise GeneratorError("the recipients file does not exist", path=path) from None
+    return parse_recipients(decode_recipients(raw), path, config)
+
+
+def decode_recipients(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 ("Unicode text"), else Windows-1252: what Excel
+    in Spanish or French saves as "CSV (delimitado por comas)" / "CSV (séparateur : point-virgule)"."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise GeneratorError(
-            "the recipients file is not UTF-8", path=path, hint="export it as CSV UTF-8"
-        ) from None
-    return parse_recipients(text, path, config)
+        return raw.decode("cp1252", errors="replace")
+
+
+def _plain(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(folded.casefold().replace("_", " ").split())
+
+
+def _delimiter(text: str) -> str:
+    """`,` as written by hand and English Excel, `;` by Spanish and French Excel, tab by "Unicode text"."""
+    first = text.split("\n", 1)[0]
+    return max((",", ";", "\t"), key=first.count)
 
 
 def parse_recipients(text: str, path: Path, config: Config) -> list[Recipient]:
     errors: list[GeneratorError] = []
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     rows: list[tuple[int, list[str]]] = []  # (first line of the row, its cells): quoted cells may span lines
     last = 0
     for row in reader:
         rows.append((last + 1, row))
         last = reader.line_num
-    if not rows or [cell.strip().lower() for cell in rows[0][1]] != HEADER:
+    header = [_plain(cell) for cell in rows[0][1]] if rows else []
+    where = {
+        key: next((i for i, h in enumerate(header) if h in names), -1) for key, names in _COLUMNS.items()
+    }
+    if len(header) != len(HEADER) or -1 in where.values():
         raise GeneratorError(
             f"the first line must be the header {','.join(HEADER)}",
             path=path,
             line=1,
-            hint="audiences are separated by ; and may be empty",
+            hint="in any order, also as Excel writes it in Spanish or French "
+            "(Correo;Nombre;Idioma;Audiencias, Courriel;Nom;Langue;Audiences); "
+            "audiences are separated by ; and may be empty",
         )
     found: list[Recipient] = []
     seen: dict[str, int] = {}
@@ -78,7 +114,7 @@ def parse_recipients(text: str, path: Path, config: Config) -> list[Recipient]:
                 "quote names that hold commas",
             )
             continue
-        email, name, lang, audiences = (cell.strip() for cell in row)
+        email, name, lang, audiences = (row[where[key]].strip() for key in HEADER)
         problems = len(errors)
         if not _ADDRESS.match(email):
             error(f'"{email}" is not an e-mail address')
@@ -89,7 +125,7 @@ def parse_recipients(text: str, path: Path, config: Config) -> list[Recipient]:
             )
         else:
             seen[email.lower()] = number
-        if any(c in name for c in "\r\n\x00") or "\n" in row[1]:
+        if any(c in name for c in "\r\n\x00") or "\n" in row[where["name"]]:
             error("the name holds a line break, which a mail header cannot", "write the name on one line")
         else:
             try:
@@ -101,7 +137,7 @@ def parse_recipients(text: str, path: Path, config: Config) -> list[Recipient]:
                 f'unknown language "{lang}"',
                 f"{did_you_mean(lang, config.languages)}languages: {', '.join(config.languages)}",
             )
-        chosen = [a.strip() for a in audiences.split(";") if a.strip()]
+        chosen = [a.strip() for a in re.split(r"[;,]", audiences) if a.strip()]
         for audience in chosen:
             if audience not in config.audiences:
                 known = set(config.audiences)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import re
 import smtplib
+import socket
 import ssl
 from dataclasses import dataclass
 from enum import Enum
@@ -62,6 +63,17 @@ class SmtpTransport:
                 connection = smtplib.SMTP(self.host, self.port, timeout=self._timeout)
         except ssl.SSLCertVerificationError as exc:
             raise _untrusted(self.host, exc) from None
+        except socket.gaierror as exc:  # no such host: retrying cannot help
+            raise GeneratorError(
+                f'cannot find the mail server "{self.host}" ({exc.strerror})',
+                hint="check --smtp-host or host in [smtp] of content/site.toml; nothing was sent to anyone",
+            ) from None
+        except ConnectionRefusedError:  # nothing listens there: retrying cannot help either
+            raise GeneratorError(
+                f"the mail server {self.host}:{self.port} refused the connection",
+                hint="check --smtp-host, --smtp-port and --smtp-security (or [smtp] in content/site.toml); "
+                "run again once it answers: who already got the newsletter will not get it twice",
+            ) from None
         try:
             connection.ehlo()
             if self.security == "starttls":
