@@ -6,7 +6,9 @@ import os
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import icalendar
 import pytest
 
 from tests.smtp_server import Recorder, running_server
@@ -85,6 +87,11 @@ def corpus_dir(kind: str) -> Path:
             pytest.fail(f"the shared corpus is missing at {folder}; CI must have ../shared/")
         pytest.skip(f"the shared corpus is not beside this clone ({folder})")
     return folder
+
+
+def prop(component: icalendar.Component, name: str) -> Any:
+    """A property of a parsed iCalendar component, untyped: tests compare its values."""
+    return component[name]
 
 
 def announcement(title: str = "Hola", day: str = "2026-11-20", **keys: str) -> str:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any
 
 import icalendar
 import pytest
 
 from generator.build import build
 from generator.cli import main
-from tests.conftest import TODAY, MakeProject, announcement
+from tests.conftest import TODAY, MakeProject, announcement, prop
 
 PAYROLL = """
 [payroll.es-nomina]
@@ -59,11 +58,6 @@ def project(make_project: MakeProject) -> Path:
             "content/announcements/a.md": announcement("Hola"),
         }
     )
-
-
-def prop(component: icalendar.Component, name: str) -> Any:
-    """A property of a parsed component, untyped: tests compare its values."""
-    return component[name]
 
 
 def files_of(project: Path, today: dt.date = TODAY) -> dict[str, bytes]:

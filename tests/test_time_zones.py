@@ -12,7 +12,6 @@ import email
 import re
 from email import policy
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -20,7 +19,7 @@ import pytest
 
 from generator.build import build
 from generator.load.ics import calendar_zone, own_zone
-from tests.conftest import SITE_TOML, MakeProject
+from tests.conftest import SITE_TOML, MakeProject, prop
 
 MADRID, MEXICO = ZoneInfo("Europe/Madrid"), ZoneInfo("America/Mexico_City")
 
@@ -69,11 +68,6 @@ def project(make_project: MakeProject) -> Path:
             "content/calendar/empresa.ics": COMPANY,
         }
     )
-
-
-def prop(component: icalendar.Component, name: str) -> Any:
-    """A property of a parsed component, untyped: tests compare its values."""
-    return component[name]
 
 
 def built(project: Path, today: dt.date) -> dict[str, str]:
