@@ -18,8 +18,11 @@ import icalendar
 import pytest
 
 from generator.build import build
+from generator.config import load_config
 from generator.load.ics import calendar_zone, own_zone
-from tests.conftest import SITE_TOML, MakeProject, prop
+from generator.model import Occurrence
+from generator.render.clock import time_span, zone_place
+from tests.conftest import REPO, SITE_TOML, MakeProject, prop
 
 MADRID, MEXICO = ZoneInfo("Europe/Madrid"), ZoneInfo("America/Mexico_City")
 
@@ -252,3 +255,36 @@ END:VCALENDAR
     project = make_project({"content/calendar/madrid/taller.ics": outlook})
     lines = agenda_lines(built(project, dt.date(2026, 12, 7))["site/es/calendar/index.html"])
     assert line_of(lines, "Taller") == ["mié, 9 dic Formación Taller 9:00–13:00, hora de Madrid Madrid"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "lang", "named", "expected"),
+    [
+        ((18, 0), (18, 0), "es", False, "18:00"),
+        ((22, 0), (24, 0), "es", False, "22:00–0:00"),
+        ((22, 0), (26, 30), "es", False, "22:00 – vie, 18 dic 2:30"),
+        ((9, 0), (10, 0), "en", True, "9:00 – 10:00 AM, Mexico City time"),
+        ((9, 0), (10, 0), "fr", True, "09:00 – 10:00, heure de Mexico"),
+    ],
+)
+def test_a_time_reads_naturally_in_each_language(
+    start: tuple[int, int], end: tuple[int, int], lang: str, named: bool, expected: str
+) -> None:
+    config = load_config(REPO / "content/site.toml")
+    day = dt.datetime(2026, 12, 17, tzinfo=MEXICO)
+    entry = Occurrence(
+        uid="x",
+        kind="event",
+        titles={"": "x"},
+        start=day + dt.timedelta(hours=start[0], minutes=start[1]),
+        end=day + dt.timedelta(hours=end[0], minutes=end[1]),
+    )
+    assert " ".join(time_span(entry, lang, config, named=named).split()) == expected  # thin spaces
+    all_day = Occurrence(uid="y", kind="holiday", titles={"": "y"}, start=day.date(), end=day.date())
+    assert time_span(all_day, lang, config, named=named) == ""
+
+
+def test_a_zone_without_an_office_is_named_after_its_city() -> None:
+    config = load_config(REPO / "content/site.toml")
+    assert zone_place("America/New_York", "es", config) == "Nueva York"
+    assert zone_place("Europe/Paris", "es", config) == "Paris"  # the office's own name

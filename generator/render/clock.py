@@ -35,7 +35,7 @@ def time_span(entry: Occurrence, lang: str, config: Config, *, named: bool) -> s
     skeleton = "hm" if "h" in Locale.parse(lang).time_formats["short"].pattern else "Hm"
     if end == start:
         text = format_time(start, "short", locale=lang)
-    elif end.date() == start.date() or end - start <= dt.timedelta(0) or _ends_at_midnight(start, end):
+    elif end.date() == start.date() or _ends_at_midnight(start, end):
         text = format_interval(start.time(), end.time(), skeleton, locale=lang)
     else:  # ends on a later day: name that day
         later = (
