@@ -82,6 +82,8 @@ def test_drafts_with_drafts_are_marked_everywhere_and_never_in_feeds_or_the_news
     mark = '<strong class="draft-mark">Borrador</strong>'
     assert mark in files["site/es/news/borrador/index.html"]
     assert mark in files["site/es/pages/borrador/index.html"]
+    footer = files["site/es/index.html"].split('<footer class="site-footer">')[1]
+    assert 'Página en obras</a> <small class="draft-mark">Borrador</small>' in footer
     card = files["site/es/news/index.html"].split("Borrador de horario")[0].rsplit("<article", 1)[1]
     assert mark in card
     assert mark not in files["site/es/news/publicado/index.html"]
