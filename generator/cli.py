@@ -21,7 +21,7 @@ from generator.build import build, build_newsletter, newsletter_messages, today_
 from generator.config import load_config
 from generator.errors import GeneratorError
 from generator.rules.weeks import IsoWeek
-from generator.scaffold import KINDS, new_file
+from generator.scaffold import KINDS, init_project, new_file
 from generator.send.command import dry_run, envelope_sender, plan, resolve_settings, send, test_send
 from generator.send.recipients import parse_recipients, read_recipients
 from generator.write import publish
@@ -104,6 +104,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--test-to", metavar="ADDR", help="send one copy of each edition to ADDR; record nothing")
     s.add_argument("--retry-unknown", action="store_true", help="resend deliveries whose outcome is unknown")
 
+    i = commands.add_parser(
+        "init", help="start a new company's project: a commented site.toml and one example of each content"
+    )
+    i.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder")
+
     n = commands.add_parser(
         "new", parents=[common], help="start a new announcement, kudos or calendar event (never overwrites)"
     )
@@ -116,8 +121,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    project: Path = args.project.resolve()
+    project: Path = (Path() if args.command == "init" else args.project).resolve()
     try:
+        if args.command == "init":
+            return _init(args)
         if args.command == "new":
             return _new(args, project)
         if args.command == "newsletter":
@@ -261,6 +268,16 @@ def _progress(done: int, total: int) -> None:
         print(f"\rSending [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end, file=sys.stderr)
     elif done == total or done % max(1, total // 10) == 0:
         print(f"Sending: {done}/{total}", file=sys.stderr)
+
+
+def _init(args: argparse.Namespace) -> int:
+    written = init_project(args.folder.resolve())
+    shown = args.folder.as_posix()
+    print(
+        f"Started a new project in {shown} with {len(written)} example files: "
+        f"edit {shown}/content/site.toml, then run `cd {shown} && intranet build`"
+    )
+    return 0
 
 
 def _new(args: argparse.Namespace, project: Path) -> int:

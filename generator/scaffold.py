@@ -1,4 +1,5 @@
-"""`intranet new`: start a content file with its front matter filled in. Never overwrites."""
+"""`intranet new` and `intranet init`: start a content file, or a whole project, from
+commented examples. Never overwrites."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from generator.errors import GeneratorError, did_you_mean, known_list
 from generator.i18n import load_translations
 from generator.load.fields import slugify
 from generator.model import CATEGORIES
+from generator.resources import SAMPLE_CONTENT
 
 KINDS = ("announcement", "kudos", "event")
 
@@ -136,3 +138,38 @@ def _event(title: str, config: Config, audience: str | None, today: dt.date) -> 
         "END:VCALENDAR",
     ]
     return "\r\n".join(lines) + "\r\n"
+
+
+# One example of each kind of content, from the sample company shipped in the package.
+EXAMPLES = (
+    "site.toml",
+    "announcements/bienvenida-intranet.es.md",
+    "media/intranet-bienvenida.png",
+    "pages/contactos.es.md",
+    "kudos/2026-11-18-laura-guia-escalados.md",
+    "certification/iso-9001.es.md",
+    "metrics/csat.csv",
+    "calendar/eventos-empresa.ics",
+)
+IGNORED = "# Build results and the delivery ledger: made by intranet, never edited.\noutput/\n.intranet/\n"
+
+
+def init_project(target: Path) -> list[Path]:
+    """A new company's project in `target`: a commented site.toml and one example of each
+    kind of content. Refuses a folder that already holds anything."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise GeneratorError(
+            "this folder is not empty; nothing was written",
+            path=target,
+            hint="choose a new folder name: intranet init acme-intranet",
+        )
+    written = []
+    for rel in EXAMPLES:
+        source = SAMPLE_CONTENT / rel
+        destination = target / "content" / rel
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_bytes(source.read_bytes())
+        written.append(destination)
+    (target / "templates").mkdir()
+    (target / ".gitignore").write_text(IGNORED, encoding="utf-8")
+    return written

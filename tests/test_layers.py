@@ -9,19 +9,21 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 
-# What each stage may import from the package (besides itself). errors, model, config
-# and i18n (the UI catalogs) are values every stage may read; they import no stage.
+# What each stage may import from the package (besides itself). errors, model, config,
+# i18n (the UI catalogs) and resources (the files shipped with the package) are values
+# every stage may read; they import no stage.
 ALLOWED = {
     "errors": set(),
     "model": set(),
     "i18n": set(),
+    "resources": set(),
     "config": {"errors"},
     "load": {"errors", "model", "config"},
     "rules": {"errors", "model", "config", "load.fields"},
-    "render": {"errors", "model", "config", "i18n", "rules", "load.markdown", "load.fields"},
+    "render": {"errors", "model", "config", "i18n", "resources", "rules", "load.markdown", "load.fields"},
     "write": {"errors", "model"},
     "build": {"errors", "model", "config", "load", "rules", "render"},
-    "scaffold": {"errors", "model", "config", "i18n", "load.fields"},
+    "scaffold": {"errors", "model", "config", "i18n", "resources", "load.fields"},
     "send": {"errors", "config", "model", "rules.issue"},
     "cli": {"errors", "config", "build", "write", "scaffold", "send", "rules.weeks", "__init__"},
 }

@@ -17,7 +17,8 @@ from generator.errors import GeneratorError
 from generator.model import Announcement, Kudos, MediaFile, Occurrence, OutputFile, Page, Programme
 from generator.render.links import Links
 from generator.render.paths import calendar_page, feed_path, news_page, newsletter_page, pretty
-from generator.render.templates import BUILTIN_TEMPLATES, Templates
+from generator.render.templates import Templates
+from generator.resources import BUILTIN_TEMPLATES
 from generator.rules.agenda import (
     FEEDS,
     FILTERS,

@@ -26,10 +26,8 @@ from generator.render.charts import format_value, line_chart, period_label
 from generator.render.clock import time_span
 from generator.render.links import Links
 from generator.render.paths import calendar_page, feed_path, newsletter_page, relative_url, root_prefix
+from generator.resources import BUILTIN_TEMPLATES
 from generator.rules.agenda import FILTERS
-
-BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
-
 
 _ENVIRONMENTS: dict[tuple[tuple[str, ...], str], jinja2.Environment] = {}
 
