@@ -10,9 +10,9 @@ from pathlib import Path
 from generator.config import EVERYONE, Config
 from generator.errors import GeneratorError, did_you_mean, known_list
 from generator.i18n import load_translations
-from generator.load.fields import slugify
 from generator.model import CATEGORIES
 from generator.resources import SAMPLE_CONTENT
+from generator.urls import slugify
 
 KINDS = ("announcement", "kudos", "event")
 

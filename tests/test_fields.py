@@ -3,7 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator.load.fields import parse_day, slugify
+from generator.load.fields import parse_day
+from generator.urls import slugify
 
 MADRID = ZoneInfo("Europe/Madrid")
 

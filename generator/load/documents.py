@@ -9,8 +9,9 @@ from pathlib import Path
 
 from generator.config import EVERYONE, Config
 from generator.errors import GeneratorError, did_you_mean, known_list
-from generator.load.fields import Fields, slugify
+from generator.load.fields import Fields
 from generator.load.frontmatter import FrontMatter, decode, parse_front_matter
+from generator.urls import slugify
 
 SUFFIXES = (".md", ".markdown")
 

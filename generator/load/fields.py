@@ -6,8 +6,6 @@ at the key's own line, so one file reports all its problems in one run.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -18,12 +16,6 @@ from generator.errors import GeneratorError, did_you_mean, known_list
 from generator.load.frontmatter import FrontMatter
 
 _DATE_HINT = "write it as YYYY-MM-DD, e.g. 2026-11-23"
-
-
-def slugify(text: str) -> str:
-    """Lowercase ASCII letters, digits and hyphens: safe in any path or URL."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 class Fields:

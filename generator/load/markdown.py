@@ -22,6 +22,7 @@ import markdown
 import nh3
 
 from generator.model import CONTENT_REF, SITE_ROOT, BodyLink
+from generator.urls import SOURCE_SUFFIXES, split_url
 
 EXTENSIONS = ["extra", "toc", "sane_lists", "admonition", "smarty"]
 EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
@@ -57,7 +58,6 @@ _URL_ATTR = re.compile(r'(?P<attr>\s(?:href|src))="(?P<url>[^"]*)"')
 _TAG = re.compile(r"<(?P<name>a|img)\b(?P<attrs>[^>]*)>")
 _ALT = re.compile(r'\salt="(?P<alt>[^"]*)"')
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-SOURCE_SUFFIXES = (".md", ".markdown")
 
 
 @dataclass(frozen=True)
@@ -130,12 +130,6 @@ def site_target(url: str, origin: str) -> str:
     if path.lower().endswith(SOURCE_SUFFIXES) or path.startswith(("./", "../")):
         return CONTENT_REF + posixpath.normpath(posixpath.join(posixpath.dirname(origin), path)) + suffix
     return url
-
-
-def split_url(url: str) -> tuple[str, str]:
-    """ "x/y.md#part" → ("x/y.md", "#part"); the query or fragment stays with the second."""
-    cut = min((i for i in (url.find("#"), url.find("?")) if i >= 0), default=len(url))
-    return url[:cut], url[cut:]
 
 
 def _mark_site_link(match: re.Match[str], origin: str) -> str:

@@ -32,7 +32,8 @@ from generator.render.textmail import render_text
 from generator.rules.audience import is_visible
 from generator.rules.editions import Edition
 from generator.rules.indicators import Indicator
-from generator.rules.issue import EVERYONE_KEY, Issue
+from generator.rules.issue import Issue
+from generator.urls import EVERYONE_KEY
 
 SIZE_BUDGET = 100_000  # bytes: Gmail clips longer messages
 BAR_POINTS = 6

@@ -19,7 +19,6 @@ from markupsafe import Markup
 
 from generator.errors import GeneratorError
 from generator.i18n import load_translations
-from generator.load.fields import slugify
 from generator.model import SITE_ROOT, Occurrence
 from generator.render.calendars import feed_name, moved_note
 from generator.render.charts import format_value, line_chart, period_label
@@ -28,6 +27,7 @@ from generator.render.links import Links
 from generator.render.paths import calendar_page, feed_path, newsletter_page, relative_url, root_prefix
 from generator.resources import BUILTIN_TEMPLATES
 from generator.rules.agenda import FILTERS
+from generator.urls import slugify
 
 _ENVIRONMENTS: dict[tuple[tuple[str, ...], str], jinja2.Environment] = {}
 

@@ -26,13 +26,7 @@ from generator.rules.indicators import Indicator, compose_indicators
 from generator.rules.progress import ProgrammeView, compose_programme
 from generator.rules.publication import is_current, is_published
 from generator.rules.weeks import IsoWeek
-
-EVERYONE_KEY = "all"
-
-
-def edition_key(audiences: tuple[str, ...]) -> str:
-    """ "all" for the company-wide edition, else the audience ids joined by "+"."""
-    return "+".join(sorted(audiences)) or EVERYONE_KEY
+from generator.urls import edition_key
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from generator.load.fields import slugify
 from generator.model import Milestone, Occurrence, Programme
+from generator.urls import slugify
 
 AT_RISK_DAYS = 14  # a milestone due this soon and less than AT_RISK_PERCENT done is at risk
 AT_RISK_PERCENT = 75

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from generator.config import Config
-from generator.load.fields import slugify
 from generator.model import Announcement, Kudos, Page, Site
 from generator.rules.agenda import Agenda, full_agenda
 from generator.rules.audience import is_visible, open_audiences
@@ -21,6 +20,7 @@ from generator.rules.issue import Issue, compose_issue
 from generator.rules.progress import ProgrammeView, compose_programme
 from generator.rules.publication import is_current, is_published
 from generator.rules.weeks import IsoWeek
+from generator.urls import slugify
 
 News = Edition[Announcement]
 HOME_LATEST = 6

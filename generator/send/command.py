@@ -10,11 +10,11 @@ from pathlib import Path
 from generator.config import Config
 from generator.config.smtp import default_port
 from generator.errors import GeneratorError
-from generator.rules.issue import edition_key
 from generator.send.ledger import Ledger
 from generator.send.mailer import Delivery, Pace, Report, deliver, personalize
 from generator.send.recipients import Recipient
 from generator.send.transport import Outcome, SmtpTransport
+from generator.urls import edition_key
 
 LEDGER_FILE = "deliveries.sqlite"
 
