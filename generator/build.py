@@ -16,7 +16,7 @@ from generator.render.intranet import plan_site, render_intranet, site_links
 from generator.render.newsletter import render_newsletters
 from generator.render.templates import Templates
 from generator.rules.agenda import calendar_window, full_agenda
-from generator.rules.issue import compose_issue, compose_issues
+from generator.rules.issue import Issues
 from generator.rules.views import compose_views
 from generator.rules.weeks import IsoWeek
 
@@ -70,7 +70,8 @@ def build(
     site = load_site(content, config, window, warnings)  # raises every content problem at once
     templates = Templates(project / "templates")
     agenda = full_agenda(config, site, today)  # holidays, pay dates, events: composed once
-    views = compose_views(config, site, today, drafts=drafts, scope=scope, agenda=agenda)
+    issues = Issues(config, site, agenda, today)  # each newsletter issue: composed once
+    views = compose_views(config, site, today, drafts=drafts, scope=scope, agenda=agenda, issues=issues)
     plans = plan_site(config, views, today)
     links, link_warnings = site_links(config, views, plans, templates, site.media, content)
     warnings += link_warnings
@@ -80,8 +81,7 @@ def build(
         *render_calendar_feeds(config, views[config.default_language].agenda, today),
     ]
     if scope is None:  # every edition's e-mail, restricted ones included, comes from the main build
-        issues = compose_issues(config, site, agenda, IsoWeek.of(today), today)
-        files += render_newsletters(issues, config, templates, today)
+        files += render_newsletters(issues.of_week(IsoWeek.of(today)), config, templates, today)
     return BuildResult(files, config, today, len(site.announcements), len(site.pages), warnings)
 
 
@@ -93,11 +93,11 @@ def newsletter_messages(
     config = load_config(content / "site.toml")
     today = today or today_in(config)
     site = load_site(content, config, calendar_window(today, config.calendar), [])
-    agenda = full_agenda(config, site, today)
+    issues = Issues(config, site, full_agenda(config, site, today), today)
     templates = Templates(project / "templates")
     messages = {}
     for lang, audiences in sorted(editions):
-        issue = compose_issue(config, site, agenda, week, lang, audiences, today)
+        issue = issues.get(week, lang, audiences)
         files = render_newsletters([issue], config, templates, today)
         messages[(lang, audiences)] = next(f.data for f in files if f.path.endswith("message.eml"))
     return config, messages
@@ -111,6 +111,6 @@ def build_newsletter(project: Path, *, week: IsoWeek | None = None, today: date 
     week = week or IsoWeek.of(today)
     warnings: list[GeneratorError] = []
     site = load_site(content, config, calendar_window(today, config.calendar), warnings)
-    issues = compose_issues(config, site, full_agenda(config, site, today), week, today)
+    issues = Issues(config, site, full_agenda(config, site, today), today).of_week(week)
     files = render_newsletters(issues, config, Templates(project / "templates"), today)
     return BuildResult(files, config, today, len(site.announcements), len(site.pages), warnings)

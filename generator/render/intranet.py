@@ -92,24 +92,34 @@ def home_calendar(config: Config, agenda: Agenda, today: date) -> HomeCalendar:
     return HomeCalendar(offices, events[:8])
 
 
-def plan_calendar(config: Config, view: LanguageView, today: date) -> Iterator[PagePlan]:
+# The weeks and month grids of one calendar page, by (agenda, office, filter, first weekday):
+# every language shows the same ones, so each is made once per build.
+Shapes = dict[tuple[int, str | None, str | None, int], tuple[list[AgendaWeek], list[Month]]]
+
+
+def plan_calendar(config: Config, view: LanguageView, today: date, shapes: Shapes) -> Iterator[PagePlan]:
     lang, agenda = view.lang, view.agenda
     first_weekday = Locale.parse(lang).first_week_day
     for office in (None, *config.offices):
         # An office's pages show times and days in the office's zone; the company-wide
         # pages in each event's own zone, named.
-        seen = agenda.in_zone(config.offices[office].tz) if office else agenda
+        seen: Agenda | None = None
         for kind_filter in (None, *FILTERS):
             kinds = FILTERS[kind_filter] if kind_filter else None
+            key = (id(agenda), office, kind_filter, first_weekday)
+            if key not in shapes:
+                if seen is None:
+                    seen = agenda.in_zone(config.offices[office].tz) if office else agenda
+                shapes[key] = (
+                    upcoming_weeks(seen, today, config.calendar.upcoming_weeks, office, kinds),
+                    [
+                        month_grid(seen, y, m, first_weekday, office, kinds)
+                        for y, m in months_from(today, GRID_MONTHS)
+                    ],
+                )
+            weeks, months = shapes[key]
             page = CalendarPage(
-                office,
-                kind_filter,
-                upcoming_weeks(seen, today, config.calendar.upcoming_weeks, office, kinds),
-                [
-                    month_grid(seen, y, m, first_weekday, office, kinds)
-                    for y, m in months_from(today, GRID_MONTHS)
-                ],
-                [(feed, feed_path(lang, office, feed)) for feed in FEEDS],
+                office, kind_filter, weeks, months, [(feed, feed_path(lang, office, feed)) for feed in FEEDS]
             )
             yield PagePlan(
                 calendar_page(lang, office, kind_filter),
@@ -174,7 +184,7 @@ def plan_recognition(config: Config, view: LanguageView) -> Iterator[PagePlan]:
         )
 
 
-def plan_language(config: Config, view: LanguageView, today: date) -> Iterator[PagePlan]:
+def plan_language(config: Config, view: LanguageView, today: date, shapes: Shapes) -> Iterator[PagePlan]:
     lang = view.lang
     yield PagePlan(
         f"{lang}/index.html",
@@ -188,7 +198,7 @@ def plan_language(config: Config, view: LanguageView, today: date) -> Iterator[P
             "indicators": view.indicators,
         },
     )
-    yield from plan_calendar(config, view, today)
+    yield from plan_calendar(config, view, today, shapes)
     yield from plan_recognition(config, view)
 
     per_page = config.news_per_page
@@ -250,7 +260,8 @@ def _news_page(lang: str, number: int) -> str:
 
 
 def plan_site(config: Config, views: dict[str, LanguageView], today: date) -> list[PagePlan]:
-    return [plan for lang in config.languages for plan in plan_language(config, views[lang], today)]
+    shapes: Shapes = {}
+    return [plan for lang in config.languages for plan in plan_language(config, views[lang], today, shapes)]
 
 
 def render_intranet(

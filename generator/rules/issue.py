@@ -143,10 +143,26 @@ def editions_to_build(config: Config) -> list[tuple[str, ...]]:
     return [(), *((audience,) for audience in sorted(config.audiences))]
 
 
-def compose_issues(config: Config, site: Site, agenda: Agenda, week: IsoWeek, today: dt.date) -> list[Issue]:
-    """Every language × every edition of one week; `agenda` is the build's full_agenda."""
-    return [
-        compose_issue(config, site, agenda, week, lang, audiences, today)
-        for lang in config.languages
-        for audiences in editions_to_build(config)
-    ]
+class Issues:
+    """Each (week, language, audiences) issue composed once per build and shared: the web
+    archive, the e-mails and `send` ask here. `agenda` is the build's full_agenda."""
+
+    def __init__(self, config: Config, site: Site, agenda: Agenda, today: dt.date) -> None:
+        self.config, self.site, self.agenda, self.today = config, site, agenda, today
+        self._made: dict[tuple[IsoWeek, str, tuple[str, ...]], Issue] = {}
+
+    def get(self, week: IsoWeek, lang: str, audiences: tuple[str, ...]) -> Issue:
+        key = (week, lang, tuple(sorted(audiences)))
+        if key not in self._made:
+            self._made[key] = compose_issue(
+                self.config, self.site, self.agenda, week, lang, key[2], self.today
+            )
+        return self._made[key]
+
+    def of_week(self, week: IsoWeek) -> list[Issue]:
+        """Every language × every edition of one week."""
+        return [
+            self.get(week, lang, audiences)
+            for lang in self.config.languages
+            for audiences in editions_to_build(self.config)
+        ]

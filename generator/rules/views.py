@@ -16,7 +16,7 @@ from generator.rules.agenda import Agenda, full_agenda
 from generator.rules.audience import is_visible, open_audiences
 from generator.rules.editions import Edition, compose_editions
 from generator.rules.indicators import Indicator, compose_indicators
-from generator.rules.issue import Issue, compose_issue
+from generator.rules.issue import Issue, Issues
 from generator.rules.progress import ProgrammeView, compose_programme
 from generator.rules.publication import is_current, is_published
 from generator.rules.weeks import IsoWeek
@@ -63,9 +63,10 @@ def compose_views(
     drafts: bool = False,
     scope: str | None = None,
     agenda: Agenda | None = None,
+    issues: Issues | None = None,
 ) -> dict[str, LanguageView]:
     """Site → one LanguageView per site language, for the main site or a restricted scope.
-    `agenda` is the build's full_agenda (composed here when not given)."""
+    `agenda` is the build's full_agenda and `issues` its newsletter issues (made here when not given)."""
     announcements = [
         a
         for a in site.announcements
@@ -81,6 +82,7 @@ def compose_views(
     )
     everything = agenda if agenda is not None else full_agenda(config, site, today)
     shown = everything.visible_to(config, scope)
+    issues = issues if issues is not None else Issues(config, site, everything, today)
     kudos = tuple(
         k
         for k in site.kudos
@@ -109,9 +111,7 @@ def compose_views(
             programmes=tuple(compose_programme(e.item, today) for e in programmes_by_lang[lang]),
             indicators=indicators,
             newsletters=tuple(
-                compose_issue(config, site, everything, week, lang, audiences, today)
-                for week in weeks
-                for audiences in web_editions
+                issues.get(week, lang, audiences) for week in weeks for audiences in web_editions
             ),
             audiences=_audiences(news, config, scope),
         )
