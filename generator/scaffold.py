@@ -7,6 +7,9 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
+import icalendar
+import yaml
+
 from generator.config import EVERYONE, Config
 from generator.errors import GeneratorError, did_you_mean, known_list
 from generator.i18n import load_translations
@@ -18,7 +21,8 @@ KINDS = ("announcement", "kudos", "event")
 
 
 def _yaml_text(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """`text` as one double-quoted YAML scalar: quotes, backslashes and line breaks escaped."""
+    return yaml.safe_dump(text, default_style='"', allow_unicode=True, width=1_000_000).rstrip("\n")
 
 
 def new_file(project: Path, config: Config, kind: str, title: str, *, lang: str | None, audience: str | None,
@@ -120,24 +124,22 @@ def _kudos(title: str, config: Config, audience: str | None, today: dt.date) -> 
 
 
 def _event(title: str, config: Config, audience: str | None, today: dt.date) -> str:
+    """An all-day event a week ahead, written by icalendar (escaping, folding, CRLF)."""
     start = today + dt.timedelta(days=7)
-    uid = hashlib.sha1(f"{title}{today}".encode()).hexdigest()[:16]
-    categories = "EVENT" + (f",{audience.upper()}" if audience and audience not in config.offices else "")
-    summary = title.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:-//{config.host}//intranet new//EN",
-        "BEGIN:VEVENT",
-        f"UID:{uid}@{config.host}",
-        f"DTSTAMP:{today:%Y%m%d}T000000Z",
-        f"DTSTART;VALUE=DATE:{start:%Y%m%d}",
-        f"SUMMARY:{summary}",
-        f"CATEGORIES:{categories}",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(lines) + "\r\n"
+    calendar = icalendar.Calendar()
+    calendar.add("PRODID", f"-//{config.host}//intranet new//EN")
+    calendar.add("VERSION", "2.0")
+    event = icalendar.Event()
+    event.add("UID", f"{hashlib.sha1(f'{title}{today}'.encode()).hexdigest()[:16]}@{config.host}")
+    event.add("DTSTAMP", dt.datetime.combine(today, dt.time(0), tzinfo=dt.UTC))
+    event.add("DTSTART", start)
+    event.add("SUMMARY", title)
+    event.add(
+        "CATEGORIES", ["EVENT", *([audience.upper()] if audience and audience not in config.offices else [])]
+    )
+    calendar.add_component(event)
+    text: str = calendar.to_ical().decode("utf-8")
+    return text
 
 
 # One example of each kind of content, from the sample company shipped in the package.

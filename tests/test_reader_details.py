@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import icalendar
 import pytest
+import yaml
 
 from generator.build import build
 from generator.cli import main
@@ -153,3 +155,20 @@ def test_a_file_the_build_does_not_read_is_a_warning_that_names_it(
     )
     assert ".swp" not in err and "media/plano.pdf:" not in err and "announcements/a.md" not in err
     assert err.count("warning:") == 2
+
+
+def test_new_writes_yaml_and_icalendar_that_read_back_what_was_typed(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project({})
+    args = ["--project", str(project), "--today", "2026-11-23"]
+    title = 'Horario "de invierno": \\ nuevo'
+    assert main(["new", "announcement", title, *args]) == 0
+    assert main(["new", "event", "Comida; equipo, Madrid", "--audience", "managers", *args]) == 0
+    text = next((project / "content/announcements").glob("*.md")).read_text(encoding="utf-8")
+    assert yaml.safe_load(text.split("---")[1])["title"] == title
+    raw = (project / "content/calendar/comida-equipo-madrid.ics").read_bytes()
+    event = icalendar.Calendar.from_ical(raw).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == "Comida; equipo, Madrid"
+    assert b"\r\n" in raw and b"SUMMARY:Comida\\; equipo\\, Madrid" in raw
+    assert main(["build", *args]) == 0
