@@ -19,21 +19,11 @@ from babel.dates import format_date
 from generator.config import Config
 from generator.i18n import load_translations
 from generator.model import Occurrence, OutputFile
+from generator.render.labels import filter_name
 from generator.render.paths import feed_path
 from generator.rules.agenda import FEEDS, FILTERS, Agenda
 
 TRANSPARENT_KINDS = ("holiday", "payday")
-
-
-def feed_name(feed: str, lang: str) -> str:
-    _ = load_translations(lang).gettext
-    names = {
-        "holidays": _("Holidays"),
-        "paydays": _("Pay dates"),
-        "events": _("Events and trainings"),
-        "all": _("All dates"),
-    }
-    return names[feed]
 
 
 def moved_note(entry: Occurrence, lang: str) -> str:
@@ -161,7 +151,7 @@ def render_feed(
 ) -> OutputFile:
     kinds = None if feed == "all" else FILTERS[feed]
     office_name = config.offices[office].name(lang) if office else ""
-    name = " · ".join(part for part in (config.title(lang), feed_name(feed, lang), office_name) if part)
+    name = " · ".join(part for part in (config.title(lang), filter_name(feed, lang), office_name) if part)
     path = feed_path(lang, office, feed)
     entries = agenda.select(office, kinds)
     data = _document(config, name, lang, entries, office, events, zones, config.base_url + path)

@@ -26,6 +26,7 @@ from generator.errors import GeneratorError
 from generator.i18n import load_translations
 from generator.model import PLACEHOLDER_RECIPIENT, SITE_ROOT, Announcement, MetricPoint, OutputFile
 from generator.render.calendars import calendar_document
+from generator.render.labels import category_name, kind_name
 from generator.render.paths import news_page, newsletter_page, pretty
 from generator.render.templates import Templates
 from generator.render.textmail import render_text
@@ -97,28 +98,11 @@ def preheader(issue: Issue, config: Config) -> str:
 
 def helpers(issue: Issue, config: Config) -> dict[str, Callable[..., Any]]:
     """Functions the e-mail template and the text version share, in the issue's language."""
-    _ = load_translations(issue.lang).gettext
-    categories = {
-        "news": _("News"),
-        "celebration": _("Celebration"),
-        "policy": _("Policy"),
-        "service": _("Service results"),
-        "certification": _("Certification"),
-        "training": _("Training"),
-        "event": _("Event"),
-    }
-    kinds = {
-        "holiday": _("Holiday"),
-        "payday": _("Pay date"),
-        "event": _("Event"),
-        "training": _("Training"),
-        "meeting": _("Meeting"),
-    }
     lang = issue.lang
     return {
         "item_url": lambda edition: item_url(edition, config),
-        "category_name": categories.__getitem__,
-        "kind_name": kinds.__getitem__,
+        "category_name": lambda category: category_name(category, lang),
+        "kind_name": lambda kind: kind_name(kind, lang),
         "audience_names": lambda ids: ", ".join(config.audiences[a].name(lang) for a in ids),
         "office_names": lambda ids: ", ".join(config.offices[o].name(lang) for o in ids),
         "bars": bars,

@@ -20,9 +20,10 @@ from markupsafe import Markup
 from generator.errors import GeneratorError
 from generator.i18n import load_translations
 from generator.model import SITE_ROOT, Occurrence
-from generator.render.calendars import feed_name, moved_note
+from generator.render.calendars import moved_note
 from generator.render.charts import format_value, line_chart, period_label
 from generator.render.clock import time_span
+from generator.render.labels import category_name, filter_name, kind_name
 from generator.render.links import Links
 from generator.render.paths import calendar_page, feed_path, newsletter_page, relative_url, root_prefix
 from generator.resources import BUILTIN_TEMPLATES
@@ -83,7 +84,10 @@ def _environment(search: tuple[str, ...], lang: str) -> jinja2.Environment:
         calendar_page=calendar_page,
         newsletter_page=newsletter_page,
         feed_path=feed_path,
-        feed_name=lambda feed: feed_name(feed, lang),
+        feed_name=lambda feed: filter_name(feed, lang),
+        filter_name=lambda name: filter_name(name, lang),
+        category_name=lambda category: category_name(category, lang),
+        kind_name=lambda kind: kind_name(kind, lang),
         moved_note=lambda entry: moved_note(entry, lang),
         weekday_names=lambda first: _weekday_names(lang, first),
         month_name=lambda day: _capitalized(format_date(day, "LLLL y", locale=lang)),
