@@ -72,7 +72,7 @@ def build(
     agenda = full_agenda(config, site, today)  # holidays, pay dates, events: composed once
     issues = Issues(config, site, agenda, today)  # each newsletter issue: composed once
     views = compose_views(config, site, today, drafts=drafts, scope=scope, agenda=agenda, issues=issues)
-    plans = plan_site(config, views, today)
+    plans = plan_site(config, views)
     links, link_warnings = site_links(config, views, plans, templates, site.media, content)
     warnings += link_warnings
     files = [

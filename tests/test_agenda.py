@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import holidays
 
 from generator.config import parse_config
 from generator.model import Occurrence
-from generator.rules.agenda import add_months, calendar_window, compose_agenda, month_grid, upcoming_weeks
+from generator.rules.agenda import (
+    FILTERS,
+    Agenda,
+    add_months,
+    calendar_window,
+    compose_agenda,
+    month_grid,
+    upcoming_weeks,
+)
+from generator.rules.calendar_view import compose_calendars, compose_home_dates
 from generator.rules.holidays import package_language, public_holidays
 from tests.conftest import SITE_TOML
 
@@ -94,3 +104,37 @@ def test_a_month_grid_has_full_weeks_starting_on_the_locale_first_day() -> None:
     assert [cell.day for cell in busy] == [dt.date(2026, 2, 27)]
     sunday_first = month_grid(agenda, 2026, 2, 6)
     assert sunday_first.weeks[0][0].day == dt.date(2026, 2, 1)
+
+
+def test_calendar_views_cover_every_office_and_filter_each_in_its_readers_zone() -> None:
+    mexico = dt.datetime(2026, 12, 17, 18, 0, tzinfo=ZoneInfo("America/Mexico_City"))
+    call = Occurrence("call", "meeting", {"": "Llamada"}, mexico, mexico + dt.timedelta(hours=1))
+    pay = company("pay", dt.date(2026, 12, 18), "payday", ("madrid",))
+    agenda = Agenda((call, pay), calendar_window(TODAY, CONFIG.calendar))
+    views = {(v.office, v.kind_filter): v for v in compose_calendars(CONFIG, agenda, TODAY, 0)}
+    assert len(views) == (1 + len(CONFIG.offices)) * (1 + len(FILTERS))
+
+    def days(office: str | None, kind_filter: str | None) -> list[tuple[dt.date, str]]:
+        return [(e.day, e.uid) for w in views[(office, kind_filter)].weeks for e in w.entries]
+
+    assert days(None, None) == [(dt.date(2026, 12, 17), "call"), (dt.date(2026, 12, 18), "pay")]
+    assert days("madrid", None) == [(dt.date(2026, 12, 18), "pay"), (dt.date(2026, 12, 18), "call")]
+    assert days("cdmx", "paydays") == []
+    assert days("madrid", "meetings") == [(dt.date(2026, 12, 18), "call")]
+    december = views[("cdmx", None)].months[1]
+    assert [e.uid for e in december.entries] == ["call"]
+
+
+def test_the_home_page_dates_are_each_offices_next_holiday_and_pay_date() -> None:
+    agenda = Agenda(
+        (
+            company("navidad", dt.date(2026, 12, 25)),
+            company("pay", dt.date(2026, 11, 30), "payday", ("madrid",)),
+        ),
+        calendar_window(TODAY, CONFIG.calendar),
+    )
+    home = compose_home_dates(CONFIG, agenda, TODAY)
+    madrid = next(o for o in home.offices if o.office == "madrid")
+    paris = next(o for o in home.offices if o.office == "paris")
+    assert (madrid.holiday and madrid.holiday.uid, madrid.payday and madrid.payday.uid) == ("navidad", "pay")
+    assert (paris.holiday and paris.holiday.uid, paris.payday) == ("navidad", None)

@@ -5,31 +5,24 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
 from markupsafe import Markup
 
 from generator.config import Config
 from generator.errors import GeneratorError
-from generator.model import Announcement, Kudos, MediaFile, Occurrence, OutputFile, Page, Programme
+from generator.model import Announcement, Kudos, MediaFile, OutputFile, Page, Programme
 from generator.render.links import Links
 from generator.render.paths import calendar_page, feed_path, news_page, newsletter_page, pretty
 from generator.render.templates import Templates
 from generator.resources import BUILTIN_TEMPLATES
 from generator.rules.agenda import (
     FEEDS,
-    FILTERS,
-    Agenda,
     AgendaWeek,
     Month,
-    month_grid,
-    months_from,
-    upcoming_weeks,
 )
-from generator.rules.kudos import group_kudos
 from generator.rules.views import LanguageView, News
 
 
@@ -56,85 +49,36 @@ def news_path(edition: News) -> str:
 
 @dataclass(frozen=True)
 class CalendarPage:
-    """What one calendar page shows: its filters, the coming weeks, month grids, feeds."""
+    """One calendar page: its dates (decided in rules) and the feeds it offers."""
 
     office: str | None
     kind_filter: str | None
-    weeks: list[AgendaWeek]
-    months: list[Month]
+    weeks: tuple[AgendaWeek, ...]
+    months: tuple[Month, ...]
     feeds: list[tuple[str, str]]  # (feed name, path)
 
 
-@dataclass(frozen=True)
-class OfficeDates:
-    office: str
-    holiday: Occurrence | None
-    payday: Occurrence | None
-
-
-@dataclass(frozen=True)
-class HomeCalendar:
-    offices: list[OfficeDates]
-    events: tuple[Occurrence, ...]
-
-
-HOME_EVENT_DAYS = 14
 HOME_KUDOS = 3
-GRID_MONTHS = 12
 
 
-def home_calendar(config: Config, agenda: Agenda, today: date) -> HomeCalendar:
-    offices = [
-        OfficeDates(o, agenda.next("holiday", o, today), agenda.next("payday", o, today))
-        for o in config.offices
-    ]
-    events = agenda.between(today, today + timedelta(days=HOME_EVENT_DAYS - 1), None, FILTERS["events"])
-    return HomeCalendar(offices, events[:8])
-
-
-# The weeks and month grids of one calendar page, by (agenda, office, filter, first weekday):
-# every language shows the same ones, so each is made once per build.
-Shapes = dict[tuple[int, str | None, str | None, int], tuple[list[AgendaWeek], list[Month]]]
-
-
-def plan_calendar(config: Config, view: LanguageView, today: date, shapes: Shapes) -> Iterator[PagePlan]:
-    lang, agenda = view.lang, view.agenda
-    first_weekday = Locale.parse(lang).first_week_day
-    for office in (None, *config.offices):
-        # An office's pages show times and days in the office's zone; the company-wide
-        # pages in each event's own zone, named.
-        seen: Agenda | None = None
-        for kind_filter in (None, *FILTERS):
-            kinds = FILTERS[kind_filter] if kind_filter else None
-            key = (id(agenda), office, kind_filter, first_weekday)
-            if key not in shapes:
-                if seen is None:
-                    seen = agenda.in_zone(config.offices[office].tz) if office else agenda
-                shapes[key] = (
-                    upcoming_weeks(seen, today, config.calendar.upcoming_weeks, office, kinds),
-                    [
-                        month_grid(seen, y, m, first_weekday, office, kinds)
-                        for y, m in months_from(today, GRID_MONTHS)
-                    ],
-                )
-            weeks, months = shapes[key]
-            page = CalendarPage(
-                office, kind_filter, weeks, months, [(feed, feed_path(lang, office, feed)) for feed in FEEDS]
-            )
-            yield PagePlan(
-                calendar_page(lang, office, kind_filter),
-                "site/calendar.html",
-                ("calendar", f"{office}/{kind_filter}"),
-                {"page": page},
-                source="content/calendar",
-            )
+def plan_calendar(config: Config, view: LanguageView) -> Iterator[PagePlan]:
+    lang = view.lang
+    for dates in view.calendars:
+        feeds = [(feed, feed_path(lang, dates.office, feed)) for feed in FEEDS]
+        page = CalendarPage(dates.office, dates.kind_filter, dates.weeks, dates.months, feeds)
+        yield PagePlan(
+            calendar_page(lang, dates.office, dates.kind_filter),
+            "site/calendar.html",
+            ("calendar", f"{dates.office}/{dates.kind_filter}"),
+            {"page": page},
+            source="content/calendar",
+        )
 
 
 def plan_recognition(config: Config, view: LanguageView) -> Iterator[PagePlan]:
     """The kudos wall, its pages per value and per team, certification and indicators."""
     lang = view.lang
-    by_value = group_kudos(view.kudos, "value", config.values)
-    by_team = group_kudos(view.kudos, "team", config.teams)
+    by_value, by_team = view.kudos_by_value, view.kudos_by_team
     wall = {"by_value": by_value, "by_team": by_team}
     yield PagePlan(
         f"{lang}/kudos/index.html", "site/kudos.html", ("kudos", ""), {**wall, "kudos": view.kudos}
@@ -184,7 +128,7 @@ def plan_recognition(config: Config, view: LanguageView) -> Iterator[PagePlan]:
         )
 
 
-def plan_language(config: Config, view: LanguageView, today: date, shapes: Shapes) -> Iterator[PagePlan]:
+def plan_language(config: Config, view: LanguageView) -> Iterator[PagePlan]:
     lang = view.lang
     yield PagePlan(
         f"{lang}/index.html",
@@ -192,13 +136,13 @@ def plan_language(config: Config, view: LanguageView, today: date, shapes: Shape
         ("home", ""),
         {
             "view": view,
-            "calendar": home_calendar(config, view.agenda, today),
+            "calendar": view.home_dates,
             "kudos": view.kudos[:HOME_KUDOS],
             "certification": view.programmes,
             "indicators": view.indicators,
         },
     )
-    yield from plan_calendar(config, view, today, shapes)
+    yield from plan_calendar(config, view)
     yield from plan_recognition(config, view)
 
     per_page = config.news_per_page
@@ -259,9 +203,8 @@ def _news_page(lang: str, number: int) -> str:
     return f"{lang}/news/index.html" if number == 1 else f"{lang}/news/page/{number}/index.html"
 
 
-def plan_site(config: Config, views: dict[str, LanguageView], today: date) -> list[PagePlan]:
-    shapes: Shapes = {}
-    return [plan for lang in config.languages for plan in plan_language(config, views[lang], today, shapes)]
+def plan_site(config: Config, views: dict[str, LanguageView]) -> list[PagePlan]:
+    return [plan for lang in config.languages for plan in plan_language(config, views[lang])]
 
 
 def render_intranet(

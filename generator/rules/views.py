@@ -10,13 +10,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from babel import Locale
+
 from generator.config import Config
 from generator.model import Announcement, Kudos, Page, Site
 from generator.rules.agenda import Agenda, full_agenda
 from generator.rules.audience import is_visible, open_audiences
+from generator.rules.calendar_view import CalendarView, HomeDates, compose_calendars, compose_home_dates
 from generator.rules.editions import Edition, compose_editions
 from generator.rules.indicators import Indicator, compose_indicators
 from generator.rules.issue import Issue, Issues
+from generator.rules.kudos import KudosGroup, group_kudos
 from generator.rules.progress import ProgrammeView, compose_programme
 from generator.rules.publication import is_current, is_published
 from generator.rules.weeks import IsoWeek
@@ -49,6 +53,10 @@ class LanguageView:
     indicators: tuple[Indicator, ...] = ()
     newsletters: tuple[Issue, ...] = ()  # web versions: newest week first
     audiences: dict[str, tuple[News, ...]] = field(default_factory=dict)
+    calendars: tuple[CalendarView, ...] = ()  # every calendar page's dates
+    home_dates: HomeDates = field(default_factory=lambda: HomeDates((), ()))
+    kudos_by_value: tuple[KudosGroup, ...] = ()
+    kudos_by_team: tuple[KudosGroup, ...] = ()
 
 
 def newest_first(editions: list[News]) -> tuple[News, ...]:
@@ -91,10 +99,17 @@ def compose_views(
     indicators = tuple(compose_indicators(dict(config.metrics), site.metrics))
     web_editions = [(), *((a,) for a in open_audiences(config))] if scope is None else [(), (scope,)]
     weeks = [IsoWeek.of(today).shifted(-n) for n in range(config.newsletter.archive_weeks)]
+    calendars: dict[int, tuple[CalendarView, ...]] = {}  # by first weekday: languages share them
+    home_dates = compose_home_dates(config, shown, today)
+    by_value = tuple(group_kudos(kudos, "value", config.values))
+    by_team = tuple(group_kudos(kudos, "team", config.teams))
     news_by_lang = compose_editions(announcements, config.languages)
     pages_by_lang = compose_editions(pages, config.languages)
     views = {}
     for lang in config.languages:
+        first_weekday = Locale.parse(lang).first_week_day
+        if first_weekday not in calendars:
+            calendars[first_weekday] = compose_calendars(config, shown, today, first_weekday)
         news = newest_first(news_by_lang[lang])
         current = tuple(e for e in news if is_current(e.item, today))
         views[lang] = LanguageView(
@@ -114,6 +129,10 @@ def compose_views(
                 issues.get(week, lang, audiences) for week in weeks for audiences in web_editions
             ),
             audiences=_audiences(news, config, scope),
+            calendars=calendars[first_weekday],
+            home_dates=home_dates,
+            kudos_by_value=by_value,
+            kudos_by_team=by_team,
         )
     return views
 
