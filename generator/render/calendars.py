@@ -140,7 +140,7 @@ def _document(
     return head + zones.block(entries) + body + b"END:VCALENDAR\r\n"
 
 
-def render_feed(
+def render_calendar_feed(
     config: Config,
     agenda: Agenda,
     lang: str,
@@ -173,7 +173,7 @@ def render_calendar_feeds(config: Config, agenda: Agenda, today: dt.date) -> lis
     events = _Events(config, today)
     zones = _Zones(agenda.window)
     return [
-        render_feed(config, agenda, lang, office, feed, events, zones)
+        render_calendar_feed(config, agenda, lang, office, feed, events, zones)
         for lang in config.languages
         for office in (None, *config.offices)
         for feed in FEEDS

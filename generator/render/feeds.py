@@ -41,7 +41,7 @@ def _xml(root: ET.Element) -> bytes:
     return data + b"\n"
 
 
-def render_feed(config: Config, view: LanguageView, links: Links, today: date) -> OutputFile:
+def render_atom_feed(config: Config, view: LanguageView, links: Links, today: date) -> OutputFile:
     """The language's Atom feed: its current announcements, newest first."""
     lang, base = view.lang, config.base_url
     entries = [e for e in view.current if not e.item.draft][: config.feed_entries]  # drafts: never
@@ -110,6 +110,6 @@ def render_feeds(
     config: Config, views: dict[str, LanguageView], plans: list[PagePlan], links: Links, today: date
 ) -> list[OutputFile]:
     return [
-        *(render_feed(config, views[lang], links, today) for lang in config.languages),
+        *(render_atom_feed(config, views[lang], links, today) for lang in config.languages),
         render_sitemap(config, plans),
     ]
