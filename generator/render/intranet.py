@@ -20,8 +20,6 @@ from generator.render.templates import Templates
 from generator.resources import BUILTIN_TEMPLATES
 from generator.rules.agenda import (
     FEEDS,
-    AgendaWeek,
-    Month,
 )
 from generator.rules.views import LanguageView, News
 
@@ -47,30 +45,18 @@ def news_path(edition: News) -> str:
     return news_page(edition.lang, edition.item.slug)
 
 
-@dataclass(frozen=True)
-class CalendarPage:
-    """One calendar page: its dates (decided in rules) and the feeds it offers."""
-
-    office: str | None
-    kind_filter: str | None
-    weeks: tuple[AgendaWeek, ...]
-    months: tuple[Month, ...]
-    feeds: list[tuple[str, str]]  # (feed name, path)
-
-
 HOME_KUDOS = 3
 
 
 def plan_calendar(config: Config, view: LanguageView) -> Iterator[PagePlan]:
     lang = view.lang
     for dates in view.calendars:
-        feeds = [(feed, feed_path(lang, dates.office, feed)) for feed in FEEDS]
-        page = CalendarPage(dates.office, dates.kind_filter, dates.weeks, dates.months, feeds)
+        feeds = [(feed, feed_path(lang, dates.office, feed)) for feed in FEEDS]  # (feed name, path)
         yield PagePlan(
             calendar_page(lang, dates.office, dates.kind_filter),
             "site/calendar.html",
             ("calendar", f"{dates.office}/{dates.kind_filter}"),
-            {"page": page},
+            {"page": dates, "feeds": feeds},
             source="content/calendar",
         )
 
