@@ -10,12 +10,12 @@ from pathlib import Path
 import icalendar
 import yaml
 
-from generator.config import EVERYONE, Config
+from generator.config import Config
 from generator.errors import GeneratorError, did_you_mean, known_list
 from generator.i18n import load_translations
 from generator.model import CATEGORIES
 from generator.resources import SAMPLE_CONTENT
-from generator.urls import slugify
+from generator.urls import EVERYONE, slugify
 
 KINDS = ("announcement", "kudos", "event")
 

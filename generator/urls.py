@@ -1,15 +1,26 @@
-"""What slugs, links and edition keys are: rules every stage shares, so that loading
-(file names, links in bodies), deciding (tags, editions), rendering (paths) and sending
-(who gets which edition) agree without importing one another. Pure; imports nothing."""
+"""Every name a reader or a stage sees in a path: slugs, edition keys, and where each output
+lives. The one authority for them, so that loading (file names, links in bodies), deciding
+(tags, editions), rendering (pages, templates, feeds), publishing and sending (which
+message.eml is whose) agree without importing one another. Pure; imports nothing.
+
+Page paths are relative to the site root and end in index.html ("es/news/x/index.html");
+`pretty` gives their public form ("es/news/x/"). Output paths add the unit folder
+("site/…", "newsletter/{week}/…").
+"""
 
 from __future__ import annotations
 
+import posixpath
 import re
 import unicodedata
 from collections.abc import Iterable
 
 SOURCE_SUFFIXES = (".md", ".markdown")  # a link to one of these names a content file
-EVERYONE_KEY = "all"  # the company-wide newsletter edition's key (and folder)
+EVERYONE = "all"  # the audience of everyone: in front matter and recipients files, and the
+#                   key (and folder) of the company-wide newsletter edition
+ALL_DATES = "all"  # the calendar feed with every kind of date (all.ics)
+SITE = "site"  # the output unit holding the site; the newsletter's is newsletter/{week}
+MESSAGE = "message.eml"  # a newsletter edition's ready-to-send message
 
 
 def slugify(text: str) -> str:
@@ -26,4 +37,128 @@ def split_url(url: str) -> tuple[str, str]:
 
 def edition_key(audiences: Iterable[str]) -> str:
     """ "all" for the company-wide newsletter edition, else the audience ids joined by "+"."""
-    return "+".join(sorted(audiences)) or EVERYONE_KEY
+    return "+".join(sorted(audiences)) or EVERYONE
+
+
+# Pages of one language's tree.
+
+
+def home_page(lang: str) -> str:
+    return f"{lang}/index.html"
+
+
+def news_list_page(lang: str, number: int = 1) -> str:
+    """es/news/index.html, then es/news/page/2/index.html…"""
+    return f"{lang}/news/index.html" if number == 1 else f"{lang}/news/page/{number}/index.html"
+
+
+def news_archive_page(lang: str) -> str:
+    return f"{lang}/news/archive/index.html"
+
+
+def news_page(lang: str, slug: str) -> str:
+    return f"{lang}/news/{slug}/index.html"
+
+
+def content_page(lang: str, slug: str) -> str:
+    """A page of content/pages/: es/pages/contactos/index.html."""
+    return f"{lang}/pages/{slug}/index.html"
+
+
+def tags_page(lang: str) -> str:
+    return f"{lang}/tags/index.html"
+
+
+def tag_page(lang: str, slug: str) -> str:
+    return f"{lang}/tags/{slug}/index.html"
+
+
+def audience_page(lang: str, audience: str) -> str:
+    return f"{lang}/audiences/{audience}/index.html"
+
+
+def kudos_page(lang: str, group: str | None = None, ident: str | None = None) -> str:
+    """es/kudos/index.html, or one value's or team's: es/kudos/value/cliente/index.html."""
+    return f"{lang}/kudos/{group}/{ident}/index.html" if group else f"{lang}/kudos/index.html"
+
+
+def certification_page(lang: str, slug: str | None = None) -> str:
+    """es/certification/index.html, or one programme's: es/certification/iso-9001/index.html."""
+    return f"{lang}/certification/{slug}/index.html" if slug else f"{lang}/certification/index.html"
+
+
+def indicators_page(lang: str) -> str:
+    return f"{lang}/indicators/index.html"
+
+
+def calendar_page(lang: str, office: str | None = None, kind_filter: str | None = None) -> str:
+    """es/calendar/index.html, es/calendar/madrid/index.html, es/calendar/madrid/paydays/index.html…"""
+    return "/".join([lang, "calendar", *(p for p in (office, kind_filter) if p), "index.html"])
+
+
+def newsletters_page(lang: str) -> str:
+    """The newsletter archive: every week's issue."""
+    return f"{lang}/newsletter/index.html"
+
+
+def newsletter_page(lang: str, week: object, key: str = EVERYONE) -> str:
+    """es/newsletter/2026-W48/index.html (company-wide), es/newsletter/2026-W48/madrid/index.html."""
+    folder = f"{lang}/newsletter/{week}"
+    return f"{folder}/index.html" if key == EVERYONE else f"{folder}/{key}/index.html"
+
+
+# Files that are not pages.
+
+
+def news_feed(lang: str) -> str:
+    return f"{lang}/feed.xml"
+
+
+def calendar_feed(lang: str, office: str | None, feed: str) -> str:
+    """es/calendar/paydays.ics, es/calendar/madrid/all.ics…"""
+    return f"{lang}/calendar/{office}/{feed}.ics" if office else f"{lang}/calendar/{feed}.ics"
+
+
+ROOT_PAGES = ("index.html", "404.html")  # the language chooser and the not-found page
+SITEMAP_FILE = "sitemap.xml"
+
+
+def asset(rel: str) -> str:
+    return f"assets/{rel}"
+
+
+def media(rel: str) -> str:
+    return f"media/{rel}"
+
+
+# Output paths: below the output folder, by publishing unit.
+
+
+def site_output(path: str) -> str:
+    """A site path → its output path: "es/index.html" → "site/es/index.html"."""
+    return f"{SITE}/{path}"
+
+
+def newsletter_folder(week: object, lang: str, key: str) -> str:
+    """newsletter/2026-W48/es/madrid: email.html, email.txt and message.eml of one edition."""
+    return f"newsletter/{week}/{lang}/{key}"
+
+
+# Links between pages.
+
+
+def pretty(path: str) -> str:
+    """The public form of a page path: "es/news/index.html" → "es/news/"."""
+    return path.removesuffix("index.html")
+
+
+def relative_url(target: str, page_path: str) -> str:
+    """A link from the page at `page_path` to `target`; both relative to the site root."""
+    start = posixpath.dirname(page_path) or "."
+    rel = posixpath.relpath(target, start)
+    return rel + "/" if target.endswith("/") and not rel.endswith("/") else rel
+
+
+def root_prefix(page_path: str) -> str:
+    """ "../" repeated to climb from the page's folder to the site root ("" at the root)."""
+    return "../" * page_path.count("/")

@@ -10,7 +10,7 @@ import pytest
 
 from generator.config import parse_config
 from generator.model import Announcement, Page
-from generator.render.paths import relative_url, root_prefix
+from generator.urls import relative_url, root_prefix
 from generator.rules.audience import is_visible, open_audiences
 from generator.rules.editions import compose_editions
 from generator.rules.publication import is_current, is_published

@@ -5,7 +5,6 @@ from generator.config.newsletter import NewsletterSettings
 from generator.config.payroll import PaySchedule
 from generator.config.settings import (
     CALENDAR_NAMES,
-    EVERYONE,
     Audience,
     CalendarSettings,
     Config,
@@ -16,7 +15,6 @@ from generator.config.settings import (
 
 __all__ = [
     "CALENDAR_NAMES",
-    "EVERYONE",
     "Audience",
     "CalendarSettings",
     "Config",

@@ -22,10 +22,10 @@ from generator.config.payroll import PaySchedule, parse_payroll
 from generator.config.reader import Reader
 from generator.config.smtp import SmtpSettings, parse_smtp
 from generator.errors import GeneratorError, did_you_mean, known_list, raise_all, toml_problem
+from generator.urls import ALL_DATES, EVERYONE
 
-EVERYONE = "all"
 # Calendar filter pages live at {lang}/calendar/{office}/ and {lang}/calendar/{kind}/.
-CALENDAR_NAMES = frozenset({"holidays", "paydays", "events", "trainings", "meetings", EVERYONE})
+CALENDAR_NAMES = frozenset({"holidays", "paydays", "events", "trainings", "meetings", ALL_DATES})
 _TOP_KEYS = {
     "title",
     "organisation",

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from generator.config import EVERYONE, Config
+from generator.config import Config
 from generator.errors import GeneratorError, did_you_mean, known_list
 from generator.load.fields import Fields
 from generator.load.frontmatter import FrontMatter, decode, parse_front_matter
-from generator.urls import slugify
+from generator.urls import EVERYONE, slugify
 
 SUFFIXES = (".md", ".markdown")
 

@@ -20,8 +20,8 @@ from generator.config import Config
 from generator.i18n import load_translations
 from generator.model import Occurrence, OutputFile
 from generator.render.labels import filter_name
-from generator.render.paths import feed_path
 from generator.rules.agenda import FEEDS, FILTERS, Agenda
+from generator.urls import ALL_DATES, calendar_feed, site_output
 
 TRANSPARENT_KINDS = ("holiday", "payday")
 
@@ -149,13 +149,13 @@ def render_calendar_feed(
     events: _Events,
     zones: _Zones,
 ) -> OutputFile:
-    kinds = None if feed == "all" else FILTERS[feed]
+    kinds = None if feed == ALL_DATES else FILTERS[feed]
     office_name = config.offices[office].name(lang) if office else ""
     name = " · ".join(part for part in (config.title(lang), filter_name(feed, lang), office_name) if part)
-    path = feed_path(lang, office, feed)
+    path = calendar_feed(lang, office, feed)
     entries = agenda.select(office, kinds)
     data = _document(config, name, lang, entries, office, events, zones, config.base_url + path)
-    return OutputFile(f"site/{path}", data, "content/calendar")
+    return OutputFile(site_output(path), data, "content/calendar")
 
 
 def calendar_document(

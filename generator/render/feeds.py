@@ -13,11 +13,11 @@ from generator.config import Config
 from generator.model import OutputFile
 from generator.render.intranet import PagePlan, news_path
 from generator.render.links import Links
-from generator.render.paths import pretty
 from generator.rules.views import LanguageView
+from generator.urls import SITEMAP_FILE, news_feed, pretty, site_output
 
 ATOM = "http://www.w3.org/2005/Atom"
-SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ET.register_namespace("", ATOM)
@@ -71,26 +71,29 @@ def render_atom_feed(config: Config, view: LanguageView, links: Links, today: da
             _sub(entry, f"{a}category", term=tag)
         _sub(entry, f"{a}summary", item.summary)
         _sub(entry, f"{a}content", links.absolute_body(item.body_html, base, lang), type="html")
-    return OutputFile(f"site/{lang}/feed.xml", _xml(feed), "content/announcements")
+    return OutputFile(site_output(news_feed(lang)), _xml(feed), "content/announcements")
 
 
 def render_sitemap(config: Config, plans: list[PagePlan]) -> OutputFile:
     """Every page with its language alternates (hreflang), for intranet search crawlers."""
     base = config.base_url
-    paths = {plan.path for plan in plans}
-    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
+    same_page = {(plan.lang, plan.same_as): plan.path for plan in plans}
+    urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
     for plan in sorted(plans, key=lambda p: p.path):
         if getattr(plan.item, "draft", False):
             continue  # a draft is previewed with --drafts, never announced
-        url = _sub(urlset, f"{{{SITEMAP}}}url")
-        _sub(url, f"{{{SITEMAP}}}loc", base + pretty(plan.path))
+        url = _sub(urlset, f"{{{SITEMAP_NS}}}url")
+        _sub(url, f"{{{SITEMAP_NS}}}loc", base + pretty(plan.path))
         if plan.alternates:
             alternates = list(plan.alternates)
             if plan.path not in {path for _, path in alternates}:
                 continue  # a fallback page: it is not one of the story's translations
         else:
-            same = plan.path.split("/", 1)[1]
-            alternates = [(lang, f"{lang}/{same}") for lang in config.languages if f"{lang}/{same}" in paths]
+            alternates = [
+                (lang, same_page[(lang, plan.same_as)])
+                for lang in config.languages
+                if (lang, plan.same_as) in same_page
+            ]
         if len(alternates) < 2:
             continue
         for lang, path in alternates:
@@ -103,7 +106,7 @@ def render_sitemap(config: Config, plans: list[PagePlan]) -> OutputFile:
             hreflang="x-default",
             href=base + pretty(default),
         )
-    return OutputFile("site/sitemap.xml", _xml(urlset), "content")
+    return OutputFile(site_output(SITEMAP_FILE), _xml(urlset), "content")
 
 
 def render_feeds(

@@ -15,19 +15,43 @@ from generator.config import Config
 from generator.errors import GeneratorError
 from generator.model import Announcement, Kudos, MediaFile, OutputFile, Page, Programme
 from generator.render.links import Links
-from generator.render.paths import calendar_page, feed_path, news_page, newsletter_page, pretty
 from generator.render.templates import Templates
 from generator.resources import BUILTIN_TEMPLATES
 from generator.rules.agenda import (
     FEEDS,
 )
 from generator.rules.views import LanguageView, News
+from generator.urls import (
+    ROOT_PAGES,
+    SITEMAP_FILE,
+    asset,
+    audience_page,
+    calendar_feed,
+    calendar_page,
+    certification_page,
+    content_page,
+    home_page,
+    indicators_page,
+    kudos_page,
+    media,
+    news_archive_page,
+    news_feed,
+    news_list_page,
+    news_page,
+    newsletter_page,
+    newsletters_page,
+    pretty,
+    site_output,
+    tag_page,
+    tags_page,
+)
 
 
 @dataclass(frozen=True)
 class PagePlan:
     """One HTML page to render: where, with which template, and what it is across languages."""
 
+    lang: str  # the language the page is written in
     path: str  # relative to the site root, always ending in .html
     template: str
     same_as: tuple[str, str]  # identifies "this page" in every language, for the switcher
@@ -35,10 +59,6 @@ class PagePlan:
     source: str = "templates"
     alternates: tuple[tuple[str, str], ...] = ()  # real translations: (lang, path)
     item: Announcement | Page | Programme | None = None  # the content file the page shows
-
-    @property
-    def lang(self) -> str:
-        return self.path.split("/", 1)[0]
 
 
 def news_path(edition: News) -> str:
@@ -51,8 +71,9 @@ HOME_KUDOS = 3
 def plan_calendar(config: Config, view: LanguageView) -> Iterator[PagePlan]:
     lang = view.lang
     for dates in view.calendars:
-        feeds = [(feed, feed_path(lang, dates.office, feed)) for feed in FEEDS]  # (feed name, path)
+        feeds = [(feed, calendar_feed(lang, dates.office, feed)) for feed in FEEDS]  # (feed name, path)
         yield PagePlan(
+            lang,
             calendar_page(lang, dates.office, dates.kind_filter),
             "site/calendar.html",
             ("calendar", f"{dates.office}/{dates.kind_filter}"),
@@ -66,19 +87,19 @@ def plan_recognition(config: Config, view: LanguageView) -> Iterator[PagePlan]:
     lang = view.lang
     by_value, by_team = view.kudos_by_value, view.kudos_by_team
     wall = {"by_value": by_value, "by_team": by_team}
-    yield PagePlan(
-        f"{lang}/kudos/index.html", "site/kudos.html", ("kudos", ""), {**wall, "kudos": view.kudos}
-    )
+    yield PagePlan(lang, kudos_page(lang), "site/kudos.html", ("kudos", ""), {**wall, "kudos": view.kudos})
     for group_kind, groups in (("value", by_value), ("team", by_team)):
         for group in groups:
             yield PagePlan(
-                f"{lang}/kudos/{group_kind}/{group.id}/index.html",
+                lang,
+                kudos_page(lang, group_kind, group.id),
                 "site/kudos.html",
                 ("kudos", f"{group_kind}/{group.id}"),
                 {**wall, "kudos": group.kudos, "selected": (group_kind, group.id)},
             )
     yield PagePlan(
-        f"{lang}/certification/index.html",
+        lang,
+        certification_page(lang),
         "site/certification.html",
         ("certification", ""),
         {},
@@ -86,7 +107,8 @@ def plan_recognition(config: Config, view: LanguageView) -> Iterator[PagePlan]:
     )
     for programme in view.programmes:
         yield PagePlan(
-            f"{lang}/certification/{programme.programme.slug}/index.html",
+            lang,
+            certification_page(lang, programme.programme.slug),
             "site/programme.html",
             ("programme", programme.programme.translation_key),
             {"programme": programme},
@@ -94,11 +116,12 @@ def plan_recognition(config: Config, view: LanguageView) -> Iterator[PagePlan]:
             item=programme.programme,
         )
     yield PagePlan(
-        f"{lang}/indicators/index.html", "site/indicators.html", ("indicators", ""), {}, "content/metrics"
+        lang, indicators_page(lang), "site/indicators.html", ("indicators", ""), {}, "content/metrics"
     )
     weeks = sorted({issue.week for issue in view.newsletters}, reverse=True)
     yield PagePlan(
-        f"{lang}/newsletter/index.html",
+        lang,
+        newsletters_page(lang),
         "site/newsletters.html",
         ("newsletters", ""),
         {"weeks": weeks},
@@ -106,6 +129,7 @@ def plan_recognition(config: Config, view: LanguageView) -> Iterator[PagePlan]:
     )
     for issue in view.newsletters:
         yield PagePlan(
+            lang,
             newsletter_page(lang, issue.week, issue.key),
             "site/newsletter.html",
             ("newsletter", f"{issue.week}/{issue.key}"),
@@ -117,7 +141,8 @@ def plan_recognition(config: Config, view: LanguageView) -> Iterator[PagePlan]:
 def plan_language(config: Config, view: LanguageView) -> Iterator[PagePlan]:
     lang = view.lang
     yield PagePlan(
-        f"{lang}/index.html",
+        lang,
+        home_page(lang),
         "site/home.html",
         ("home", ""),
         {
@@ -134,17 +159,23 @@ def plan_language(config: Config, view: LanguageView) -> Iterator[PagePlan]:
     per_page = config.news_per_page
     total = max(1, math.ceil(len(view.current) / per_page))
     for number in range(1, total + 1):
-        path = f"{lang}/news/index.html" if number == 1 else f"{lang}/news/page/{number}/index.html"
         pager = {
             "number": number,
             "total": total,
-            "previous": None if number == 1 else _news_page(lang, number - 1),
-            "next": None if number == total else _news_page(lang, number + 1),
+            "previous": None if number == 1 else news_list_page(lang, number - 1),
+            "next": None if number == total else news_list_page(lang, number + 1),
         }
         items = view.current[(number - 1) * per_page : number * per_page]
-        yield PagePlan(path, "site/news_list.html", ("news", str(number)), {"items": items, "pager": pager})
+        yield PagePlan(
+            lang,
+            news_list_page(lang, number),
+            "site/news_list.html",
+            ("news", str(number)),
+            {"items": items, "pager": pager},
+        )
     yield PagePlan(
-        f"{lang}/news/archive/index.html",
+        lang,
+        news_archive_page(lang),
         "site/archive.html",
         ("archive", ""),
         {"items": view.archived},
@@ -152,22 +183,24 @@ def plan_language(config: Config, view: LanguageView) -> Iterator[PagePlan]:
 
     for edition in view.news:
         yield PagePlan(
+            lang,
             news_path(edition),
             "site/announcement.html",
             ("news-item", edition.key),
             {"edition": edition},
             source=edition.item.source.as_posix(),
-            alternates=tuple((v.lang, f"{v.lang}/news/{v.slug}/index.html") for v in edition.versions),
+            alternates=tuple((v.lang, news_page(v.lang, v.slug)) for v in edition.versions),
             item=edition.item,
         )
 
-    yield PagePlan(f"{lang}/tags/index.html", "site/tags.html", ("tags", ""), {"tags": view.tags})
+    yield PagePlan(lang, tags_page(lang), "site/tags.html", ("tags", ""), {"tags": view.tags})
     for tag in view.tags:
-        yield PagePlan(f"{lang}/tags/{tag.slug}/index.html", "site/tag.html", ("tag", tag.slug), {"tag": tag})
+        yield PagePlan(lang, tag_page(lang, tag.slug), "site/tag.html", ("tag", tag.slug), {"tag": tag})
 
     for audience, items in view.audiences.items():
         yield PagePlan(
-            f"{lang}/audiences/{audience}/index.html",
+            lang,
+            audience_page(lang, audience),
             "site/audience.html",
             ("audience", audience),
             {"audience": config.audiences[audience], "items": items},
@@ -175,18 +208,15 @@ def plan_language(config: Config, view: LanguageView) -> Iterator[PagePlan]:
 
     for page in view.pages:
         yield PagePlan(
-            f"{lang}/pages/{page.item.slug}/index.html",
+            lang,
+            content_page(lang, page.item.slug),
             "site/page.html",
             ("page", page.key),
             {"edition": page},
             source=page.item.source.as_posix(),
-            alternates=tuple((v.lang, f"{v.lang}/pages/{v.slug}/index.html") for v in page.versions),
+            alternates=tuple((v.lang, content_page(v.lang, v.slug)) for v in page.versions),
             item=page.item,
         )
-
-
-def _news_page(lang: str, number: int) -> str:
-    return f"{lang}/news/index.html" if number == 1 else f"{lang}/news/page/{number}/index.html"
 
 
 def plan_site(config: Config, views: dict[str, LanguageView]) -> list[PagePlan]:
@@ -198,19 +228,18 @@ def render_intranet(
     views: dict[str, LanguageView],
     plans: list[PagePlan],
     templates: Templates,
-    media: tuple[MediaFile, ...],
+    media_files: tuple[MediaFile, ...],
     links: Links,
     *,
     today: date,
 ) -> list[OutputFile]:
     """Every HTML page of every language, plus the root pages, styles and media."""
-    by_identity = {(plan.path.split("/", 1)[0], plan.same_as): plan.path for plan in plans}
+    by_identity = {(plan.lang, plan.same_as): plan.path for plan in plans}
     files: list[OutputFile] = []
     for plan in plans:
-        lang = plan.path.split("/", 1)[0]
+        lang = plan.lang
         switcher = [
-            (other, by_identity.get((other, plan.same_as), f"{other}/index.html"))
-            for other in config.languages
+            (other, by_identity.get((other, plan.same_as), home_page(other))) for other in config.languages
         ]
         html = templates.render(
             plan.template,
@@ -226,19 +255,21 @@ def render_intranet(
             links=links,
             **plan.context,
         )
-        files.append(OutputFile(f"site/{plan.path}", html.encode(), plan.source))
+        files.append(OutputFile(site_output(plan.path), html.encode(), plan.source))
 
     default = config.default_language
     assets = static_files(templates)
-    stylesheet = next((f.copy_from for f in assets if f.path == "site/assets/style.css"), None)
+    stylesheet = next((f.copy_from for f in assets if f.path == site_output(asset("style.css"))), None)
     css = Markup(stylesheet.read_text(encoding="utf-8")) if stylesheet else Markup("")
-    for name, template in (("index.html", "site/root.html"), ("404.html", "site/404.html")):
+    for name, template in zip(ROOT_PAGES, ("site/root.html", "site/404.html"), strict=True):
         html = templates.render(
             template, default, name, config=config, today=today, base_url=config.base_url, stylesheet=css
         )
-        files.append(OutputFile(f"site/{name}", html.encode(), "templates"))
+        files.append(OutputFile(site_output(name), html.encode(), "templates"))
     files += assets
-    files += [OutputFile(f"site/media/{m.rel_path}", b"", m.source.as_posix(), m.source) for m in media]
+    files += [
+        OutputFile(site_output(media(m.rel_path)), b"", m.source.as_posix(), m.source) for m in media_files
+    ]
     return files
 
 
@@ -250,24 +281,23 @@ def site_links(
     views: dict[str, LanguageView],
     plans: list[PagePlan],
     templates: Templates,
-    media: tuple[MediaFile, ...],
+    media_files: tuple[MediaFile, ...],
     content_dir: Path,
 ) -> tuple[Links, list[GeneratorError]]:
     """Where every body link of this build goes, and a warning for each that reaches nothing."""
     files = {
         *(plan.path for plan in plans),
-        "index.html",
-        "404.html",
-        "sitemap.xml",
-        *(f"{lang}/feed.xml" for lang in config.languages),
+        *ROOT_PAGES,
+        SITEMAP_FILE,
+        *(news_feed(lang) for lang in config.languages),
         *(
-            feed_path(lang, office, feed)
+            calendar_feed(lang, office, feed)
             for lang in config.languages
             for office in (None, *config.offices)
             for feed in FEEDS
         ),
-        *(f.path.removeprefix("site/") for f in static_files(templates)),
-        *(f"media/{m.rel_path}" for m in media),
+        *(f.path.removeprefix(site_output("")) for f in static_files(templates)),
+        *(media(m.rel_path) for m in media_files),
     }
     groups: dict[tuple[str, str], dict[str, str]] = {}
     sources: dict[str, dict[str, str]] = {}
@@ -309,5 +339,5 @@ def static_files(templates: Templates) -> list[OutputFile]:
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(folder).as_posix()
             if path.is_file() and rel not in found:
-                found[rel] = OutputFile(f"site/assets/{rel}", b"", path.as_posix(), path)
+                found[rel] = OutputFile(site_output(asset(rel)), b"", path.as_posix(), path)
     return [found[rel] for rel in sorted(found)]

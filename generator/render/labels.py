@@ -4,6 +4,7 @@ the e-mail, its text version and the calendar feeds."""
 from __future__ import annotations
 
 from generator.i18n import load_translations
+from generator.urls import ALL_DATES
 
 
 def _names(lang: str) -> dict[str, dict[str, str]]:
@@ -25,14 +26,14 @@ def _names(lang: str) -> dict[str, dict[str, str]]:
             "training": _("Training"),
             "meeting": _("Meeting"),
         },
-        # Calendar filters (pages) and feeds: "all" is only a feed.
+        # Calendar filters (pages) and feeds: ALL_DATES is only a feed.
         "filter": {
             "holidays": _("Holidays"),
             "paydays": _("Pay dates"),
             "events": _("Events and trainings"),
             "trainings": _("Trainings"),
             "meetings": _("Meetings"),
-            "all": _("All dates"),
+            ALL_DATES: _("All dates"),
         },
     }
 

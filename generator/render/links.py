@@ -27,8 +27,7 @@ from pathlib import Path
 
 from generator.errors import GeneratorError
 from generator.model import CONTENT_REF, SITE_ROOT, BodyLink
-from generator.render.paths import pretty, root_prefix
-from generator.urls import SOURCE_SUFFIXES, split_url
+from generator.urls import SOURCE_SUFFIXES, pretty, root_prefix, split_url
 
 _MARKED = re.compile(r'="' + re.escape(SITE_ROOT) + r'(?P<ref>[^"]*)"')
 

@@ -27,14 +27,13 @@ from generator.i18n import load_translations
 from generator.model import PLACEHOLDER_RECIPIENT, SITE_ROOT, Announcement, MetricPoint, OutputFile
 from generator.render.calendars import calendar_document
 from generator.render.labels import category_name, kind_name
-from generator.render.paths import news_page, newsletter_page, pretty
 from generator.render.templates import Templates
 from generator.render.textmail import render_text
 from generator.rules.audience import is_visible
 from generator.rules.editions import Edition
 from generator.rules.indicators import Indicator
 from generator.rules.issue import Issue
-from generator.urls import EVERYONE_KEY
+from generator.urls import EVERYONE, MESSAGE, news_page, newsletter_folder, newsletter_page, pretty
 
 SIZE_BUDGET = 100_000  # bytes: Gmail clips longer messages
 BAR_POINTS = 6
@@ -56,7 +55,7 @@ def web_url(issue: Issue, config: Config) -> str | None:
     if restricted:
         tree = config.audiences[restricted[0]].base_url
         return tree + pretty(newsletter_page(issue.lang, issue.week, restricted[0])) if tree else None
-    key = issue.key if len(issue.audiences) == 1 else EVERYONE_KEY
+    key = issue.key if len(issue.audiences) == 1 else EVERYONE
     return config.base_url + pretty(newsletter_page(issue.lang, issue.week, key))
 
 
@@ -202,10 +201,10 @@ def render_issue(issue: Issue, config: Config, templates: Templates, today: dt.d
     text = render_text(issue, config, helpers(issue, config), heading(issue), web_url(issue, config))
     entries = issue.calendar_entries
     ics = calendar_document(config, entries, issue.lang, subject(issue, config), today) if entries else None
-    folder = f"newsletter/{issue.week}/{issue.lang}/{issue.key}"
+    folder = newsletter_folder(issue.week, issue.lang, issue.key)
     source = "content"
     return [
         OutputFile(f"{folder}/email.html", html.encode(), source),
         OutputFile(f"{folder}/email.txt", text.encode(), source),
-        OutputFile(f"{folder}/message.eml", render_message(issue, config, html, text, ics), source),
+        OutputFile(f"{folder}/{MESSAGE}", render_message(issue, config, html, text, ics), source),
     ]

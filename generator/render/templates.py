@@ -25,11 +25,52 @@ from generator.render.charts import format_value, line_chart, period_label
 from generator.render.clock import time_span
 from generator.render.labels import category_name, filter_name, kind_name
 from generator.render.links import Links
-from generator.render.paths import calendar_page, feed_path, newsletter_page, relative_url, root_prefix
 from generator.resources import BUILTIN_TEMPLATES
 from generator.rules.agenda import FILTERS
-from generator.urls import slugify
+from generator.urls import (
+    asset,
+    audience_page,
+    calendar_feed,
+    calendar_page,
+    certification_page,
+    content_page,
+    home_page,
+    indicators_page,
+    kudos_page,
+    news_archive_page,
+    news_feed,
+    news_list_page,
+    news_page,
+    newsletter_page,
+    newsletters_page,
+    pretty,
+    relative_url,
+    root_prefix,
+    slugify,
+    tag_page,
+    tags_page,
+)
 
+# Every page and file path, by the name urls.py gives it: templates never spell a path out.
+_PATHS = {
+    "home_page": home_page,
+    "news_list_page": news_list_page,
+    "news_archive_page": news_archive_page,
+    "news_page": news_page,
+    "content_page": content_page,
+    "tags_page": tags_page,
+    "tag_page": tag_page,
+    "audience_page": audience_page,
+    "kudos_page": kudos_page,
+    "certification_page": certification_page,
+    "indicators_page": indicators_page,
+    "calendar_page": calendar_page,
+    "newsletters_page": newsletters_page,
+    "newsletter_page": newsletter_page,
+    "news_feed": news_feed,
+    "calendar_feed": calendar_feed,
+    "asset": asset,
+}
 _ENVIRONMENTS: dict[tuple[tuple[str, ...], str], jinja2.Environment] = {}
 
 
@@ -81,9 +122,9 @@ def _environment(search: tuple[str, ...], lang: str) -> jinja2.Environment:
         language_name=_language_name,
         language_in=lambda code: Locale.parse(code).get_display_name(lang) or code,
         gettext_in=_gettext_in,
-        calendar_page=calendar_page,
-        newsletter_page=newsletter_page,
-        feed_path=feed_path,
+        **_PATHS,
+        pretty=pretty,
+        in_section=_in_section,
         feed_name=lambda feed: filter_name(feed, lang),
         filter_name=lambda name: filter_name(name, lang),
         category_name=lambda category: category_name(category, lang),
@@ -122,6 +163,12 @@ def _environment(search: tuple[str, ...], lang: str) -> jinja2.Environment:
 @jinja2.pass_context
 def _url(context: jinja2.runtime.Context, target: str) -> str:
     return relative_url(target, context["page_path"])
+
+
+@jinja2.pass_context
+def _in_section(context: jinja2.runtime.Context, section_page: str) -> bool:
+    """Whether this page is the section's page or below it (the menu marks that section)."""
+    return str(context["page_path"]).startswith(pretty(section_page))
 
 
 @jinja2.pass_context

@@ -17,6 +17,7 @@ from generator.rules.editions import compose_editions
 from generator.rules.holidays import public_holidays
 from generator.rules.paydays import days_off_for, pay_dates
 from generator.rules.progress import audit_dates
+from generator.urls import ALL_DATES
 
 # Filter names used in paths and feeds → the kinds they hold.
 FILTERS: dict[str, tuple[str, ...]] = {
@@ -26,7 +27,7 @@ FILTERS: dict[str, tuple[str, ...]] = {
     "trainings": ("training",),
     "meetings": ("meeting",),
 }
-FEEDS = ("holidays", "paydays", "events", "all")
+FEEDS = ("holidays", "paydays", "events", ALL_DATES)
 _KIND_ORDER = {kind: index for index, kind in enumerate(KINDS)}
 
 

@@ -11,8 +11,9 @@ from email.errors import HeaderParseError
 from email.headerregistry import Address
 from pathlib import Path
 
-from generator.config import EVERYONE, Config
+from generator.config import Config
 from generator.errors import GeneratorError, did_you_mean, known_list
+from generator.urls import EVERYONE
 
 HEADER = ["email", "name", "lang", "audiences"]
 # Strict: one @, a dot-atom local part, a domain of labels with a dot; no quoting, no comments.
