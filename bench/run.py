@@ -21,10 +21,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator.build import build, newsletter_messages  # noqa: E402
+from generator.build import build, compose_messages, load_sources  # noqa: E402
 from generator.config import load_config  # noqa: E402
 from generator.rules.weeks import IsoWeek  # noqa: E402
-from generator.send.command import plan  # noqa: E402
+from generator.send.campaign import plan  # noqa: E402
 from generator.send.ledger import Ledger  # noqa: E402
 from generator.send.mailer import Pace, deliver  # noqa: E402
 from generator.send.recipients import parse_recipients  # noqa: E402
@@ -70,8 +70,10 @@ def sink_server() -> tuple[subprocess.Popen[bytes], int]:
 def bench_send(count: int, port: int) -> tuple[float, float, int]:
     config = load_config(REPO / "content/site.toml")
     recipients = parse_recipients(recipients_csv(count), Path("bench.csv"), config)
-    _, messages = newsletter_messages(
-        REPO, IsoWeek.of(TODAY), TODAY, {(r.lang, r.audiences) for r in recipients}
+    messages = compose_messages(
+        load_sources(REPO, today=TODAY, config=config),
+        IsoWeek.of(TODAY),
+        {(r.lang, r.audiences) for r in recipients},
     )
     deliveries = plan(recipients, messages)
     results = []

@@ -1,7 +1,14 @@
-"""The pipeline, top to bottom: load → check → compose → render. Writes nothing."""
+"""The pipeline, top to bottom: load → check → compose → render. Writes nothing.
+
+`load_sources` reads a project once (settings, content, templates) and composes what
+every output shares (the agenda, the newsletter issues); `build_site`, `build_newsletter`
+and `compose_messages` render from that one value, so a command never reads or composes
+anything twice.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -9,39 +16,85 @@ from pathlib import Path
 from generator.config import Config, load_config
 from generator.errors import GeneratorError, did_you_mean, known_list
 from generator.load.site import load_site
-from generator.model import OutputFile
+from generator.model import Edition, OutputFile, Site
 from generator.render.calendars import render_calendar_feeds
 from generator.render.feeds import render_feeds
 from generator.render.intranet import plan_site, render_intranet, site_links
 from generator.render.newsletter import render_newsletters
 from generator.render.templates import Templates
-from generator.rules.agenda import calendar_window, full_agenda
+from generator.rules.agenda import Agenda, calendar_window, full_agenda
 from generator.rules.issue import Issues
 from generator.rules.views import compose_views
 from generator.rules.weeks import IsoWeek
+from generator.urls import MESSAGE, SITE
 
 
 @dataclass(frozen=True)
-class BuildResult:
-    files: list[OutputFile]
+class Sources:
+    """A project read once, with what every output is composed from."""
+
+    project: Path
     config: Config
     today: date
-    announcements: int
-    pages: int
-    warnings: list[GeneratorError]
+    site: Site
+    templates: Templates
+    agenda: Agenda  # holidays, pay dates, events and audits, restricted ones included
+    issues: Issues  # each newsletter issue, composed on first use and shared
+    warnings: tuple[GeneratorError, ...]
 
     @property
-    def html_pages(self) -> int:
-        return sum(1 for f in self.files if f.path.startswith("site/") and f.path.endswith(".html"))
-
-    @property
-    def messages(self) -> int:
-        return sum(1 for f in self.files if f.path.endswith("message.eml"))
+    def content(self) -> Path:
+        return self.project / "content"
 
 
 def today_in(config: Config) -> date:
     """Today in the site's time zone: the default for --today."""
     return datetime.now(config.tz).date()
+
+
+def load_sources(project: Path, *, today: date | None = None, config: Config | None = None) -> Sources:
+    """Read settings (unless given), content and templates; raise every content problem at once."""
+    content = project / "content"
+    config = config or load_config(content / "site.toml")
+    today = today or today_in(config)
+    warnings: list[GeneratorError] = []
+    site = load_site(content, config, calendar_window(today, config.calendar), warnings)
+    agenda = full_agenda(config, site, today)
+    issues = Issues(config, site, agenda, today)
+    templates = Templates(project / "templates")
+    return Sources(project, config, today, site, templates, agenda, issues, tuple(warnings))
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    files: list[OutputFile]
+    sources: Sources
+    warnings: list[GeneratorError]
+    week: IsoWeek | None = None  # the newsletter week built, if any
+
+    @property
+    def config(self) -> Config:
+        return self.sources.config
+
+    @property
+    def today(self) -> date:
+        return self.sources.today
+
+    @property
+    def announcements(self) -> int:
+        return len(self.sources.site.announcements)
+
+    @property
+    def pages(self) -> int:
+        return len(self.sources.site.pages)
+
+    @property
+    def html_pages(self) -> int:
+        return sum(1 for f in self.files if f.path.startswith(f"{SITE}/") and f.path.endswith(".html"))
+
+    @property
+    def messages(self) -> int:
+        return sum(1 for f in self.files if f.path.endswith(MESSAGE))
 
 
 def check_scope(config: Config, scope: str) -> None:
@@ -56,61 +109,53 @@ def check_scope(config: Config, scope: str) -> None:
         )
 
 
-def build(
-    project: Path, *, today: date | None = None, drafts: bool = False, scope: str | None = None
-) -> BuildResult:
-    """Read and check all content, then render every output. Writes nothing."""
-    content = project / "content"
-    config = load_config(content / "site.toml")
-    today = today or today_in(config)
+def build_site(sources: Sources, *, drafts: bool = False, scope: str | None = None) -> BuildResult:
+    """Every page, feed and calendar of the site (or of one restricted audience's tree), and,
+    for the main site, this week's newsletter in every language and edition."""
+    config, today, site, templates = sources.config, sources.today, sources.site, sources.templates
     if scope is not None:
         check_scope(config, scope)
-    warnings: list[GeneratorError] = []
-    window = calendar_window(today, config.calendar)
-    site = load_site(content, config, window, warnings)  # raises every content problem at once
-    templates = Templates(project / "templates")
-    agenda = full_agenda(config, site, today)  # holidays, pay dates, events: composed once
-    issues = Issues(config, site, agenda, today)  # each newsletter issue: composed once
-    views = compose_views(config, site, today, drafts=drafts, scope=scope, agenda=agenda, issues=issues)
+    views = compose_views(
+        config, site, today, drafts=drafts, scope=scope, agenda=sources.agenda, issues=sources.issues
+    )
     plans = plan_site(config, views)
-    links, link_warnings = site_links(config, views, plans, templates, site.media, content)
-    warnings += link_warnings
+    links, link_warnings = site_links(config, views, plans, templates, site.media, sources.content)
     files = [
         *render_intranet(config, views, plans, templates, site.media, links, today=today),
         *render_feeds(config, views, plans, links, today),
         *render_calendar_feeds(config, views[config.default_language].agenda, today),
     ]
+    week = None
     if scope is None:  # every edition's e-mail, restricted ones included, comes from the main build
-        files += render_newsletters(issues.of_week(IsoWeek.of(today)), config, templates, today)
-    return BuildResult(files, config, today, len(site.announcements), len(site.pages), warnings)
+        week = IsoWeek.of(today)
+        files += render_newsletters(sources.issues.of_week(week), config, templates, today)
+    return BuildResult(files, sources, [*sources.warnings, *link_warnings], week)
 
 
-def newsletter_messages(
-    project: Path, week: IsoWeek, today: date | None, editions: set[tuple[str, tuple[str, ...]]]
-) -> tuple[Config, dict[tuple[str, tuple[str, ...]], bytes]]:
-    """The message.eml of each (language, audiences) edition asked for, built from content/."""
-    content = project / "content"
-    config = load_config(content / "site.toml")
-    today = today or today_in(config)
-    site = load_site(content, config, calendar_window(today, config.calendar), [])
-    issues = Issues(config, site, full_agenda(config, site, today), today)
-    templates = Templates(project / "templates")
+def build_newsletter(sources: Sources, week: IsoWeek | None = None) -> BuildResult:
+    """One week's newsletter, every language and edition, into newsletter/{week}/."""
+    week = week or IsoWeek.of(sources.today)
+    issues = sources.issues.of_week(week)
+    files = render_newsletters(issues, sources.config, sources.templates, sources.today)
+    return BuildResult(files, sources, list(sources.warnings), week)
+
+
+def compose_messages(sources: Sources, week: IsoWeek, editions: Iterable[Edition]) -> dict[Edition, bytes]:
+    """The message.eml of each edition asked for (e.g. a recipient in two audiences, which no
+    build publishes), through the same compose and render steps as the build."""
     messages = {}
-    for lang, audiences in sorted(editions):
-        issue = issues.get(week, lang, audiences)
-        files = render_newsletters([issue], config, templates, today)
-        messages[(lang, audiences)] = next(f.data for f in files if f.path.endswith("message.eml"))
-    return config, messages
+    for lang, audiences in sorted(set(editions)):
+        issue = sources.issues.get(week, lang, audiences)
+        files = render_newsletters([issue], sources.config, sources.templates, sources.today)
+        messages[(lang, audiences)] = next(f.data for f in files if f.path.endswith(MESSAGE))
+    return messages
 
 
-def build_newsletter(project: Path, *, week: IsoWeek | None = None, today: date | None = None) -> BuildResult:
-    """One week's newsletter, every language and edition, into newsletter/{week}/. Writes nothing."""
-    content = project / "content"
-    config = load_config(content / "site.toml")
-    today = today or today_in(config)
-    week = week or IsoWeek.of(today)
-    warnings: list[GeneratorError] = []
-    site = load_site(content, config, calendar_window(today, config.calendar), warnings)
-    issues = Issues(config, site, full_agenda(config, site, today), today).of_week(week)
-    files = render_newsletters(issues, config, Templates(project / "templates"), today)
-    return BuildResult(files, config, today, len(site.announcements), len(site.pages), warnings)
+def build(
+    project: Path, *, today: date | None = None, drafts: bool = False, scope: str | None = None
+) -> BuildResult:
+    """`intranet build`: read the project, then render the site (and this week's newsletter)."""
+    config = load_config(project / "content" / "site.toml")
+    if scope is not None:
+        check_scope(config, scope)  # before reading any content
+    return build_site(load_sources(project, today=today, config=config), drafts=drafts, scope=scope)

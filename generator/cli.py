@@ -17,13 +17,16 @@ from datetime import date
 from pathlib import Path
 
 from generator import __version__
-from generator.build import build, build_newsletter, newsletter_messages, today_in
-from generator.config import load_config
+from generator.build import build, build_newsletter, compose_messages, load_sources, today_in
+from generator.config import Config, load_config
 from generator.errors import GeneratorError
+from generator.model import Edition
 from generator.rules.weeks import IsoWeek
 from generator.scaffold import KINDS, init_project, new_file
-from generator.send.command import dry_run, envelope_sender, plan, resolve_settings, send, test_send
+from generator.send.campaign import dry_run, envelope_sender, plan, resolve_settings, send, test_send
+from generator.send.published import changed_since, published_messages
 from generator.send.recipients import parse_recipients, read_recipients
+from generator.urls import edition_key
 from generator.write import publish
 
 
@@ -184,10 +187,10 @@ def _build(args: argparse.Namespace, project: Path) -> int:
 
 def _newsletter(args: argparse.Namespace, project: Path) -> int:
     started = time.perf_counter()
-    result = build_newsletter(project, week=args.week, today=args.today)
+    result = build_newsletter(load_sources(project, today=args.today), args.week)
     out: Path = args.out or project / "output"
     publish(result.files, out)
-    week = result.files[0].path.split("/")[1] if result.files else "?"
+    week = str(result.week)
     print(
         f"Built {result.messages} newsletter editions for week {week} into "
         f"{_shown(out / 'newsletter' / week, project)} in {time.perf_counter() - started:.2f} s"
@@ -220,9 +223,7 @@ def _send(args: argparse.Namespace, project: Path) -> int:
             file=sys.stderr,
         )
     week = str(args.week)
-    _, messages = newsletter_messages(
-        project, args.week, args.today, {(r.lang, r.audiences) for r in recipients}
-    )
+    messages = _messages(args, project, config, {(r.lang, r.audiences) for r in recipients})
     deliveries = plan(recipients, messages)
     if args.dry_run:
         dry_run(week, deliveries, settings, print)
@@ -258,6 +259,37 @@ def _send(args: argparse.Namespace, project: Path) -> int:
         f"skipped {report.skipped} (already sent)"
     )
     return 0 if report.ok else 1
+
+
+def _messages(
+    args: argparse.Namespace, project: Path, config: Config, editions: set[Edition]
+) -> dict[Edition, bytes]:
+    """The editions the build published for the week; any other composed now, from content/."""
+    out = project / "output"
+    published = published_messages(out, args.week, editions)
+    missing = editions - set(published.messages)
+    messages = dict(published.messages)
+    if missing:
+        messages |= compose_messages(
+            load_sources(project, today=args.today, config=config), args.week, missing
+        )
+    if published.messages:
+        folder = _shown(out / "newsletter" / str(args.week), project)
+        composed = ", ".join(f"{lang}/{edition_key(aud)}" for lang, aud in sorted(missing))
+        print(
+            f"Week {args.week}: {len(published.messages)} editions as published in {folder}"
+            + (f"; composed now from content/: {composed}" if missing else "")
+        )
+        changed = changed_since(project / "content", published.built_at or 0.0)
+        if changed:
+            print(
+                f"warning: {_shown(changed[0], project)}"
+                + (f" and {len(changed) - 1} other files" if len(changed) > 1 else "")
+                + f" changed after week {args.week}'s newsletter was built; the published version "
+                f"is mailed. Run `intranet newsletter --week {args.week}` first to include the change",
+                file=sys.stderr,
+            )
+    return messages
 
 
 def _progress(done: int, total: int) -> None:

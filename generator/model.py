@@ -237,3 +237,4 @@ class Site:
 
 # The To of every built message.eml; `intranet send` replaces it with each recipient.
 PLACEHOLDER_RECIPIENT = "recipient@example.invalid"
+Edition = tuple[str, tuple[str, ...]]  # a newsletter edition: (language, its audiences)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build, newsletter_messages
+from generator.build import build, compose_messages, load_sources
 from generator.config import load_config
 from generator.rules.weeks import IsoWeek
 from generator.send.recipients import parse_recipients
@@ -58,7 +58,7 @@ def test_every_url_of_every_edition_a_recipients_file_produces_is_published(
     config = load_config(REPO / "content/site.toml")
     recipients = parse_recipients(RECIPIENTS, Path("recipients.csv"), config)
     editions = {(r.lang, r.audiences) for r in recipients}
-    _, messages = newsletter_messages(REPO, IsoWeek.of(TODAY), TODAY, editions)
+    messages = compose_messages(load_sources(REPO, today=TODAY), IsoWeek.of(TODAY), editions)
     assert set(messages) == editions
     checked = 0
     for edition, message in sorted(messages.items()):
@@ -77,7 +77,9 @@ def test_every_url_of_every_edition_a_recipients_file_produces_is_published(
 def test_a_reader_in_two_audiences_is_sent_to_a_web_version_that_exists(
     published: dict[str, set[str]],
 ) -> None:
-    _, messages = newsletter_messages(REPO, IsoWeek.of(TODAY), TODAY, {("fr", ("managers", "paris"))})
+    messages = compose_messages(
+        load_sources(REPO, today=TODAY), IsoWeek.of(TODAY), {("fr", ("managers", "paris"))}
+    )
     urls = urls_of(messages[("fr", ("managers", "paris"))])
     assert "https://intranet.alcora.example/fr/newsletter/2026-W48/" in urls
     assert not any("managers+paris" in url for url in urls)
@@ -86,7 +88,7 @@ def test_a_reader_in_two_audiences_is_sent_to_a_web_version_that_exists(
 def test_a_restricted_edition_links_to_its_own_tree_never_to_the_main_site(
     published: dict[str, set[str]],
 ) -> None:
-    _, messages = newsletter_messages(REPO, IsoWeek.of(TODAY), TODAY, {("es", ("rrhh",))})
+    messages = compose_messages(load_sources(REPO, today=TODAY), IsoWeek.of(TODAY), {("es", ("rrhh",))})
     urls = urls_of(messages[("es", ("rrhh",))])
     assert "https://rrhh.intranet.alcora.example/es/newsletter/2026-W48/rrhh/" in urls
     assert not any(

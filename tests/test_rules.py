@@ -10,10 +10,10 @@ import pytest
 
 from generator.config import parse_config
 from generator.model import Announcement, Page
-from generator.urls import relative_url, root_prefix
 from generator.rules.audience import is_visible, open_audiences
 from generator.rules.editions import compose_editions
 from generator.rules.publication import is_current, is_published
+from generator.urls import relative_url, root_prefix
 from tests.conftest import SITE_TOML
 
 CONFIG = parse_config(SITE_TOML, Path("content/site.toml"))

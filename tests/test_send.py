@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import newsletter_messages
+from generator.build import compose_messages, load_sources
 from generator.cli import main
 from generator.config import load_config
 from generator.rules.weeks import IsoWeek
-from generator.send.command import plan
+from generator.send.campaign import plan
 from generator.send.ledger import Ledger
 from generator.send.mailer import Pace, deliver
 from generator.send.recipients import parse_recipients, read_recipients
@@ -95,6 +95,39 @@ def test_each_recipient_gets_their_language_and_audiences_with_their_name_in_to(
     assert message["Message-ID"] != "<newsletter.2026-W48.fr.madrid@intranet.example.com>"
 
 
+def test_send_mails_what_the_build_published_and_composes_only_the_editions_it_did_not(
+    project: Path, smtp_server: tuple[Recorder, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    recorder, port = smtp_server
+    assert main(["build", "--project", str(project), "--today", "2026-11-23"]) == 0
+    published = project / "output/newsletter/2026-W48/es/madrid/message.eml"
+    # An edit after the build is not mailed until the newsletter is rebuilt, and send says so.
+    edited = project / "content/announcements/a.md"
+    edited.write_text(announcement("Título cambiado", "2026-11-18"), encoding="utf-8")
+    later = published.stat().st_mtime + 60  # saved a minute after the build
+    os.utime(edited, (later, later))
+    recipients = project / "recipients.csv"
+    recipients.write_text(
+        csv(["ana@alcora.example,Ana,es,madrid", "luis@alcora.example,Luis,es,madrid;managers"]),
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    assert main(args(project, port, recipients)) == 0
+    out = capsys.readouterr()
+    assert "2026-W48: 1 editions as published in" in out.out
+    assert "composed now from content/: es/madrid+managers" in out.out
+    assert "content/announcements/a.md changed after week 2026-W48's newsletter was built" in out.err
+    mailed = dict(recorder.received)
+    body = email.message_from_bytes(mailed["ana@alcora.example"], policy=policy.default)
+    assert "Hola equipo" in body.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert (
+        mailed["ana@alcora.example"].split(b"\r\n\r\n", 1)[1]
+        == published.read_bytes().split(b"\r\n\r\n", 1)[1]
+    )  # the published bytes, only the To header personalised
+    both = email.message_from_bytes(mailed["luis@alcora.example"], policy=policy.default)
+    assert "Título cambiado" in both.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
 def test_the_recipients_file_is_checked_completely_before_anything_is_sent(
     project: Path, smtp_server: tuple[Recorder, int], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -129,8 +162,8 @@ def deliver_to(project: Path, port: int, rows: list[str], **options: object) -> 
     """The sending loop itself, with fast retries, against the real server."""
     config = load_config(project / "content/site.toml")
     recipients = parse_recipients(csv(rows), Path("recipients.csv"), config)
-    _, messages = newsletter_messages(
-        project, IsoWeek.parse(WEEK), None, {(r.lang, r.audiences) for r in recipients}
+    messages = compose_messages(
+        load_sources(project, config=config), IsoWeek.parse(WEEK), {(r.lang, r.audiences) for r in recipients}
     )
     ledger = Ledger(project / ".intranet/deliveries.sqlite")
     transport = SmtpTransport("127.0.0.1", port, "none", timeout=5)

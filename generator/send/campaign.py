@@ -1,4 +1,5 @@
-"""`intranet send`: who gets which edition, then the sending loop, with a report."""
+"""One week's newsletter to a recipients file (a campaign): who gets which edition, a dry run, a
+test copy of each edition, then the sending loop with its ledger and report."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from generator.config import Config
 from generator.config.smtp import default_port
 from generator.errors import GeneratorError
+from generator.model import Edition
 from generator.send.ledger import Ledger
 from generator.send.mailer import Delivery, Pace, Report, deliver, personalize
 from generator.send.recipients import Recipient
@@ -58,7 +60,7 @@ def edition_of(recipient: Recipient) -> str:
     return f"{recipient.lang}/{edition_key(recipient.audiences)}"
 
 
-def plan(recipients: list[Recipient], messages: dict[tuple[str, tuple[str, ...]], bytes]) -> list[Delivery]:
+def plan(recipients: list[Recipient], messages: dict[Edition, bytes]) -> list[Delivery]:
     return [Delivery(r, edition_of(r), messages[(r.lang, r.audiences)]) for r in recipients]
 
 
