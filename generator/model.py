@@ -233,6 +233,7 @@ class Site:
     kudos: tuple[Kudos, ...] = ()
     programmes: tuple[Programme, ...] = ()
     metrics: tuple[MetricSeries, ...] = ()
+    window: tuple[dt.date, dt.date] | None = None  # the days calendars were read for (end exclusive)
 
 
 # The To of every built message.eml; `intranet send` replaces it with each recipient.

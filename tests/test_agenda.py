@@ -26,6 +26,7 @@ from tests.conftest import SITE_TOML
 OFFICES = '\n[offices.paris]\nname = "Paris"\ncountry = "FR"\ntimezone = "Europe/Paris"\n'
 CONFIG = parse_config(SITE_TOML + OFFICES, Path("site.toml"))
 TODAY = dt.date(2026, 11, 23)
+WINDOW = calendar_window(TODAY, CONFIG.calendar)
 YEAR = (dt.date(2026, 1, 1), dt.date(2027, 1, 1))
 
 
@@ -52,7 +53,7 @@ def test_holiday_names_are_in_the_readers_language_where_the_package_has_them() 
 
 def test_a_company_day_off_already_public_appears_once() -> None:
     immaculate = company("inmaculada", dt.date(2026, 12, 8))  # every office; public in Madrid only
-    agenda = compose_agenda(CONFIG, [immaculate], TODAY)
+    agenda = compose_agenda(CONFIG, [immaculate], WINDOW)
     on_the_day = [o for o in agenda.entries if o.day == dt.date(2026, 12, 8)]
     assert [(o.uid, o.offices) for o in on_the_day] == [
         ("holiday-madrid-20261208@intranet.example.com", ("madrid",)),
@@ -64,7 +65,7 @@ def test_pay_dates_move_off_company_days_off_too() -> None:
     payroll = '\n[payroll.es]\nname = "Nómina"\noffices = ["madrid"]\nschedule = "monthly"\nday = "last-business-day"\n'
     config = parse_config(SITE_TOML + payroll, Path("site.toml"))
     closed = company("nochevieja", dt.date(2026, 12, 31), offices=("madrid",))
-    agenda = compose_agenda(config, [closed], TODAY)
+    agenda = compose_agenda(config, [closed], WINDOW)
     december = agenda.between(dt.date(2026, 12, 1), dt.date(2026, 12, 31), "madrid", ("payday",))
     assert [o.day for o in december] == [dt.date(2026, 12, 30)]
     upcoming = agenda.next("payday", "madrid", TODAY)
@@ -74,8 +75,8 @@ def test_pay_dates_move_off_company_days_off_too() -> None:
 
 def test_restricted_events_stay_out_of_the_main_agenda() -> None:
     secret = Occurrence("hr", "meeting", {"": "Comité RR. HH."}, TODAY, TODAY, audience=("rrhh",))
-    assert "hr" not in {o.uid for o in compose_agenda(CONFIG, [secret], TODAY).entries}
-    assert "hr" in {o.uid for o in compose_agenda(CONFIG, [secret], TODAY, scope="rrhh").entries}
+    assert "hr" not in {o.uid for o in compose_agenda(CONFIG, [secret], WINDOW).entries}
+    assert "hr" in {o.uid for o in compose_agenda(CONFIG, [secret], WINDOW, scope="rrhh").entries}
 
 
 def test_the_window_runs_from_a_year_back_to_two_years_ahead() -> None:
@@ -86,7 +87,7 @@ def test_the_window_runs_from_a_year_back_to_two_years_ahead() -> None:
 def test_upcoming_weeks_group_entries_by_week_from_today() -> None:
     entries = [company("a", dt.date(2026, 11, 20), "event"), company("b", dt.date(2026, 11, 25), "event"),
                company("c", dt.date(2026, 12, 9), "event")]  # fmt: skip
-    agenda = compose_agenda(CONFIG, entries, TODAY)
+    agenda = compose_agenda(CONFIG, entries, WINDOW)
     weeks = upcoming_weeks(agenda, TODAY, 3, kinds=("event",))
     assert [(w.start, [e.uid for e in w.entries]) for w in weeks] == [
         (dt.date(2026, 11, 23), ["b"]),
@@ -95,7 +96,7 @@ def test_upcoming_weeks_group_entries_by_week_from_today() -> None:
 
 
 def test_a_month_grid_has_full_weeks_starting_on_the_locale_first_day() -> None:
-    agenda = compose_agenda(CONFIG, [company("audit", dt.date(2026, 2, 27), "event")], TODAY)
+    agenda = compose_agenda(CONFIG, [company("audit", dt.date(2026, 2, 27), "event")], WINDOW)
     month = month_grid(agenda, 2026, 2, 0, kinds=("event",))
     assert all(len(week) == 7 for week in month.weeks)
     assert month.weeks[0][6].day == dt.date(2026, 2, 1)  # 1 February 2026 is a Sunday

@@ -48,6 +48,7 @@ def load_site(
         kudos=tuple(kudos),
         programmes=tuple(sorted(programmes, key=lambda p: (p.lang, p.slug))),
         metrics=tuple(metrics),
+        window=window,
     )
 
 

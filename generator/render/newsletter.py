@@ -28,7 +28,7 @@ from generator.model import PLACEHOLDER_RECIPIENT, SITE_ROOT, Announcement, Metr
 from generator.render.calendars import calendar_document
 from generator.render.labels import category_name, kind_name
 from generator.render.templates import Templates
-from generator.render.textmail import render_text
+from generator.render.textmail import text_helpers, tidy
 from generator.rules.audience import is_visible
 from generator.rules.editions import Edition
 from generator.rules.indicators import Indicator
@@ -108,14 +108,14 @@ def helpers(issue: Issue, config: Config) -> dict[str, Callable[..., Any]]:
     }
 
 
-def render_html(issue: Issue, config: Config, templates: Templates) -> str:
+def render_html(issue: Issue, config: Config, templates: Templates, title: str) -> str:
     raw = templates.render(
         "newsletter/email.html",
         issue.lang,
         "newsletter.html",
         config=config,
         issue=issue,
-        subject=subject(issue, config),
+        subject=title,
         heading=heading(issue),
         preheader=preheader(issue, config),
         web_url=web_url(issue, config),
@@ -132,6 +132,22 @@ def render_html(issue: Issue, config: Config, templates: Templates) -> str:
     return html
 
 
+def render_text(issue: Issue, config: Config, templates: Templates) -> str:
+    raw = templates.render(
+        "newsletter/email.txt",
+        issue.lang,
+        "newsletter.txt",
+        config=config,
+        issue=issue,
+        heading=heading(issue),
+        web_url=web_url(issue, config),
+        base_url=config.base_url,
+        **helpers(issue, config),
+        **text_helpers(),
+    )
+    return tidy(raw)
+
+
 def heading(issue: Issue) -> str:
     _ = load_translations(issue.lang).gettext
     return _("Week %(week)s · %(date)s") % {
@@ -144,7 +160,9 @@ def _address(value: Address | None, fallback_name: str, config: Config) -> Addre
     return value or Address(display_name=fallback_name, username="newsletter", domain=config.host)
 
 
-def render_message(issue: Issue, config: Config, html: str, text: str, ics: bytes | None) -> bytes:
+def render_message(
+    issue: Issue, config: Config, title: str, html: str, text: str, ics: bytes | None
+) -> bytes:
     """The MIME message: text then HTML as alternatives, and the period's dates as an .ics."""
     settings = config.newsletter
     message = EmailMessage(policy=policy.SMTP)
@@ -152,7 +170,7 @@ def render_message(issue: Issue, config: Config, html: str, text: str, ics: byte
         message["From"] = _address(settings.sender, config.title(issue.lang), config)
         message["Reply-To"] = _address(settings.reply_to or settings.sender, config.title(issue.lang), config)
         message["To"] = PLACEHOLDER_RECIPIENT
-        message["Subject"] = subject(issue, config)
+        message["Subject"] = title
     except ValueError as exc:  # a line break in a header value
         raise GeneratorError(f"cannot write the newsletter headers: {exc}", path=config.source) from None
     sent = dt.datetime.combine(issue.day, dt.time(8, 0), tzinfo=config.tz)
@@ -197,14 +215,15 @@ def render_newsletters(
 
 def render_issue(issue: Issue, config: Config, templates: Templates, today: dt.date) -> list[OutputFile]:
     """email.html, email.txt and message.eml of one edition."""
-    html = render_html(issue, config, templates)
-    text = render_text(issue, config, helpers(issue, config), heading(issue), web_url(issue, config))
+    title = subject(issue, config)
+    html = render_html(issue, config, templates, title)
+    text = render_text(issue, config, templates)
     entries = issue.calendar_entries
-    ics = calendar_document(config, entries, issue.lang, subject(issue, config), today) if entries else None
+    ics = calendar_document(config, entries, issue.lang, title, today) if entries else None
     folder = newsletter_folder(issue.week, issue.lang, issue.key)
     source = "content"
     return [
         OutputFile(f"{folder}/email.html", html.encode(), source),
         OutputFile(f"{folder}/email.txt", text.encode(), source),
-        OutputFile(f"{folder}/{MESSAGE}", render_message(issue, config, html, text, ics), source),
+        OutputFile(f"{folder}/{MESSAGE}", render_message(issue, config, title, html, text, ics), source),
     ]

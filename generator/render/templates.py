@@ -108,7 +108,7 @@ class Templates:
 def _environment(search: tuple[str, ...], lang: str) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(search),
-        autoescape=True,
+        autoescape=jinja2.select_autoescape(disabled_extensions=("txt",), default=True),
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
@@ -226,7 +226,7 @@ def _template_frame(exc: BaseException) -> tuple[Path, int | None]:
     found: tuple[Path, int | None] = (Path("templates"), None)
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith(".html") or filename.endswith(".xml"):
+        if filename.endswith((".html", ".xml", ".txt")):
             found = (Path(filename), tb.tb_lineno)
         tb = tb.tb_next
     return found

@@ -73,14 +73,13 @@ class Agenda:
 def compose_agenda(
     config: Config,
     from_files: list[Occurrence],
-    today: dt.date,
+    window: tuple[dt.date, dt.date],
     *,
     scope: str | None = None,
     everything: bool = False,
 ) -> Agenda:
     """Public holidays + company calendars + pay dates, for the main site or a restricted scope
     (or, with `everything`, with every restricted entry too, for the newsletter to filter)."""
-    window = calendar_window(today, config.calendar)
     public = public_holidays(config, window)
     company = _without_public_duplicates(
         [e for e in from_files if e.kind == "holiday" and window[0] <= e.day < window[1]], public, config
@@ -110,7 +109,8 @@ def full_agenda(config: Config, site: Site, today: dt.date) -> Agenda:
     (`visible_to`), each newsletter edition what is its own."""
     programmes = compose_editions(list(site.programmes), config.languages)[config.default_language]
     audits = [entry for edition in programmes for entry in audit_dates(edition.item, config.host)]
-    return compose_agenda(config, [*site.occurrences, *audits], today, everything=True)
+    window = site.window or calendar_window(today, config.calendar)  # read once, with the site
+    return compose_agenda(config, [*site.occurrences, *audits], window, everything=True)
 
 
 def _order(entry: Occurrence) -> tuple[dt.date, int, float, str, str]:
