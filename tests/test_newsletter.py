@@ -179,7 +179,7 @@ def test_the_text_version_wraps_at_72_and_lists_its_links() -> None:
     assert links[0] == "[1] https://intranet.alcora.example/en/newsletter/2026-W48/madrid/"
     assert all(re.match(r"^\[\d+\] https://", line) for line in links)
     assert "Week 48 · November 23, 2026" in text
-    assert "Mon, Nov 30: Salary (Pay date) · Madrid" in text
+    assert "Mon, Nov 30 · Pay date: Salary (Madrid)" in text
 
 
 def test_an_empty_week_still_makes_a_short_valid_issue_with_the_dates(
@@ -210,7 +210,9 @@ def test_the_newsletter_command_publishes_one_week_and_leaves_the_rest(make_proj
     assert sorted(p.name for p in output.iterdir()) == ["newsletter", "site"]
 
 
-def test_bonus_payments_are_labelled_as_such() -> None:
+def test_bonus_payments_are_labelled_as_such_in_both_versions() -> None:
     text = edition("es", "cdmx", "email.txt").decode()
-    assert "Aguinaldo (Pago, paga extraordinaria) · Ciudad de México" in text
+    html = edition("es", "cdmx", "email.html").decode()
+    assert "Pago: Aguinaldo (paga extraordinaria) (Ciudad de México)" in text
+    assert "Aguinaldo (paga extraordinaria) (Ciudad de México)" in html
     assert "Adelantado del dom 20 dic: fin de semana" in text

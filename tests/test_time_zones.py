@@ -147,10 +147,10 @@ def test_each_newsletter_edition_shows_times_where_its_readers_are(project: Path
     files = built(project, dt.date(2026, 12, 14))
     week = "newsletter/2026-W51"
     mexico = files[f"{week}/es/cdmx/email.txt"]
-    assert "jue, 17 dic: Posada (Evento) · Ciudad de México · 18:00–22:00" in mexico
-    assert "mar, 15 dic: Comité de calidad (Reunión) · 9:00–10:00" in mexico
+    assert "jue, 17 dic · Evento: Posada (Ciudad de México) · 18:00–22:00" in mexico
+    assert "mar, 15 dic · Reunión: Comité de calidad · 9:00–10:00" in mexico
     company = files[f"{week}/en/all/email.txt"]
-    assert "Tue, Dec 15: Comité de calidad (Meeting) · 4:00 – 5:00 PM, Madrid time" in company
+    assert "Tue, Dec 15 · Meeting: Comité de calidad · 4:00 – 5:00 PM, Madrid time" in company
     html = files[f"{week}/es/all/email.html"]
     assert "16:00–17:00, hora de Madrid" in html
     assert "9:00–10:00" in files[f"{week}/es/cdmx/email.html"]
