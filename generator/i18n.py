@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import io
+from collections.abc import Mapping
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -29,3 +30,13 @@ def load_translations(lang: str) -> NullTranslations:
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(buffer)
+
+
+def in_language(texts: Mapping[str, str], lang: str, *fallbacks: str) -> str:
+    """A text given per language (`{"es": …, "fr": …}`, "" for any language) in `lang`: its own,
+    else the first of `fallbacks` that is there, else the one for any language, else the first
+    given; "" when there is none. Every localized name and title is looked up here."""
+    for key in (lang, *fallbacks, ""):
+        if texts.get(key):
+            return texts[key]
+    return next(iter(texts.values()), "")

@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from generator.i18n import in_language
+
 CATEGORIES = ("news", "celebration", "policy", "service", "certification", "training", "event")
 
 # Links in Markdown bodies that point into the site are stored with this prefix and
@@ -147,7 +149,7 @@ class Occurrence:
         return replace(self, start=self.start.astimezone(tz), end=self.end.astimezone(tz))
 
     def title(self, lang: str) -> str:
-        return self.titles.get(lang) or self.titles.get("") or next(iter(self.titles.values()), "")
+        return in_language(self.titles, lang)
 
     def for_office(self, office: str | None) -> bool:
         return office is None or not self.offices or office in self.offices

@@ -11,7 +11,7 @@ import pytest
 from generator.config import parse_config
 from generator.model import Announcement, Page
 from generator.rules.audience import is_visible, open_audiences
-from generator.rules.editions import compose_editions
+from generator.rules.localize import localize
 from generator.rules.publication import is_current, is_published
 from generator.urls import relative_url, root_prefix
 from tests.conftest import SITE_TOML
@@ -67,7 +67,7 @@ def test_expires_is_the_first_day_an_item_is_no_longer_current() -> None:
 def test_each_language_gets_its_own_version_or_the_default_one() -> None:
     es = BASE
     fr = replace(BASE, lang="fr", slug="a-fr", title="A fr")
-    editions = compose_editions([fr, es], ("es", "fr", "en"))
+    editions = localize([fr, es], ("es", "fr", "en"))
     assert [(e.item.title, e.fallback) for e in editions["es"]] == [("A", False)]
     assert [(e.item.title, e.fallback) for e in editions["fr"]] == [("A fr", False)]
     assert [(e.item.title, e.fallback) for e in editions["en"]] == [("A", True)]
@@ -76,7 +76,7 @@ def test_each_language_gets_its_own_version_or_the_default_one() -> None:
 
 def test_without_a_default_version_the_first_available_language_stands_in() -> None:
     en_only = replace(BASE, lang="en")
-    editions = compose_editions([en_only], ("es", "fr", "en"))
+    editions = localize([en_only], ("es", "fr", "en"))
     assert editions["es"][0].item.lang == "en"
     assert editions["es"][0].fallback
     assert not editions["en"][0].fallback

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.config.reader import Reader
+from generator.i18n import in_language
 
 PERIODS = ("week", "month", "quarter", "year")
 
@@ -20,10 +21,10 @@ class Named:
     descriptions: Mapping[str, str] = field(default_factory=dict)
 
     def name(self, lang: str) -> str:
-        return self.names.get(lang) or next(iter(self.names.values()), self.id)
+        return in_language(self.names, lang) or self.id
 
     def description(self, lang: str) -> str:
-        return self.descriptions.get(lang) or next(iter(self.descriptions.values()), "")
+        return in_language(self.descriptions, lang)
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class MetricDefinition:
     decimals: int = 0
 
     def title(self, lang: str) -> str:
-        return self.titles.get(lang) or next(iter(self.titles.values()), self.id)
+        return in_language(self.titles, lang) or self.id
 
 
 def parse_named(r: Reader, value: Any, table: str, languages: tuple[str, ...]) -> dict[str, Named]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from generator.config.reader import Reader
 from generator.errors import did_you_mean, known_list
+from generator.i18n import in_language
 
 SCHEDULES = ("monthly", "semi-monthly", "bi-weekly", "yearly")
 ADJUSTMENTS = ("previous", "next", "none")
@@ -36,7 +37,7 @@ class PaySchedule:
     payment: str = "salary"
 
     def name(self, lang: str) -> str:
-        return self.names.get(lang) or next(iter(self.names.values()), self.id)
+        return in_language(self.names, lang) or self.id
 
 
 def parse_payroll(

@@ -22,6 +22,7 @@ from generator.config.payroll import PaySchedule, parse_payroll
 from generator.config.reader import Reader
 from generator.config.smtp import SmtpSettings, parse_smtp
 from generator.errors import GeneratorError, did_you_mean, known_list, raise_all, toml_problem
+from generator.i18n import in_language
 from generator.urls import ALL_DATES, EVERYONE
 
 # Calendar filter pages live at {lang}/calendar/{office}/ and {lang}/calendar/{kind}/.
@@ -58,7 +59,7 @@ class Audience:
     base_url: str | None = None  # restricted: where its own tree is served (its e-mail links there)
 
     def name(self, lang: str) -> str:
-        return self.names.get(lang) or next(iter(self.names.values()), self.id)
+        return in_language(self.names, lang) or self.id
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class Office:
     timezone: str
 
     def name(self, lang: str) -> str:
-        return self.names.get(lang) or next(iter(self.names.values()), self.id)
+        return in_language(self.names, lang) or self.id
 
     @property
     def code(self) -> str:
@@ -116,7 +117,7 @@ class Config:
         return self.languages[0]
 
     def title(self, lang: str) -> str:
-        return self.titles.get(lang) or self.titles[self.default_language]
+        return in_language(self.titles, lang, self.default_language)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -17,7 +17,7 @@ import icalendar
 from babel.dates import format_date
 
 from generator.config import Config
-from generator.i18n import load_translations
+from generator.i18n import in_language, load_translations
 from generator.model import Occurrence, OutputFile
 from generator.render.labels import filter_name
 from generator.rules.agenda import FEEDS, FILTERS, Agenda
@@ -32,11 +32,7 @@ def moved_note(entry: Occurrence, lang: str) -> str:
         return ""
     translations = load_translations(lang)
     because = entry.moved_because or {}
-    reason = (
-        (because.get(lang) or because.get("") or next(iter(because.values())))
-        if because
-        else translations.gettext("weekend")
-    )
+    reason = in_language(because, lang) or translations.gettext("weekend")
     day = format_date(entry.moved_from, "EEE d MMM", locale=lang)
     if entry.day < entry.moved_from:
         note = str(translations.pgettext("earlier", "Moved from %(date)s: %(reason)s"))

@@ -55,10 +55,10 @@ def render_atom_feed(config: Config, view: LanguageView, links: Links, today: da
     _sub(feed, f"{a}updated", _instant(newest, config))
     if config.organisation:
         _sub(_sub(feed, f"{a}author"), f"{a}name", config.organisation)
-    for edition in entries:
-        item = edition.item
-        url = base + pretty(news_path(edition))
-        entry = _sub(feed, f"{a}entry", **({XML_LANG: item.lang} if edition.fallback else {}))
+    for localized in entries:
+        item = localized.item
+        url = base + pretty(news_path(localized))
+        entry = _sub(feed, f"{a}entry", **({XML_LANG: item.lang} if localized.fallback else {}))
         _sub(entry, f"{a}title", item.title)
         _sub(entry, f"{a}id", url)
         _sub(entry, f"{a}link", rel="alternate", type="text/html", href=url)

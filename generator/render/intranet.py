@@ -61,8 +61,8 @@ class PagePlan:
     item: Announcement | Page | Programme | None = None  # the content file the page shows
 
 
-def news_path(edition: News) -> str:
-    return news_page(edition.lang, edition.item.slug)
+def news_path(localized: News) -> str:
+    return news_page(localized.lang, localized.item.slug)
 
 
 HOME_KUDOS = 3
@@ -181,16 +181,16 @@ def plan_language(config: Config, view: LanguageView) -> Iterator[PagePlan]:
         {"items": view.archived},
     )
 
-    for edition in view.news:
+    for localized in view.news:
         yield PagePlan(
             lang,
-            news_path(edition),
+            news_path(localized),
             "site/announcement.html",
-            ("news-item", edition.key),
-            {"edition": edition},
-            source=edition.item.source.as_posix(),
-            alternates=tuple((v.lang, news_page(v.lang, v.slug)) for v in edition.versions),
-            item=edition.item,
+            ("news-item", localized.key),
+            {"localized": localized},
+            source=localized.item.source.as_posix(),
+            alternates=tuple((v.lang, news_page(v.lang, v.slug)) for v in localized.versions),
+            item=localized.item,
         )
 
     yield PagePlan(lang, tags_page(lang), "site/tags.html", ("tags", ""), {"tags": view.tags})
@@ -212,7 +212,7 @@ def plan_language(config: Config, view: LanguageView) -> Iterator[PagePlan]:
             content_page(lang, page.item.slug),
             "site/page.html",
             ("page", page.key),
-            {"edition": page},
+            {"localized": page},
             source=page.item.source.as_posix(),
             alternates=tuple((v.lang, content_page(v.lang, v.slug)) for v in page.versions),
             item=page.item,

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from generator.errors import GeneratorError
+from generator.i18n import in_language
 from generator.model import CONTENT_REF, SITE_ROOT, BodyLink
 from generator.urls import SOURCE_SUFFIXES, pretty, root_prefix, split_url
 
@@ -126,7 +127,7 @@ class Links:
         for candidate in self._source_candidates(path, lang):
             pages = self.sources.get(candidate)
             if pages:
-                return pages.get(lang) or next(iter(pages.values()))
+                return in_language(pages, lang)
         return None
 
     def _source_candidates(self, path: str, lang: str) -> list[str]:

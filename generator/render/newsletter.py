@@ -30,9 +30,9 @@ from generator.render.labels import category_name, kind_name
 from generator.render.templates import Templates
 from generator.render.textmail import text_helpers, tidy
 from generator.rules.audience import is_visible
-from generator.rules.editions import Edition
 from generator.rules.indicators import Indicator
 from generator.rules.issue import Issue
+from generator.rules.localize import Localized
 from generator.urls import EVERYONE, MESSAGE, news_page, newsletter_folder, newsletter_page, pretty
 
 SIZE_BUDGET = 100_000  # bytes: Gmail clips longer messages
@@ -59,13 +59,13 @@ def web_url(issue: Issue, config: Config) -> str | None:
     return config.base_url + pretty(newsletter_page(issue.lang, issue.week, key))
 
 
-def item_url(edition: Edition[Announcement], config: Config) -> str | None:
+def item_url(localized: Localized[Announcement], config: Config) -> str | None:
     """The announcement's page: on the main site, else in its restricted audience's tree;
     None when that tree has no address."""
-    page = pretty(news_page(edition.lang, edition.item.slug))
-    if is_visible(edition.item.audience, config):
+    page = pretty(news_page(localized.lang, localized.item.slug))
+    if is_visible(localized.item.audience, config):
         return config.base_url + page
-    for audience in edition.item.audience:
+    for audience in localized.item.audience:
         if config.audiences[audience].restricted and config.audiences[audience].base_url:
             return f"{config.audiences[audience].base_url}{page}"
     return None
@@ -99,7 +99,7 @@ def helpers(issue: Issue, config: Config) -> dict[str, Callable[..., Any]]:
     """Functions the e-mail template and the text version share, in the issue's language."""
     lang = issue.lang
     return {
-        "item_url": lambda edition: item_url(edition, config),
+        "item_url": lambda localized: item_url(localized, config),
         "category_name": lambda category: category_name(category, lang),
         "kind_name": lambda kind: kind_name(kind, lang),
         "audience_names": lambda ids: ", ".join(config.audiences[a].name(lang) for a in ids),

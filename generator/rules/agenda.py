@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from generator.config import CalendarSettings, Config
 from generator.model import KINDS, Occurrence, Site
 from generator.rules.audience import is_visible
-from generator.rules.editions import compose_editions
 from generator.rules.holidays import public_holidays
+from generator.rules.localize import localize
 from generator.rules.paydays import days_off_for, pay_dates
 from generator.rules.progress import audit_dates
 from generator.urls import ALL_DATES
@@ -107,8 +107,8 @@ def full_agenda(config: Config, site: Site, today: dt.date) -> Agenda:
     """Every dated entry, restricted ones included — calendars, certification audits,
     holidays, pay dates — composed once per build; the site keeps what it may show
     (`visible_to`), each newsletter edition what is its own."""
-    programmes = compose_editions(list(site.programmes), config.languages)[config.default_language]
-    audits = [entry for edition in programmes for entry in audit_dates(edition.item, config.host)]
+    programmes = localize(list(site.programmes), config.languages)[config.default_language]
+    audits = [entry for shown in programmes for entry in audit_dates(shown.item, config.host)]
     window = site.window or calendar_window(today, config.calendar)  # read once, with the site
     return compose_agenda(config, [*site.occurrences, *audits], window, everything=True)
 

@@ -21,8 +21,8 @@ from generator.config import Config
 from generator.model import Announcement, Kudos, Milestone, Occurrence, Site
 from generator.rules.agenda import FILTERS, Agenda
 from generator.rules.audience import in_edition
-from generator.rules.editions import Edition, compose_editions
 from generator.rules.indicators import Indicator, compose_indicators
+from generator.rules.localize import Localized, localize
 from generator.rules.progress import ProgrammeView, compose_programme
 from generator.rules.publication import is_current, is_published
 from generator.rules.weeks import IsoWeek
@@ -43,8 +43,8 @@ class Issue:
     audiences: tuple[str, ...]  # () for the company-wide edition
     office: str | None  # the one office among the audiences: times are shown in its zone
     period: tuple[dt.date, dt.date]  # the news period, both days included
-    news: tuple[Edition[Announcement], ...]
-    must_read: tuple[Edition[Announcement], ...]
+    news: tuple[Localized[Announcement], ...]
+    must_read: tuple[Localized[Announcement], ...]
     dates: tuple[Occurrence, ...]  # holidays and pay dates ahead
     events: tuple[Occurrence, ...]  # events, trainings and meetings ahead
     kudos: tuple[Kudos, ...]
@@ -54,6 +54,10 @@ class Issue:
     @property
     def key(self) -> str:
         return edition_key(self.audiences)
+
+    @property
+    def company_wide(self) -> bool:
+        return not self.audiences
 
     @property
     def day(self) -> dt.date:
@@ -87,8 +91,8 @@ def compose_issue(
     announcements = [
         a for a in site.announcements if is_published(a, today) and shown(a.audience) and is_current(a, day)
     ]
-    editions = compose_editions(announcements, config.languages)[lang]
-    newest = sorted(editions, key=lambda e: (-e.item.date.toordinal(), e.item.title))
+    localized = localize(announcements, config.languages)[lang]
+    newest = sorted(localized, key=lambda e: (-e.item.date.toordinal(), e.item.title))
     must_read = tuple(e for e in newest if e.item.pinned and e.item.date <= min(day, today))
     news = tuple(
         e for e in newest if period[0] <= e.item.date <= min(period[1], today) and e not in must_read
@@ -101,7 +105,7 @@ def compose_issue(
         last = day + dt.timedelta(weeks=weeks) - dt.timedelta(days=1)
         return tuple(e for e in seen.between(day, last, None, kinds) if shown((*e.audience, *e.offices)))
 
-    programmes = compose_editions([p for p in site.programmes if shown(p.audience)], config.languages)[lang]
+    programmes = localize([p for p in site.programmes if shown(p.audience)], config.languages)[lang]
     return Issue(
         week=week,
         lang=lang,

@@ -17,16 +17,16 @@ from generator.model import Announcement, Kudos, Page, Site
 from generator.rules.agenda import Agenda, full_agenda
 from generator.rules.audience import is_visible, open_audiences
 from generator.rules.calendar_view import CalendarView, HomeDates, compose_calendars, compose_home_dates
-from generator.rules.editions import Edition, compose_editions
 from generator.rules.indicators import Indicator, compose_indicators
 from generator.rules.issue import Issue, Issues
 from generator.rules.kudos import KudosGroup, group_kudos
+from generator.rules.localize import Localized, localize
 from generator.rules.progress import ProgrammeView, compose_programme
 from generator.rules.publication import is_current, is_published
 from generator.rules.weeks import IsoWeek
 from generator.urls import slugify
 
-News = Edition[Announcement]
+News = Localized[Announcement]
 HOME_LATEST = 6
 
 
@@ -40,12 +40,12 @@ class Tag:
 @dataclass(frozen=True)
 class LanguageView:
     lang: str
-    news: tuple[News, ...]  # every published edition, newest first
+    news: tuple[News, ...]  # every published announcement in this language, newest first
     current: tuple[News, ...]  # not expired, newest first
     archived: tuple[News, ...]  # expired, newest first
     pinned: tuple[News, ...]  # must-read: pinned and current
     latest: tuple[News, ...]  # the home page's latest news: current and not pinned
-    pages: tuple[Edition[Page], ...]
+    pages: tuple[Localized[Page], ...]
     tags: tuple[Tag, ...]
     agenda: Agenda = field(default_factory=lambda: Agenda((), (date.min, date.min)))
     kudos: tuple[Kudos, ...] = ()  # every visible kudos, newest first, whatever its language
@@ -59,8 +59,8 @@ class LanguageView:
     kudos_by_team: tuple[KudosGroup, ...] = ()
 
 
-def newest_first(editions: list[News]) -> tuple[News, ...]:
-    return tuple(sorted(editions, key=lambda e: (-e.item.date.toordinal(), e.item.title, e.key)))
+def newest_first(items: list[News]) -> tuple[News, ...]:
+    return tuple(sorted(items, key=lambda e: (-e.item.date.toordinal(), e.item.title, e.key)))
 
 
 def compose_views(
@@ -85,7 +85,7 @@ def compose_views(
         for p in site.pages
         if is_published(p, today, drafts=drafts) and is_visible(p.audience, config, scope)
     ]
-    programmes_by_lang = compose_editions(
+    programmes_by_lang = localize(
         [p for p in site.programmes if is_visible(p.audience, config, scope)], config.languages
     )
     everything = agenda if agenda is not None else full_agenda(config, site, today)
@@ -103,8 +103,8 @@ def compose_views(
     home_dates = compose_home_dates(config, shown, today)
     by_value = tuple(group_kudos(kudos, "value", config.values))
     by_team = tuple(group_kudos(kudos, "team", config.teams))
-    news_by_lang = compose_editions(announcements, config.languages)
-    pages_by_lang = compose_editions(pages, config.languages)
+    news_by_lang = localize(announcements, config.languages)
+    pages_by_lang = localize(pages, config.languages)
     views = {}
     for lang in config.languages:
         first_weekday = Locale.parse(lang).first_week_day
@@ -142,16 +142,16 @@ def _tags(news: tuple[News, ...]) -> tuple[Tag, ...]:
     from another language keeps its tags in that language's index (its tag links go there)."""
     labels: dict[str, str] = {}
     members: dict[str, list[News]] = defaultdict(list)
-    for edition in news:
-        if edition.fallback:
+    for localized in news:
+        if localized.fallback:
             continue
-        for label in edition.item.tags:
+        for label in localized.item.tags:
             slug = slugify(label)
             if not slug:
                 continue
             labels.setdefault(slug, label)
-            if edition not in members[slug]:
-                members[slug].append(edition)
+            if localized not in members[slug]:
+                members[slug].append(localized)
     return tuple(Tag(slug, labels[slug], tuple(members[slug])) for slug in sorted(labels))
 
 

@@ -18,7 +18,7 @@ Item = TypeVar("Item", Announcement, Page, Programme)
 
 
 @dataclass(frozen=True)
-class Edition(Generic[Item]):
+class Localized(Generic[Item]):
     """One item as shown under one site language."""
 
     item: Item
@@ -34,16 +34,16 @@ class Edition(Generic[Item]):
         return self.item.translation_key
 
 
-def compose_editions(items: Iterable[Item], languages: tuple[str, ...]) -> dict[str, list[Edition[Item]]]:
-    """Every language → one edition per translation group, sorted by translation key."""
+def localize(items: Iterable[Item], languages: tuple[str, ...]) -> dict[str, list[Localized[Item]]]:
+    """Every language → one Localized per translation group, sorted by translation key."""
     groups: dict[str, dict[str, Item]] = defaultdict(dict)
     for item in items:
         groups[item.translation_key][item.lang] = item
-    result: dict[str, list[Edition[Item]]] = {lang: [] for lang in languages}
+    result: dict[str, list[Localized[Item]]] = {lang: [] for lang in languages}
     for key in sorted(groups):
         by_lang = groups[key]
         versions = tuple(by_lang[lang] for lang in languages if lang in by_lang)
         for lang in languages:
             chosen = by_lang.get(lang) or versions[0]
-            result[lang].append(Edition(chosen, lang, versions))
+            result[lang].append(Localized(chosen, lang, versions))
     return result
