@@ -19,7 +19,7 @@ from pathlib import Path
 from generator import __version__
 from generator.build import build, build_newsletter, compose_messages, load_sources, today_in
 from generator.config import Config, load_config
-from generator.errors import GeneratorError
+from generator.errors import GeneratorError, flatten
 from generator.model import Edition
 from generator.rules.weeks import IsoWeek
 from generator.scaffold import KINDS, init_project, new_file
@@ -139,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         problems, rest = group.split(GeneratorError)
         if rest is not None:
             return _bug(rest, project, args.debug)
-        return _report(_flatten(problems), project, args.command)
+        return _report(flatten(problems), project, args.command)
     except GeneratorError as error:
         return _report([error], project, args.command)
     except KeyboardInterrupt:
@@ -320,18 +320,6 @@ def _new(args: argparse.Namespace, project: Path) -> int:
     )
     print(f"Created {_shown(path, project)}; edit it, then run `intranet build`")
     return 0
-
-
-def _flatten(group: BaseExceptionGroup[GeneratorError] | None) -> list[GeneratorError]:
-    if group is None:
-        return []
-    found: list[GeneratorError] = []
-    for exc in group.exceptions:
-        if isinstance(exc, BaseExceptionGroup):
-            found += _flatten(exc)
-        else:
-            found.append(exc)
-    return found
 
 
 def _report(errors: list[GeneratorError], project: Path, command: str) -> int:

@@ -80,3 +80,13 @@ def toml_problem(exc: Exception, text: str) -> tuple[str, int]:
         return message[: found.start()], int(found.group(1))
     last = max((i for i, line in enumerate(text.splitlines(), 1) if line.strip()), default=1)
     return re.sub(r"\s*\(at end of document\)", "", message), last
+
+
+def flatten(group: BaseExceptionGroup[GeneratorError] | None) -> list[GeneratorError]:
+    """Every GeneratorError of a (possibly nested) group, in order."""
+    if group is None:
+        return []
+    found: list[GeneratorError] = []
+    for exc in group.exceptions:
+        found += flatten(exc) if isinstance(exc, BaseExceptionGroup) else [exc]
+    return found

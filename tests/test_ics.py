@@ -12,7 +12,8 @@ import recurring_ical_events  # type: ignore[import-untyped]
 
 from generator.config import parse_config
 from generator.errors import GeneratorError
-from generator.load.ics import load_calendars, parse_calendar
+from generator.load.files import content_files, gather
+from generator.load.ics import load_calendar, parse_calendar
 from tests.conftest import CORPUS, SITE_TOML, corpus_dir
 
 CONFIG = parse_config(SITE_TOML, Path("content/site.toml"))
@@ -179,8 +180,9 @@ def test_an_office_folder_targets_its_events(tmp_path: Path) -> None:
     (tmp_path / "madird").mkdir()
     (tmp_path / "madird/x.ics").write_bytes(calendar("UID:x\nSUMMARY:X\nDTSTART;VALUE=DATE:20261224"))
     errors: list[GeneratorError] = []
-    found = load_calendars(tmp_path, CONFIG, WIDE, errors, [])
-    assert [(o.uid, o.offices) for o in found] == [("m", ("madrid",))]
+    files = content_files(tmp_path, (".ics",))
+    found = gather(files, lambda path: load_calendar(path, tmp_path, CONFIG, WIDE, []), errors)
+    assert [[(o.uid, o.offices) for o in calendar] for calendar in found] == [[("m", ("madrid",))]]
     (error,) = errors
     assert error.message == 'the folder "madird" is not an office'
     assert error.hint is not None and error.hint.startswith('did you mean "madrid"?')

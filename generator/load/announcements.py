@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 from generator.config import Config
-from generator.errors import GeneratorError
-from generator.load.documents import identity, read_all
+from generator.errors import GeneratorError, raise_all
+from generator.load.documents import identity, read_document
 from generator.load.fields import Fields, parse_day
 from generator.load.frontmatter import FrontMatter
 from generator.load.markdown import render_markdown, summarize
@@ -29,16 +29,16 @@ _AGE_OR_BIRTH_YEAR = re.compile(
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
 
 
-def load_announcements(
-    folder: Path, config: Config, media: set[str], errors: list[GeneratorError]
-) -> list[Announcement]:
-    items = []
-    for path, fm, problems in read_all(folder, errors):
-        item = parse_announcement(path, fm, config, media, problems)
-        errors.extend(problems)
-        if item is not None and not problems:
-            items.append(item)
-    return items
+def load_announcement(path: Path, folder: Path, config: Config, media: set[str]) -> Announcement:
+    """One announcement file; raises every problem it has (see load/files.py). `media`: the
+    files of content/media/, which its image must be one of."""
+    fm = read_document(path, folder)
+    problems: list[GeneratorError] = []
+    item = _parse(path, fm, config, media, problems)
+    raise_all(problems)
+    if item is None:  # never: every way to None records a problem
+        raise GeneratorError("cannot read this announcement", path=path)
+    return item
 
 
 def _check_celebration(f: Fields, consent: bool, fm: FrontMatter) -> None:
@@ -64,7 +64,7 @@ def _check_celebration(f: Fields, consent: bool, fm: FrontMatter) -> None:
             )
 
 
-def parse_announcement(
+def _parse(
     path: Path, fm: FrontMatter, config: Config, media: set[str], errors: list[GeneratorError]
 ) -> Announcement | None:
     f = Fields(fm, path, errors)
@@ -81,12 +81,13 @@ def parse_announcement(
     f.check_known(KEYS)
     who = identity(f, path, config)
     title = f.text("title", required=True)
+    known = len(errors)
     published = f.day("date", config.tz)
     if published is None and "date" not in fm.data:
         dated = _DATED_NAME.match(path.name)
         published = parse_day(dated.group(1), config.tz) if dated else None
-        if published is None:
-            f.error("date", "missing date", hint="add `date: YYYY-MM-DD` (the day it is published)")
+    if published is None and len(errors) == known:  # absent or empty, not already reported as bad
+        f.error("date", "missing date", hint="add `date: YYYY-MM-DD` (the day it is published)")
     expires = f.day("expires", config.tz)
     if published and expires and expires <= published:
         f.error("expires", f"expires ({expires}) must come after date ({published})")

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.config import Config
-from generator.errors import GeneratorError
-from generator.load.documents import identity, read_all
+from generator.errors import GeneratorError, raise_all
+from generator.load.documents import identity, read_document
 from generator.load.fields import Fields, parse_day
 from generator.load.markdown import render_markdown, summarize
 from generator.model import Milestone, Programme
@@ -31,47 +31,45 @@ MILESTONE_KEYS = {"name", "due", "done", "percent", "weight", "audit"}
 _HINT = "each milestone: {name: …, due: YYYY-MM-DD, weight: 2, done: YYYY-MM-DD or percent: 40}"
 
 
-def load_programmes(folder: Path, config: Config, errors: list[GeneratorError]) -> list[Programme]:
-    found = []
-    for path, fm, problems in read_all(folder, errors):
-        f = Fields(fm, path, problems)
-        f.check_known(KEYS)
-        who = identity(f, path, config)
-        title = f.text("title", required=True)
-        standard = f.text("standard", required=True)
-        target = f.day("target_date", config.tz, required=True)
-        raw = fm.data.get("milestones")
-        milestones: list[Milestone] = []
-        if not isinstance(raw, list) or not raw:
-            f.error("milestones", "a programme needs a list of milestones", hint=_HINT)
-        else:
-            for index, item in enumerate(raw):
-                milestone = _milestone(item, fm.item_line("milestones", index), path, config, problems)
-                if milestone is not None:
-                    milestones.append(milestone)
-        body = render_markdown(fm.body, fm.origin, fm.body_line)
-        summary = f.text("summary") or summarize(body.text)
-        errors.extend(problems)
-        if problems or target is None:
-            continue
-        found.append(
-            Programme(
-                path,
-                1,
-                who.slug,
-                title,
-                standard,
-                target,
-                who.lang,
-                who.translation_key,
-                tuple(sorted(milestones, key=lambda m: (m.due, m.name))),
-                body.html,
-                summary,
-                who.audience,
-                body.links,
-            )
-        )
-    return found
+def load_programme(path: Path, folder: Path, config: Config) -> Programme:
+    """One certification programme file; raises every problem it has (see load/files.py)."""
+    fm = read_document(path, folder)
+    problems: list[GeneratorError] = []
+    f = Fields(fm, path, problems)
+    f.check_known(KEYS)
+    who = identity(f, path, config)
+    title = f.text("title", required=True)
+    standard = f.text("standard", required=True)
+    target = f.day("target_date", config.tz, required=True)
+    raw = fm.data.get("milestones")
+    milestones: list[Milestone] = []
+    if not isinstance(raw, list) or not raw:
+        f.error("milestones", "a programme needs a list of milestones", hint=_HINT)
+    else:
+        for index, item in enumerate(raw):
+            milestone = _milestone(item, fm.item_line("milestones", index), path, config, problems)
+            if milestone is not None:
+                milestones.append(milestone)
+    body = render_markdown(fm.body, fm.origin, fm.body_line)
+    summary = f.text("summary") or summarize(body.text)
+    raise_all(problems)
+    if target is None:  # never: a required date that is missing is a problem raised above
+        raise GeneratorError("a programme needs target_date", path=path)
+    return Programme(
+        path,
+        1,
+        who.slug,
+        title,
+        standard,
+        target,
+        who.lang,
+        who.translation_key,
+        tuple(sorted(milestones, key=lambda m: (m.due, m.name))),
+        body.html,
+        summary,
+        who.audience,
+        body.links,
+    )
 
 
 def _milestone(

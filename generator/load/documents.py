@@ -3,33 +3,21 @@ and the keys every document has (language, slug, translation key, audience)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.config import Config
-from generator.errors import GeneratorError, did_you_mean, known_list
+from generator.errors import did_you_mean, known_list
 from generator.load.fields import Fields
 from generator.load.frontmatter import FrontMatter, decode, parse_front_matter
 from generator.urls import EVERYONE, slugify
 
-SUFFIXES = (".md", ".markdown")
 
-
-def find_documents(folder: Path) -> Iterator[Path]:
-    """Markdown files below `folder`, sorted; editor temp files and dot-files skipped."""
-    if not folder.is_dir():
-        return
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if any(part.startswith((".", "_")) for part in rel.parts) or path.name.endswith("~"):
-            continue
-        if path.is_file() and path.suffix.lower() in SUFFIXES:
-            yield path
-
-
-def read_document(path: Path) -> FrontMatter:
-    return parse_front_matter(decode(path.read_bytes(), path), path)
+def read_document(path: Path, folder: Path) -> FrontMatter:
+    """A Markdown file below `folder` (content/x/): its front matter and body, with `origin`,
+    its path in content/, for resolving the links it holds."""
+    fm = parse_front_matter(decode(path.read_bytes(), path), path)
+    return replace(fm, origin=path.relative_to(folder.parent).as_posix())
 
 
 @dataclass(frozen=True)
@@ -91,19 +79,3 @@ def audience(fields: Fields, config: Config) -> tuple[str, ...]:
         elif ident != EVERYONE:
             good.append(ident)
     return () if EVERYONE in ids else tuple(sorted(good))
-
-
-def read_all(
-    folder: Path, errors: list[GeneratorError]
-) -> Iterator[tuple[Path, FrontMatter, list[GeneratorError]]]:
-    """Each readable document with a fresh error list; unreadable ones go to `errors`."""
-    for path in find_documents(folder):
-        try:
-            fm = read_document(path)
-        except GeneratorError as exc:
-            errors.append(exc)
-            continue
-        except OSError as exc:
-            errors.append(GeneratorError(f"cannot read the file: {exc.strerror}", path=path))
-            continue
-        yield path, replace(fm, origin=path.relative_to(folder.parent).as_posix()), []

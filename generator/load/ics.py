@@ -60,55 +60,31 @@ class _Span:
         return self.begin + found[0] if found else self.begin
 
 
-def find_calendars(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return [
-        p
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-        and p.suffix.lower() == ".ics"
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    ]
-
-
-def load_calendars(
+def load_calendar(
+    path: Path,
     folder: Path,
     config: Config,
     window: tuple[dt.date, dt.date],
-    errors: list[GeneratorError],
     warnings: list[GeneratorError],
 ) -> list[Occurrence]:
-    """Every occurrence of every event in the .ics files below `folder`, within `window`."""
-    found: list[Occurrence] = []
-    for path in find_calendars(folder):
-        offices = _folder_offices(path, folder, config, errors)
-        if offices is None:
-            continue
-        try:
-            found += parse_calendar(path.read_bytes(), path, config, window, offices, warnings)
-        except GeneratorError as exc:
-            errors.append(exc)
-    return found
+    """One .ics file below content/calendar/ (`folder`) → its occurrences within `window`.
+    A file in an office's folder is that office's; events it cannot use are `warnings`."""
+    offices = _folder_offices(path, folder, config)
+    return parse_calendar(path.read_bytes(), path, config, window, offices, warnings)
 
 
-def _folder_offices(
-    path: Path, folder: Path, config: Config, errors: list[GeneratorError]
-) -> tuple[str, ...] | None:
+def _folder_offices(path: Path, folder: Path, config: Config) -> tuple[str, ...]:
     parts = path.relative_to(folder).parts
     if len(parts) == 1:
         return ()
     if parts[0] in config.offices:
         return (parts[0],)
-    errors.append(
-        GeneratorError(
-            f'the folder "{parts[0]}" is not an office',
-            path=path,
-            hint=f"{did_you_mean(parts[0], config.offices)}offices: {known_list(config.offices)}; "
-            "files directly in content/calendar/ are for every office",
-        )
+    raise GeneratorError(
+        f'the folder "{parts[0]}" is not an office',
+        path=path,
+        hint=f"{did_you_mean(parts[0], config.offices)}offices: {known_list(config.offices)}; "
+        "files directly in content/calendar/ are for every office",
     )
-    return None
 
 
 def decode_calendar(raw: bytes) -> str:

@@ -13,27 +13,16 @@ from generator.load.frontmatter import decode
 from generator.model import MetricPoint, MetricSeries
 
 
-def load_metrics(folder: Path, config: Config, errors: list[GeneratorError]) -> list[MetricSeries]:
-    found = []
-    paths = sorted(folder.glob("*.csv")) if folder.is_dir() else []
-    for path in paths:
-        if path.stem not in config.metrics:
-            errors.append(
-                GeneratorError(
-                    f'unknown metric "{path.stem}"',
-                    path=path,
-                    hint=f"{did_you_mean(path.stem, config.metrics)}define it as [metrics.{path.stem}] in "
-                    f"content/site.toml (defined: {known_list(config.metrics)})",
-                )
-            )
-            continue
-        try:
-            found.append(parse_metric(decode(path.read_bytes(), path), path, config))
-        except ExceptionGroup as group:
-            errors += [e for e in group.exceptions if isinstance(e, GeneratorError)]
-        except GeneratorError as error:
-            errors.append(error)
-    return found
+def load_metric(path: Path, config: Config) -> MetricSeries:
+    """content/metrics/{id}.csv, for an indicator defined in site.toml; raises every problem."""
+    if path.stem not in config.metrics:
+        raise GeneratorError(
+            f'unknown metric "{path.stem}"',
+            path=path,
+            hint=f"{did_you_mean(path.stem, config.metrics)}define it as [metrics.{path.stem}] in "
+            f"content/site.toml (defined: {known_list(config.metrics)})",
+        )
+    return parse_metric(decode(path.read_bytes(), path), path, config)
 
 
 def parse_metric(text: str, path: Path, config: Config) -> MetricSeries:

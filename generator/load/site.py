@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from generator.config import Config
 from generator.errors import GeneratorError, did_you_mean, raise_all
-from generator.load.announcements import load_announcements
-from generator.load.certification import load_programmes
-from generator.load.ics import load_calendars
-from generator.load.kudos import load_kudos
-from generator.load.metrics import load_metrics
-from generator.load.pages import load_pages
+from generator.load.announcements import load_announcement
+from generator.load.certification import load_programme
+from generator.load.files import content_files, gather, ignored
+from generator.load.ics import load_calendar
+from generator.load.kudos import load_one_kudos
+from generator.load.metrics import load_metric
+from generator.load.pages import load_page
 from generator.model import Announcement, MediaFile, Page, Programme, Site
+from generator.urls import SOURCE_SUFFIXES
+
+T = TypeVar("T")
 
 
 def load_site(
@@ -27,14 +32,24 @@ def load_site(
     cannot be used are skipped and reported in `warnings`."""
     errors: list[GeneratorError] = []
     warnings = warnings if warnings is not None else []
+
+    def files(folder: str) -> list[Path]:
+        return content_files(content_dir / folder, READ[folder], top_only=folder == "metrics")
+
+    def each(folder: str, load: Callable[[Path, Path], T]) -> list[T]:
+        return gather(files(folder), lambda path: load(path, content_dir / folder), errors)
+
     media = load_media(content_dir / "media")
     names = {m.rel_path for m in media}
-    announcements = load_announcements(content_dir / "announcements", config, names, errors)
-    pages = load_pages(content_dir / "pages", config, errors)
-    occurrences = load_calendars(content_dir / "calendar", config, window, errors, warnings)
-    kudos = load_kudos(content_dir / "kudos", config, errors)
-    programmes = load_programmes(content_dir / "certification", config, errors)
-    metrics = load_metrics(content_dir / "metrics", config, errors)
+    announcements = each("announcements", lambda p, f: load_announcement(p, f, config, names))
+    pages = each("pages", lambda p, f: load_page(p, f, config))
+    calendars = each("calendar", lambda p, f: load_calendar(p, f, config, window, warnings))
+    occurrences = [occurrence for calendar in calendars for occurrence in calendar]
+    kudos = sorted(
+        each("kudos", lambda p, f: load_one_kudos(p, f, config)), key=lambda k: (k.date, k.slug), reverse=True
+    )
+    programmes = each("certification", lambda p, f: load_programme(p, f, config))
+    metrics = gather(files("metrics"), lambda path: load_metric(path, config), errors)
     errors += check_unique(programmes, "programme")
     errors += check_unique(announcements, "announcement")
     errors += check_unique(pages, "page")
@@ -54,10 +69,10 @@ def load_site(
 
 # What the build reads under content/: each folder and the kinds of file it takes.
 READ = {
-    "announcements": (".md", ".markdown"),
-    "pages": (".md", ".markdown"),
-    "kudos": (".md", ".markdown"),
-    "certification": (".md", ".markdown"),
+    "announcements": SOURCE_SUFFIXES,
+    "pages": SOURCE_SUFFIXES,
+    "kudos": SOURCE_SUFFIXES,
+    "certification": SOURCE_SUFFIXES,
     "calendar": (".ics",),
     "metrics": (".csv",),
 }
@@ -74,8 +89,7 @@ def unread_files(content_dir: Path) -> list[GeneratorError]:
     found = []
     for path in sorted(content_dir.rglob("*")):
         rel = path.relative_to(content_dir)
-        hidden = any(part.startswith((".", "_")) for part in rel.parts) or path.name.endswith(("~", ".swp"))
-        if hidden or not path.is_file() or rel.as_posix() == "site.toml" or rel.parts[0] == "media":
+        if ignored(rel) or not path.is_file() or rel.as_posix() == "site.toml" or rel.parts[0] == "media":
             continue
         folder = rel.parts[0] if len(rel.parts) > 1 else ""
         suffixes = READ.get(folder)
@@ -95,13 +109,8 @@ def unread_files(content_dir: Path) -> list[GeneratorError]:
 
 
 def load_media(folder: Path) -> list[MediaFile]:
-    if not folder.is_dir():
-        return []
-    return [
-        MediaFile(path, path.relative_to(folder).as_posix())
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and not any(p.startswith(".") for p in path.relative_to(folder).parts)
-    ]
+    """content/media/: published as they are, each under media/ at the same relative path."""
+    return [MediaFile(path, path.relative_to(folder).as_posix()) for path in content_files(folder)]
 
 
 def check_unique(items: Sequence[Announcement | Page | Programme], what: str) -> list[GeneratorError]:

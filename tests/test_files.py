@@ -1,0 +1,56 @@
+"""The loaders' one finder and one contract (load/files.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.errors import GeneratorError, raise_all
+from generator.load.files import content_files, gather
+
+
+def test_the_finder_leaves_out_hidden_underscored_and_editor_files(tmp_path: Path) -> None:
+    for name in (
+        "b.md", "a.MD", "sub/c.md", "notes.txt", ".hidden.md", "_drafts/d.md", "e.md~", ".e.md.swp",
+        "sub/.git/f.md",
+    ):  # fmt: skip
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    names = [p.relative_to(tmp_path).as_posix() for p in content_files(tmp_path, (".md",))]
+    assert names == ["a.MD", "b.md", "sub/c.md"]
+    top = [p.name for p in content_files(tmp_path, top_only=True)]
+    assert top == ["a.MD", "b.md", "notes.txt"]
+    assert content_files(tmp_path / "missing", (".md",)) == []
+
+
+def test_gather_reports_every_problem_of_every_file_and_keeps_the_good_ones(tmp_path: Path) -> None:
+    paths = [tmp_path / name for name in ("good.md", "two.md", "one.md", "gone.md")]
+
+    def load(path: Path) -> str:
+        if path.name == "two.md":
+            raise_all(
+                [GeneratorError("first", path=path, line=2), GeneratorError("second", path=path, line=5)]
+            )
+        if path.name == "one.md":
+            raise GeneratorError("only", path=path, line=1)
+        if path.name == "gone.md":
+            path.read_bytes()  # missing: an OSError becomes a problem of that file
+        return path.stem
+
+    errors: list[GeneratorError] = []
+    assert gather(paths, load, errors) == ["good"]
+    assert [(e.path.name if e.path else None, e.line, e.message) for e in errors] == [
+        ("two.md", 2, "first"),
+        ("two.md", 5, "second"),
+        ("one.md", 1, "only"),
+        ("gone.md", None, "cannot read the file: No such file or directory"),
+    ]
+
+
+def test_gather_lets_a_bug_through_instead_of_calling_it_a_content_problem(tmp_path: Path) -> None:
+    def load(path: Path) -> str:
+        raise ExceptionGroup("mixed", [GeneratorError("fine", path=path), KeyError("bug")])
+
+    with pytest.raises(ExceptionGroup):
+        gather([tmp_path / "x.md"], load, [])
