@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -11,11 +12,21 @@ from typing import Any
 import icalendar
 import pytest
 
+from generator.build import build
+from generator.model import OutputFile
 from tests.smtp_server import Recorder, running_server
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
 TODAY = date(2026, 11, 23)
+
+
+@functools.cache
+def sample_files() -> tuple[OutputFile, ...]:
+    """The sample company's main build at TODAY: made once per test run, shared read-only by
+    every test that only reads it."""
+    return tuple(build(REPO, today=TODAY).files)
+
 
 SITE_TOML = """\
 title = { es = "Intranet", fr = "Intranet", en = "Intranet" }

@@ -13,13 +13,13 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from generator.build import build, build_newsletter, load_sources
+from generator.build import build_newsletter, load_sources
 from generator.cli import main
 from generator.config import parse_config
 from generator.rules.weeks import IsoWeek
-from tests.conftest import REPO, SITE_TOML, TODAY, MakeProject
+from tests.conftest import REPO, SITE_TOML, TODAY, MakeProject, sample_files
 
-ISSUES = {f.path: f.data for f in build(REPO, today=TODAY).files if f.path.startswith("newsletter/")}
+ISSUES = {f.path: f.data for f in sample_files() if f.path.startswith("newsletter/")}
 WEEK = "2026-W48"
 
 
@@ -71,7 +71,7 @@ def test_the_message_is_text_then_html_with_the_dates_attached() -> None:
     calendar = icalendar.Calendar.from_ical(payload)
     uids = {str(e.get("UID")) for e in calendar.walk("VEVENT")}
     feed = icalendar.Calendar.from_ical(
-        next(f.data for f in build(REPO, today=TODAY).files if f.path == "site/es/calendar/madrid/all.ics")
+        next(f.data for f in sample_files() if f.path == "site/es/calendar/madrid/all.ics")
     )
     assert uids and uids <= {str(e.get("UID")) for e in feed.walk("VEVENT")}  # the feeds' stable UIDs
 
@@ -134,7 +134,7 @@ def test_the_html_is_built_for_mail_clients(path: str) -> None:
 def test_the_view_in_browser_link_points_at_the_web_version_on_the_site() -> None:
     text = edition("fr", "paris", "email.html").decode()
     assert 'href="https://intranet.alcora.example/fr/newsletter/2026-W48/paris/"' in text
-    site = {f.path for f in build(REPO, today=TODAY).files}
+    site = {f.path for f in sample_files()}
     assert "site/fr/newsletter/2026-W48/paris/index.html" in site
     assert "site/fr/newsletter/2026-W48/rrhh/index.html" not in site  # restricted: its own tree only
 

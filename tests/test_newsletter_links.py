@@ -14,7 +14,7 @@ from generator.build import build, compose_messages, load_sources
 from generator.config import load_config
 from generator.rules.weeks import IsoWeek
 from generator.send.recipients import parse_recipients
-from tests.conftest import REPO, TODAY
+from tests.conftest import REPO, TODAY, sample_files
 
 RECIPIENTS = """email,name,lang,audiences
 ana@example.com,Ana,es,
@@ -42,13 +42,13 @@ def urls_of(message: bytes) -> set[str]:
 def published() -> dict[str, set[str]]:
     """The sample company's published files, by the base URL that serves them."""
     config = load_config(REPO / "content/site.toml")
-    trees = {config.base_url: build(REPO, today=TODAY)}
+    trees = {config.base_url: list(sample_files())}
     for ident, audience in config.audiences.items():
         if audience.restricted and audience.base_url:
-            trees[audience.base_url] = build(REPO, today=TODAY, scope=ident)
+            trees[audience.base_url] = build(REPO, today=TODAY, scope=ident).files
     return {
-        base: {f.path.removeprefix("site/") for f in result.files if f.path.startswith("site/")}
-        for base, result in trees.items()
+        base: {f.path.removeprefix("site/") for f in files if f.path.startswith("site/")}
+        for base, files in trees.items()
     }
 
 

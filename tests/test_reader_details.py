@@ -15,7 +15,7 @@ from generator.cli import main
 from generator.model import MetricPoint
 from generator.render.newsletter import bars
 from generator.rules.indicators import Indicator
-from tests.conftest import REPO, TODAY, MakeProject, announcement
+from tests.conftest import TODAY, MakeProject, announcement, sample_files
 
 
 def site_files(project: Path, **options: object) -> dict[str, str]:
@@ -25,7 +25,7 @@ def site_files(project: Path, **options: object) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def sample() -> dict[str, str]:
-    return {f.path: f.data.decode() for f in build(REPO, today=TODAY).files if not f.copy_from}
+    return {f.path: f.data.decode() for f in sample_files() if not f.copy_from}
 
 
 def test_the_footer_names_the_newsletter_once(sample: dict[str, str]) -> None:

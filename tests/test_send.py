@@ -220,15 +220,6 @@ def test_a_connection_dropped_after_data_is_unknown_and_not_resent_unless_asked(
     assert recorder.count() == {"a@alcora.example": 1, "b@alcora.example": 2, "c@alcora.example": 1}
 
 
-def test_too_many_failures_in_a_row_stop_the_run(project: Path, smtp_server: tuple[Recorder, int]) -> None:
-    recorder, port = smtp_server
-    recorder.behaviour.everyone = ["451 4.3.0 overloaded"] * 1000
-    report, ledger = deliver_to(project, port, people(30))
-    assert report.stopped.startswith("stopped after 5 deliveries in a row did not go through")  # type: ignore[attr-defined]
-    assert ledger.counts(WEEK)["pending"] == 25  # the rest waits for the next run
-    assert recorder.received == []
-
-
 def test_credentials_come_from_the_environment_and_are_never_shown_or_stored(
     project: Path,
     smtp_server: tuple[Recorder, int],

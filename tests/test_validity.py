@@ -13,7 +13,7 @@ import pytest
 
 from generator.build import build
 from generator.write import publish
-from tests.conftest import REPO, TODAY
+from tests.conftest import REPO, TODAY, sample_files
 
 VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
@@ -40,7 +40,7 @@ def errors_in(*folders: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("valid")
-    publish(build(REPO, today=TODAY).files, root / "output")
+    publish(sample_files(), root / "output")
     publish(build(REPO, today=TODAY, scope="rrhh").files, root / "output" / "audiences" / "rrhh")
     return root / "output"
 

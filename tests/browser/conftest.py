@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from generator.build import build
 from generator.write import publish
-from tests.conftest import REPO, TODAY
+from tests.conftest import REPO, sample_files
 
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -53,7 +52,7 @@ def browser() -> Iterator[Browser]:
 def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample content published under <root>/intranet/, as IT would serve it from a sub-path."""
     root = tmp_path_factory.mktemp("served")
-    publish(build(REPO, today=TODAY).files, root / "intranet")
+    publish(sample_files(), root / "intranet")
     return root
 
 

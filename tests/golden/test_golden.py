@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build
 from generator.write import publish
-from tests.conftest import REPO, TODAY
+from tests.conftest import sample_files
 
 EXPECTED = Path(__file__).parent / "expected"
 
@@ -23,7 +22,7 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 
 def test_the_sample_site_matches_the_golden_copy(tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    publish(build(REPO, today=TODAY).files, tmp_path)
+    publish(sample_files(), tmp_path)
     actual = tree(tmp_path)
     if request.config.getoption("--update-golden"):
         shutil.rmtree(EXPECTED, ignore_errors=True)
