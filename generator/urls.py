@@ -131,6 +131,17 @@ def media(rel: str) -> str:
     return f"media/{rel}"
 
 
+# What templates call to link a page or file: `url(kudos_page(lang))`.
+PATHS = {
+    f.__name__: f
+    for f in (
+        home_page, news_list_page, news_archive_page, news_page, content_page, tags_page, tag_page,
+        audience_page, kudos_page, certification_page, indicators_page, calendar_page,
+        newsletters_page, newsletter_page, news_feed, calendar_feed, asset,
+    )
+}  # fmt: skip
+
+
 # Output paths: below the output folder, by publishing unit.
 
 

@@ -27,50 +27,8 @@ from generator.render.labels import category_name, filter_name, kind_name
 from generator.render.links import Links
 from generator.resources import BUILTIN_TEMPLATES
 from generator.rules.agenda import FILTERS
-from generator.urls import (
-    asset,
-    audience_page,
-    calendar_feed,
-    calendar_page,
-    certification_page,
-    content_page,
-    home_page,
-    indicators_page,
-    kudos_page,
-    news_archive_page,
-    news_feed,
-    news_list_page,
-    news_page,
-    newsletter_page,
-    newsletters_page,
-    pretty,
-    relative_url,
-    root_prefix,
-    slugify,
-    tag_page,
-    tags_page,
-)
+from generator.urls import PATHS, pretty, relative_url, root_prefix, slugify
 
-# Every page and file path, by the name urls.py gives it: templates never spell a path out.
-_PATHS = {
-    "home_page": home_page,
-    "news_list_page": news_list_page,
-    "news_archive_page": news_archive_page,
-    "news_page": news_page,
-    "content_page": content_page,
-    "tags_page": tags_page,
-    "tag_page": tag_page,
-    "audience_page": audience_page,
-    "kudos_page": kudos_page,
-    "certification_page": certification_page,
-    "indicators_page": indicators_page,
-    "calendar_page": calendar_page,
-    "newsletters_page": newsletters_page,
-    "newsletter_page": newsletter_page,
-    "news_feed": news_feed,
-    "calendar_feed": calendar_feed,
-    "asset": asset,
-}
 _ENVIRONMENTS: dict[tuple[tuple[str, ...], str], jinja2.Environment] = {}
 
 
@@ -122,7 +80,7 @@ def _environment(search: tuple[str, ...], lang: str) -> jinja2.Environment:
         language_name=_language_name,
         language_in=lambda code: Locale.parse(code).get_display_name(lang) or code,
         gettext_in=_gettext_in,
-        **_PATHS,
+        **PATHS,  # every page and file path, by the name urls.py gives it
         pretty=pretty,
         in_section=_in_section,
         feed_name=lambda feed: filter_name(feed, lang),
