@@ -26,7 +26,7 @@ from generator.scaffold import KINDS, init_project, new_file
 from generator.send.campaign import dry_run, envelope_sender, plan, resolve_settings, send, test_send
 from generator.send.published import changed_since, published_messages
 from generator.send.recipients import parse_recipients, read_recipients
-from generator.urls import edition_key
+from generator.urls import edition_label
 from generator.write import publish
 
 
@@ -275,7 +275,7 @@ def _messages(
         )
     if published.messages:
         folder = _shown(out / "newsletter" / str(args.week), project)
-        composed = ", ".join(f"{lang}/{edition_key(aud)}" for lang, aud in sorted(missing))
+        composed = ", ".join(edition_label(lang, aud) for lang, aud in sorted(missing))
         print(
             f"Week {args.week}: {len(published.messages)} editions as published in {folder}"
             + (f"; composed now from content/: {composed}" if missing else "")

@@ -40,6 +40,11 @@ def edition_key(audiences: Iterable[str]) -> str:
     return "+".join(sorted(audiences)) or EVERYONE
 
 
+def edition_label(lang: str, audiences: Iterable[str]) -> str:
+    """How an edition is named to people: "es/all", "fr/managers+paris"."""
+    return f"{lang}/{edition_key(audiences)}"
+
+
 # Pages of one language's tree.
 
 

@@ -16,7 +16,7 @@ from generator.send.ledger import Ledger
 from generator.send.mailer import Delivery, Pace, Report, deliver, personalize
 from generator.send.recipients import Recipient
 from generator.send.transport import Outcome, SmtpTransport
-from generator.urls import edition_key
+from generator.urls import edition_label
 
 LEDGER_FILE = "deliveries.sqlite"
 
@@ -57,7 +57,7 @@ def resolve_settings(
 
 
 def edition_of(recipient: Recipient) -> str:
-    return f"{recipient.lang}/{edition_key(recipient.audiences)}"
+    return edition_label(recipient.lang, recipient.audiences)
 
 
 def plan(recipients: list[Recipient], messages: dict[Edition, bytes]) -> list[Delivery]:
