@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Sequence
@@ -26,6 +27,7 @@ from generator.scaffold import KINDS, init_project, new_file
 from generator.send.campaign import dry_run, envelope_sender, plan, resolve_settings, send, test_send
 from generator.send.published import changed_since, published_messages
 from generator.send.recipients import parse_recipients, read_recipients
+from generator.serve import start
 from generator.urls import edition_label
 from generator.write import publish
 
@@ -107,6 +109,14 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--test-to", metavar="ADDR", help="send one copy of each edition to ADDR; record nothing")
     s.add_argument("--retry-unknown", action="store_true", help="resend deliveries whose outcome is unknown")
 
+    v = commands.add_parser(
+        "serve",
+        parents=[common],
+        help="live preview: build, serve, rebuild on every change and reload open pages (drafts shown)",
+    )
+    v.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    v.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+
     i = commands.add_parser(
         "init", help="start a new company's project: a commented site.toml and one example of each content"
     )
@@ -134,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _newsletter(args, project)
         if args.command == "send":
             return _send(args, project)
+        if args.command == "serve":
+            return _serve(args, project)
         return _build(args, project)
     except ExceptionGroup as group:
         problems, rest = group.split(GeneratorError)
@@ -290,6 +302,28 @@ def _messages(
                 file=sys.stderr,
             )
     return messages
+
+
+def _serve(args: argparse.Namespace, project: Path) -> int:
+    if not (project / "content").is_dir():
+        print(f"intranet: no content/ folder in {project}; pass --project DIR", file=sys.stderr)
+        return 2
+    try:
+        preview = start(project, args.host, args.port, args.today, say=lambda line: print(line, flush=True))
+    except OSError as exc:
+        print(f"intranet: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(
+        f"Serving {preview.url} (drafts shown); edit content/ or templates/ and open pages "
+        "reload. Ctrl-C stops."
+    )
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        print("Stopped.")
+    finally:
+        preview.stop()
+    return 0
 
 
 def _progress(done: int, total: int) -> None:

@@ -26,7 +26,8 @@ ALLOWED: dict[str, set[str]] = {
     "send": BASE,
     "scaffold": BASE,
     "build": BASE | {"load", "rules", "render"},
-    "cli": BASE | {"build", "write", "scaffold", "send", "rules", "__init__"},
+    "serve": BASE | {"build", "load"},
+    "cli": BASE | {"build", "write", "scaffold", "send", "serve", "rules", "__init__"},
 }
 
 

@@ -1,0 +1,261 @@
+"""`intranet serve`: the live preview. Builds, serves the site from memory over HTTP, watches
+content/ and templates/ (watchdog), rebuilds after a change and reloads open pages.
+
+Nothing is written: output/ stays what the last `intranet build` published. A broken edit
+keeps the last good site served and shows its `path:line: message` problems over the page
+and in the terminal; the next good build clears them. Pages learn of a rebuild through
+Server-Sent Events from a small script added to every HTML page, only here.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path, PurePosixPath
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from generator.build import build, today_in
+from generator.config import load_config
+from generator.errors import GeneratorError, flatten
+from generator.load.files import ignored
+from generator.urls import SITE
+
+EVENTS = "/__intranet/events"
+DEBOUNCE = 0.15  # seconds of quiet after a change before rebuilding
+_SCRIPT = """<script>(() => {
+  const events = new EventSource("/__intranet/events");
+  const show = (lines) => {
+    let box = document.getElementById("intranet-problems");
+    if (!lines.length) { if (box) box.remove(); return; }
+    if (!box) {
+      box = document.createElement("pre");
+      box.id = "intranet-problems";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:50vh;overflow:auto;" +
+        "margin:0;padding:1em;background:#7a1010;color:#fff;font:14px/1.4 monospace;" +
+        "z-index:2147483647;white-space:pre-wrap";
+      document.body.append(box);
+    }
+    box.textContent = lines.join("\\n");
+  };
+  events.addEventListener("reload", () => location.reload());
+  events.addEventListener("problems", (e) => show(JSON.parse(e.data)));
+})();</script>"""
+
+
+_NOT_FOUND = b"<!DOCTYPE html><title>Not found</title><body><p>Not found.</p></body>"
+
+
+@dataclass
+class State:
+    """The last good site (path below the site root → bytes, or a file to read) and the
+    problems of the latest build, if it failed; `version` counts the changes pages hear of."""
+
+    files: dict[str, bytes | Path] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    version: int = 0
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def publish(self, files: dict[str, bytes | Path] | None, problems: list[str]) -> None:
+        with self.changed:
+            if files is not None:
+                self.files = files
+            self.problems = problems
+            self.version += 1
+            self.changed.notify_all()
+
+
+def rebuild(project: Path, today: date | None, state: State, say: Callable[[str], None]) -> None:
+    """Build into memory; on success serve it, else keep the last good site and show why."""
+    try:
+        result = build(project, today=today, drafts=True)
+    except (GeneratorError, ExceptionGroup) as exc:
+        errors = [exc] if isinstance(exc, GeneratorError) else _problems(exc)
+        lines = [e.format(project) for e in sorted(errors, key=GeneratorError.sort_key)]
+        for line in lines:
+            say(line)
+        say(f"{len(lines)} problem{'s' if len(lines) != 1 else ''}; still serving the last good site")
+        state.publish(None, lines)
+        return
+    prefix = f"{SITE}/"
+    files: dict[str, bytes | Path] = {
+        f.path.removeprefix(prefix): (f.copy_from if f.copy_from is not None else f.data)
+        for f in result.files
+        if f.path.startswith(prefix)
+    }
+    warnings = [f"warning: {w.format(project)}" for w in sorted(result.warnings, key=GeneratorError.sort_key)]
+    for line in warnings:
+        say(line)
+    say(f"Rebuilt {result.html_pages} pages (today: {result.today.isoformat()})")
+    state.publish(files, [])
+
+
+def _problems(group: BaseExceptionGroup[BaseException]) -> list[GeneratorError]:
+    problems, rest = group.split(GeneratorError)
+    if rest is not None:
+        raise rest
+    return flatten(problems)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    state: State
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        if path == EVENTS:
+            self._events()
+            return
+        rel = PurePosixPath(path.lstrip("/")).as_posix() if path != "/" else ""
+        if rel in ("", ".") or path.endswith("/"):
+            rel = (rel.rstrip("/") + "/index.html").lstrip("/") if rel not in ("", ".") else "index.html"
+        found = self.state.files.get(rel)
+        status = 200
+        if found is None:
+            found, status, rel = self.state.files.get("404.html", _NOT_FOUND), 404, "404.html"
+        data = found.read_bytes() if isinstance(found, Path) else found
+        kind = mimetypes.guess_type(rel)[0] or "application/octet-stream"
+        if kind == "text/html":
+            data = data.replace(b"</body>", _SCRIPT.encode() + b"</body>", 1)
+            kind += "; charset=utf-8"
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _events(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        state = self.state
+        with state.changed:
+            seen = state.version
+            problems = list(state.problems)
+        try:
+            self._send("problems", json.dumps(problems))
+            while True:
+                with state.changed:
+                    if state.version == seen:  # a change made since the last look is not missed
+                        state.changed.wait(timeout=15)
+                    changed, seen, problems = state.version != seen, state.version, list(state.problems)
+                if not changed:
+                    self.wfile.write(b": still here\n\n")  # keeps proxies from closing the stream
+                elif problems:
+                    self._send("problems", json.dumps(problems))
+                else:
+                    self._send("reload", str(seen))
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+    def _send(self, event: str, data: str) -> None:
+        self.wfile.write(f"event: {event}\ndata: {data}\n\n".encode())
+        self.wfile.flush()
+
+
+class _Changes(FileSystemEventHandler):
+    """Calls `then` once things have been quiet for DEBOUNCE seconds after a relevant change."""
+
+    def __init__(self, roots: list[Path], then: Callable[[], None]) -> None:
+        self.roots, self.then = roots, then
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        if event.is_directory and event.event_type == "modified":
+            return  # a file in it changed, and that file has its own event
+        paths = [event.src_path, getattr(event, "dest_path", "")]
+        if not any(self._relevant(str(p)) for p in paths if p):
+            return
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = threading.Timer(DEBOUNCE, self.then)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _relevant(self, raw: str) -> bool:
+        path = Path(raw)
+        for root in self.roots:
+            try:
+                rel = path.relative_to(root)
+            except ValueError:
+                continue
+            return not ignored(rel)
+        return False
+
+
+@dataclass
+class Preview:
+    """A running preview: `url`, and `stop()` to end it."""
+
+    server: ThreadingHTTPServer
+    observer: Observer  # type: ignore[valid-type]
+    state: State
+    stop_clock: threading.Event
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}/"
+
+    def stop(self) -> None:
+        self.stop_clock.set()
+        self.observer.stop()  # type: ignore[attr-defined]
+        self.server.shutdown()
+        self.server.server_close()
+        self.observer.join(timeout=5)  # type: ignore[attr-defined]
+
+
+def start(
+    project: Path, host: str, port: int, today: date | None, say: Callable[[str], None] = print
+) -> Preview:
+    """Build once, then serve and watch in background threads."""
+    state = State()
+    lock = threading.Lock()
+
+    def again() -> None:
+        with lock:  # one build at a time; a change during a build triggers the next
+            rebuild(project, today, state, say)
+
+    again()
+    handler = type("Handler", (_Handler,), {"state": state})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    roots = [p.resolve() for p in (project / "content", project / "templates") if p.is_dir()]
+    observer = Observer()
+    changes = _Changes(roots, again)
+    for root in roots:
+        observer.schedule(changes, str(root), recursive=True)
+    observer.start()
+    stop_clock = threading.Event()
+    if today is None:  # scheduled items appear on their day: rebuild when the date changes
+        threading.Thread(target=_midnight, args=(project, stop_clock, again), daemon=True).start()
+    return Preview(server, observer, state, stop_clock)
+
+
+def _midnight(project: Path, stop: threading.Event, then: Callable[[], None]) -> None:
+    day = None
+    while not stop.wait(60):
+        try:
+            now = today_in(load_config(project / "content" / "site.toml"))
+        except (GeneratorError, ExceptionGroup):
+            continue  # the rebuild after the edit shows what is wrong
+        if day is not None and now != day:
+            then()
+        day = now
