@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from generator.cache import FOLDER, STORE_FILE, Store
 from generator.config import Config, load_config
 from generator.errors import GeneratorError, did_you_mean, known_list
+from generator.load.markdown import CachedMarkdown, render_markdown
 from generator.load.site import load_site
 from generator.model import Edition, OutputFile, Site
 from generator.render.calendars import render_calendar_feeds
@@ -52,13 +54,21 @@ def today_in(config: Config) -> date:
     return datetime.now(config.tz).date()
 
 
-def load_sources(project: Path, *, today: date | None = None, config: Config | None = None) -> Sources:
-    """Read settings (unless given), content and templates; raise every content problem at once."""
+def load_sources(
+    project: Path,
+    *,
+    today: date | None = None,
+    config: Config | None = None,
+    cache: Store | None = None,
+) -> Sources:
+    """Read settings (unless given), content and templates; raise every content problem at
+    once. With a `cache`, bodies rendered by an earlier build are taken from it."""
+    markdown = CachedMarkdown(cache) if cache is not None else render_markdown
     content = project / "content"
     config = config or load_config(content / "site.toml")
     today = today or today_in(config)
     warnings: list[GeneratorError] = []
-    site = load_site(content, config, calendar_window(today, config.calendar), warnings)
+    site = load_site(content, config, calendar_window(today, config.calendar), warnings, markdown=markdown)
     agenda = full_agenda(config, site, today)
     issues = Issues(config, site, agenda, today)
     templates = Templates(project / "templates")
@@ -152,10 +162,21 @@ def compose_messages(sources: Sources, week: IsoWeek, editions: Iterable[Edition
 
 
 def build(
-    project: Path, *, today: date | None = None, drafts: bool = False, scope: str | None = None
+    project: Path,
+    *,
+    today: date | None = None,
+    drafts: bool = False,
+    scope: str | None = None,
+    cache: Store | None = None,
 ) -> BuildResult:
     """`intranet build`: read the project, then render the site (and this week's newsletter)."""
     config = load_config(project / "content" / "site.toml")
     if scope is not None:
         check_scope(config, scope)  # before reading any content
-    return build_site(load_sources(project, today=today, config=config), drafts=drafts, scope=scope)
+    sources = load_sources(project, today=today, config=config, cache=cache)
+    return build_site(sources, drafts=drafts, scope=scope)
+
+
+def content_cache(project: Path) -> Store:
+    """The project's cache of rendered bodies, PROJECT/.intranet/cache/ (git-ignored)."""
+    return Store(project / FOLDER / STORE_FILE)

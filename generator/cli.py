@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from generator import __version__
-from generator.build import build, build_newsletter, compose_messages, load_sources, today_in
+from generator.build import build, build_newsletter, compose_messages, content_cache, load_sources, today_in
 from generator.config import Config, load_config
 from generator.errors import GeneratorError, flatten
 from generator.model import Edition
@@ -77,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--drafts", action="store_true", help="include announcements marked draft: true")
     b.add_argument(
         "--strict", action="store_true", help="treat warnings (e.g. skipped calendar events) as errors"
+    )
+    b.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="render everything anew, without reading or writing PROJECT/.intranet/cache/",
     )
     b.add_argument(
         "--audience",
@@ -170,7 +175,13 @@ def _build(args: argparse.Namespace, project: Path) -> int:
         )
         return 2
     started = time.perf_counter()
-    result = build(project, today=args.today, drafts=args.drafts, scope=args.audience)
+    cache = None if args.no_cache else content_cache(project)
+    try:
+        result = build(project, today=args.today, drafts=args.drafts, scope=args.audience, cache=cache)
+    finally:
+        if cache is not None:  # what rendered is kept even if a file was refused
+            cache.save()
+            cache.close()
     for warning in sorted(result.warnings, key=GeneratorError.sort_key):
         print(f"warning: {warning.format(project)}", file=sys.stderr)
     if args.strict and result.warnings:

@@ -169,10 +169,34 @@ def pretty(path: str) -> str:
 
 
 def relative_url(target: str, page_path: str) -> str:
-    """A link from the page at `page_path` to `target`; both relative to the site root."""
-    start = posixpath.dirname(page_path) or "."
-    rel = posixpath.relpath(target, start)
+    """A link from the page at `page_path` to `target`; both relative to the site root.
+
+    The same answer as `posixpath.relpath` from the page's folder, computed by comparing
+    folder names: a page has dozens of links and a site tens of thousands of pages."""
+    if not (_is_plain(target) and _is_plain(page_path)):
+        start = posixpath.dirname(page_path) or "."
+        rel = posixpath.relpath(target, start)
+    else:
+        folders = page_path.split("/")[:-1]
+        parts = target.rstrip("/").split("/")
+        common = 0
+        while common < len(folders) and common < len(parts) and folders[common] == parts[common]:
+            common += 1
+        rel = "/".join([".."] * (len(folders) - common) + parts[common:]) or "."
     return rel + "/" if target.endswith("/") and not rel.endswith("/") else rel
+
+
+def _is_plain(path: str) -> bool:
+    """A path relpath would not normalize: relative, no empty, "." or ".." segment."""
+    trimmed = path.rstrip("/")
+    return (
+        bool(trimmed)
+        and not path.startswith("/")
+        and "//" not in trimmed
+        and "." not in trimmed.split("/")
+        and ".." not in trimmed.split("/")
+        and not path.endswith("//")
+    )
 
 
 def root_prefix(page_path: str) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.config import parse_config
 from generator.model import Announcement, Page
@@ -80,6 +83,26 @@ def test_without_a_default_version_the_first_available_language_stands_in() -> N
     assert editions["es"][0].item.lang == "en"
     assert editions["es"][0].fallback
     assert not editions["en"][0].fallback
+
+
+_SEGMENT = st.sampled_from(["es", "news", "a", "index.html", ".", "..", "", "x.css"])
+
+
+@given(
+    target=st.lists(_SEGMENT, min_size=1, max_size=5).map("/".join),
+    page=st.lists(_SEGMENT, min_size=1, max_size=5).map("/".join),
+)
+def test_relative_url_agrees_with_relpath(target: str, page: str) -> None:
+    """The fast comparison of folder names gives relpath's answer for every pair of paths."""
+    try:
+        expected = posixpath.relpath(target, posixpath.dirname(page) or ".")
+    except ValueError:  # relpath refuses an empty target; so do we
+        with pytest.raises(ValueError):
+            relative_url(target, page)
+        return
+    if target.endswith("/") and not expected.endswith("/"):
+        expected += "/"
+    assert relative_url(target, page) == expected
 
 
 def test_relative_urls_between_pages() -> None:

@@ -11,7 +11,7 @@ from generator.errors import GeneratorError, raise_all
 from generator.load.documents import identity, read_document
 from generator.load.fields import Fields, parse_day
 from generator.load.frontmatter import FrontMatter
-from generator.load.markdown import render_markdown, summarize
+from generator.load.markdown import Markdown, render_markdown, summarize
 from generator.model import CATEGORIES, SITE_ROOT, Announcement
 
 KEYS = (
@@ -29,12 +29,14 @@ _AGE_OR_BIRTH_YEAR = re.compile(
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
 
 
-def load_announcement(path: Path, folder: Path, config: Config, media: set[str]) -> Announcement:
+def load_announcement(
+    path: Path, folder: Path, config: Config, media: set[str], *, markdown: Markdown = render_markdown
+) -> Announcement:
     """One announcement file; raises every problem it has (see load/files.py). `media`: the
     files of content/media/, which its image must be one of."""
     fm = read_document(path, folder)
     problems: list[GeneratorError] = []
-    item = _parse(path, fm, config, media, problems)
+    item = _parse(path, fm, config, media, problems, markdown)
     raise_all(problems)
     if item is None:  # never: every way to None records a problem
         raise GeneratorError("cannot read this announcement", path=path)
@@ -65,7 +67,12 @@ def _check_celebration(f: Fields, consent: bool, fm: FrontMatter) -> None:
 
 
 def _parse(
-    path: Path, fm: FrontMatter, config: Config, media: set[str], errors: list[GeneratorError]
+    path: Path,
+    fm: FrontMatter,
+    config: Config,
+    media: set[str],
+    errors: list[GeneratorError],
+    markdown: Markdown,
 ) -> Announcement | None:
     f = Fields(fm, path, errors)
     if not fm.has_front_matter:
@@ -108,7 +115,7 @@ def _parse(
                 "an image needs image_alt, a short description for readers who cannot see it",
                 hint='for example image_alt: "The Madrid team at the summer party"',
             )
-    body = render_markdown(fm.body, fm.origin, fm.body_line)
+    body = markdown(fm.body, fm.origin, fm.body_line)
     summary = f.text("summary") or summarize(body.text)
     tags = f.words("tags")
     author = f.text("author")

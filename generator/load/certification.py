@@ -13,7 +13,7 @@ from generator.config import Config
 from generator.errors import GeneratorError, raise_all
 from generator.load.documents import identity, read_document
 from generator.load.fields import Fields, parse_day
-from generator.load.markdown import render_markdown, summarize
+from generator.load.markdown import Markdown, render_markdown, summarize
 from generator.model import Milestone, Programme
 
 KEYS = (
@@ -31,7 +31,9 @@ MILESTONE_KEYS = {"name", "due", "done", "percent", "weight", "audit"}
 _HINT = "each milestone: {name: …, due: YYYY-MM-DD, weight: 2, done: YYYY-MM-DD or percent: 40}"
 
 
-def load_programme(path: Path, folder: Path, config: Config) -> Programme:
+def load_programme(
+    path: Path, folder: Path, config: Config, *, markdown: Markdown = render_markdown
+) -> Programme:
     """One certification programme file; raises every problem it has (see load/files.py)."""
     fm = read_document(path, folder)
     problems: list[GeneratorError] = []
@@ -50,7 +52,7 @@ def load_programme(path: Path, folder: Path, config: Config) -> Programme:
             milestone = _milestone(item, fm.item_line("milestones", index), path, config, problems)
             if milestone is not None:
                 milestones.append(milestone)
-    body = render_markdown(fm.body, fm.origin, fm.body_line)
+    body = markdown(fm.body, fm.origin, fm.body_line)
     summary = f.text("summary") or summarize(body.text)
     raise_all(problems)
     if target is None:  # never: a required date that is missing is a problem raised above

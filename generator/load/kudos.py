@@ -8,13 +8,15 @@ from generator.config import Config
 from generator.errors import GeneratorError, did_you_mean, known_list, raise_all
 from generator.load.documents import identity, read_document
 from generator.load.fields import Fields
-from generator.load.markdown import render_markdown
+from generator.load.markdown import Markdown, render_markdown
 from generator.model import Kudos
 
 KEYS = ("date", "from", "to", "value", "team", "lang", "audience", "draft")
 
 
-def load_one_kudos(path: Path, folder: Path, config: Config) -> Kudos:
+def load_one_kudos(
+    path: Path, folder: Path, config: Config, *, markdown: Markdown = render_markdown
+) -> Kudos:
     """One kudos file; raises every problem it has (see load/files.py)."""
     fm = read_document(path, folder)
     problems: list[GeneratorError] = []
@@ -52,7 +54,7 @@ def load_one_kudos(path: Path, folder: Path, config: Config) -> Kudos:
             "(see content/site.toml)",
         )
     who = identity(f, path, config)
-    body = render_markdown(fm.body, fm.origin, fm.body_line)
+    body = markdown(fm.body, fm.origin, fm.body_line)
     if not body.text:
         problems.append(
             GeneratorError(

@@ -13,14 +13,19 @@ path inside content/ after "content:". Each link is also listed with its line.
 from __future__ import annotations
 
 import html
+import json
 import posixpath
 import re
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from importlib.metadata import version
 from typing import Any
 
 import markdown
 import nh3
 
+from generator.cache import Store, code_digest, digest
 from generator.model import CONTENT_REF, SITE_ROOT, BodyLink
 from generator.urls import SOURCE_SUFFIXES, split_url
 
@@ -60,11 +65,54 @@ _ALT = re.compile(r'\salt="(?P<alt>[^"]*)"')
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
+_LOCAL = threading.local()
+
+
+def _converter() -> markdown.Markdown:
+    """This thread's converter: built once (loading the extensions costs more than a short
+    document), reset before each document."""
+    converter: markdown.Markdown | None = getattr(_LOCAL, "converter", None)
+    if converter is None:
+        converter = _LOCAL.converter = markdown.Markdown(
+            extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS
+        )
+    return converter
+
+
 @dataclass(frozen=True)
 class Rendered:
     html: str
     text: str  # plain text, for summaries and search
     links: tuple[BodyLink, ...] = ()
+
+
+Markdown = Callable[[str, str, int], Rendered]  # render_markdown, or a cached one
+
+
+class CachedMarkdown:
+    """render_markdown through a cache.Store: a body renders once, until its text, its
+    place (links are read against it), the renderer's settings or the code change."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._settings = digest(
+            repr((EXTENSIONS, EXTENSION_CONFIGS, sorted(ALLOWED_TAGS))),
+            repr(sorted((tag, sorted(names)) for tag, names in ALLOWED_ATTRIBUTES.items())),
+            repr(sorted(URL_SCHEMES)),
+            version("markdown"),
+            version("nh3"),
+            code_digest(),
+        )
+
+    def __call__(self, source: str, origin: str = "", first_line: int = 1) -> Rendered:
+        key = digest(self._settings, origin, str(first_line), source)
+        found = self.store.get(key)
+        if found is not None:
+            saved = json.loads(found)
+            return Rendered(saved["html"], saved["text"], tuple(BodyLink(**link) for link in saved["links"]))
+        rendered = render_markdown(source, origin, first_line)
+        self.store.put(key, json.dumps(asdict(rendered), ensure_ascii=False))
+        return rendered
 
 
 def render_markdown(source: str, origin: str = "", first_line: int = 1) -> Rendered:
@@ -73,8 +121,7 @@ def render_markdown(source: str, origin: str = "", first_line: int = 1) -> Rende
     `origin` is the document's path inside content/ ("announcements/x.md"), against
     which relative links to content files are read; `first_line` is the file's line
     where `source` starts, so each link knows its line."""
-    converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
-    raw = _headings_from_h2(converter.convert(source))
+    raw = _headings_from_h2(_converter().reset().convert(source))
     safe = nh3.clean(
         raw,
         tags=ALLOWED_TAGS,

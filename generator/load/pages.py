@@ -8,13 +8,13 @@ from generator.config import Config
 from generator.errors import GeneratorError, raise_all
 from generator.load.documents import identity, read_document
 from generator.load.fields import Fields
-from generator.load.markdown import render_markdown
+from generator.load.markdown import Markdown, render_markdown
 from generator.model import Page
 
 KEYS = ("title", "lang", "translation_key", "slug", "summary", "order", "audience", "draft")
 
 
-def load_page(path: Path, folder: Path, config: Config) -> Page:
+def load_page(path: Path, folder: Path, config: Config, *, markdown: Markdown = render_markdown) -> Page:
     """One page file; raises every problem it has (see load/files.py)."""
     fm = read_document(path, folder)
     problems: list[GeneratorError] = []
@@ -23,7 +23,7 @@ def load_page(path: Path, folder: Path, config: Config) -> Page:
     who = identity(f, path, config)
     title = f.text("title", required=True)
     summary, order, draft = f.text("summary"), f.number("order", 100), f.flag("draft")
-    body = render_markdown(fm.body, fm.origin, fm.body_line)
+    body = markdown(fm.body, fm.origin, fm.body_line)
     raise_all(problems)
     return Page(
         source=path,

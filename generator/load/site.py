@@ -14,6 +14,7 @@ from generator.load.certification import load_programme
 from generator.load.files import content_files, gather, ignored
 from generator.load.ics import load_calendar
 from generator.load.kudos import load_one_kudos
+from generator.load.markdown import Markdown, render_markdown
 from generator.load.metrics import load_metric
 from generator.load.pages import load_page
 from generator.model import Announcement, MediaFile, Page, Programme, Site
@@ -27,6 +28,8 @@ def load_site(
     config: Config,
     window: tuple[dt.date, dt.date],
     warnings: list[GeneratorError] | None = None,
+    *,
+    markdown: Markdown = render_markdown,
 ) -> Site:
     """Read and check all content; raise every problem at once. Calendar events that
     cannot be used are skipped and reported in `warnings`."""
@@ -41,14 +44,18 @@ def load_site(
 
     media = load_media(content_dir / "media")
     names = {m.rel_path for m in media}
-    announcements = each("announcements", lambda p, f: load_announcement(p, f, config, names))
-    pages = each("pages", lambda p, f: load_page(p, f, config))
+    announcements = each(
+        "announcements", lambda p, f: load_announcement(p, f, config, names, markdown=markdown)
+    )
+    pages = each("pages", lambda p, f: load_page(p, f, config, markdown=markdown))
     calendars = each("calendar", lambda p, f: load_calendar(p, f, config, window, warnings))
     occurrences = [occurrence for calendar in calendars for occurrence in calendar]
     kudos = sorted(
-        each("kudos", lambda p, f: load_one_kudos(p, f, config)), key=lambda k: (k.date, k.slug), reverse=True
+        each("kudos", lambda p, f: load_one_kudos(p, f, config, markdown=markdown)),
+        key=lambda k: (k.date, k.slug),
+        reverse=True,
     )
-    programmes = each("certification", lambda p, f: load_programme(p, f, config))
+    programmes = each("certification", lambda p, f: load_programme(p, f, config, markdown=markdown))
     metrics = gather(files("metrics"), lambda path: load_metric(path, config), errors)
     errors += check_unique(programmes, "programme")
     errors += check_unique(announcements, "announcement")
