@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from generator.cache import FOLDER, STORE_FILE, Store
+from generator.cache import FOLDER, STORE_FILE, Previous, Store
 from generator.config import Config, load_config
 from generator.errors import GeneratorError, did_you_mean, known_list
 from generator.load.markdown import CachedMarkdown, render_markdown
@@ -119,9 +119,12 @@ def check_scope(config: Config, scope: str) -> None:
         )
 
 
-def build_site(sources: Sources, *, drafts: bool = False, scope: str | None = None) -> BuildResult:
+def build_site(
+    sources: Sources, *, drafts: bool = False, scope: str | None = None, previous: Previous | None = None
+) -> BuildResult:
     """Every page, feed and calendar of the site (or of one restricted audience's tree), and,
-    for the main site, this week's newsletter in every language and edition."""
+    for the main site, this week's newsletter in every language and edition. A page made
+    from the same inputs as in `previous` keeps its bytes there instead of being rendered."""
     config, today, site, templates = sources.config, sources.today, sources.site, sources.templates
     if scope is not None:
         check_scope(config, scope)
@@ -131,7 +134,7 @@ def build_site(sources: Sources, *, drafts: bool = False, scope: str | None = No
     plans = plan_site(config, views)
     links, link_warnings = site_links(config, views, plans, templates, site.media, sources.content)
     files = [
-        *render_intranet(config, views, plans, templates, site.media, links, today=today),
+        *render_intranet(config, views, plans, templates, site.media, links, today=today, previous=previous),
         *render_feeds(config, views, plans, links, today),
         *render_calendar_feeds(config, views[config.default_language].agenda, today),
     ]
@@ -168,13 +171,14 @@ def build(
     drafts: bool = False,
     scope: str | None = None,
     cache: Store | None = None,
+    previous: Previous | None = None,
 ) -> BuildResult:
     """`intranet build`: read the project, then render the site (and this week's newsletter)."""
     config = load_config(project / "content" / "site.toml")
     if scope is not None:
         check_scope(config, scope)  # before reading any content
     sources = load_sources(project, today=today, config=config, cache=cache)
-    return build_site(sources, drafts=drafts, scope=scope)
+    return build_site(sources, drafts=drafts, scope=scope, previous=previous)
 
 
 def content_cache(project: Path) -> Store:

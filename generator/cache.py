@@ -13,9 +13,15 @@ found, and deleting the folder never changes an output byte, only the time it ta
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date, time, tzinfo
+from email.headerregistry import Address
+from enum import Enum
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePath
 
 FOLDER = Path(".intranet") / "cache"
 STORE_FILE = "content.sqlite"
@@ -105,3 +111,98 @@ class Store:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+class Fingerprints:
+    """Digests of the values a page is rendered from: equal digests, equal inputs.
+
+    Walks frozen dataclasses, containers and plain values; each dataclass instance is
+    digested once per build (`memo` by identity: the build's values live as long as
+    this object). A value of any other kind is refused, so nothing is silently left out."""
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[object, str]] = {}
+
+    def of(self, value: object) -> str:
+        if is_dataclass(value) and not isinstance(value, type):
+            known = self._memo.get(id(value))
+            if known is not None and known[0] is value:
+                return known[1]
+            parts = [type(value).__qualname__]
+            parts += [self.of(getattr(value, f.name)) for f in fields(value)]
+            found = digest(*parts)
+            self._memo[id(value)] = (value, found)
+            return found
+        if isinstance(value, str):  # Markup too
+            return digest("s", value)
+        if value is None or isinstance(value, bool | int | float | bytes | date | time | PurePath | tzinfo):
+            return digest(type(value).__name__, repr(value))
+        if isinstance(value, Address):
+            return digest("a", str(value))
+        if isinstance(value, Enum):
+            return digest("e", repr(value))
+        if isinstance(value, list | tuple):
+            return digest("l", *(self.of(item) for item in value))
+        if isinstance(value, set | frozenset):
+            return digest("S", *sorted(self.of(item) for item in value))
+        if isinstance(value, Mapping):
+            pairs = sorted((self.of(k), self.of(v)) for k, v in value.items())
+            return digest("m", *(part for pair in pairs for part in pair))
+        raise TypeError(f"cannot fingerprint a {type(value).__qualname__}")
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The last published site, as a build may reuse it: each output path's input key and
+    content digest (the record), and where its bytes are (the output folder, or memory)."""
+
+    record: Mapping[str, tuple[str, str]]  # output path → (input key, content digest)
+    files: Path | Mapping[str, bytes]  # the output folder, or the bytes themselves
+
+    def reusable(self, path: str, key: str) -> bytes | Path | None:
+        """The published bytes of `path` if they were made from the same inputs."""
+        known = self.record.get(path)
+        if known is None or known[0] != key:
+            return None
+        return self.same(path)
+
+    def unchanged(self, path: str, data: bytes) -> bytes | Path | None:
+        """The published file of `path`, if its bytes are `data` (kept, so not rewritten)."""
+        known = self.record.get(path)
+        if known is None or known[1] != digest(data):
+            return None
+        return self.same(path)
+
+    def same(self, path: str) -> bytes | Path | None:
+        if isinstance(self.files, Path):
+            file = self.files / path
+            return file if file.is_file() else None
+        return self.files.get(path)
+
+
+def record_file(project: Path, out_dir: Path) -> Path:
+    """Where the record of one output folder is kept."""
+    return project / FOLDER / f"published-{digest(str(out_dir.resolve()))[:16]}.json"
+
+
+def read_record(path: Path) -> dict[str, tuple[str, str]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {str(k): (str(v[0]), str(v[1])) for k, v in data.items()}
+    except (OSError, ValueError, TypeError, IndexError, AttributeError):
+        return {}  # no record, or a damaged one: everything is rendered anew
+
+
+def write_record(path: Path, record: Mapping[str, tuple[str, str]]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(record, separators=(",", ":")), encoding="utf-8")
+        temporary.replace(path)
+    except OSError:
+        forget_record(path)
+
+
+def forget_record(path: Path) -> None:
+    """Before an output folder changes: a record that may no longer match it is dropped."""
+    path.unlink(missing_ok=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.build import build, build_newsletter, compose_messages, content_cache, load_sources, today_in
+from generator.cache import Previous, forget_record, read_record, record_file, write_record
 from generator.config import Config, load_config
 from generator.errors import GeneratorError, flatten
 from generator.model import Edition
@@ -175,9 +176,17 @@ def _build(args: argparse.Namespace, project: Path) -> int:
         )
         return 2
     started = time.perf_counter()
+    default_out = project / "output"
+    if args.audience:
+        default_out = default_out / "audiences" / args.audience
+    out: Path = args.out or default_out
     cache = None if args.no_cache else content_cache(project)
+    record = record_file(project, out)
+    previous = None if cache is None else Previous(read_record(record), out)
     try:
-        result = build(project, today=args.today, drafts=args.drafts, scope=args.audience, cache=cache)
+        result = build(
+            project, today=args.today, drafts=args.drafts, scope=args.audience, cache=cache, previous=previous
+        )
     finally:
         if cache is not None:  # what rendered is kept even if a file was refused
             cache.save()
@@ -191,11 +200,10 @@ def _build(args: argparse.Namespace, project: Path) -> int:
             file=sys.stderr,
         )
         return 1
-    default_out = project / "output"
-    if args.audience:
-        default_out = default_out / "audiences" / args.audience
-    out: Path = args.out or default_out
-    publish(result.files, out)
+    forget_record(record)  # until the new one is written, the output may match neither
+    published = publish(result.files, out, previous)
+    if cache is not None:
+        write_record(record, published)
     elapsed = time.perf_counter() - started
     languages = len(result.config.languages)
     print(

@@ -92,6 +92,7 @@ class OutputFile:
     data: bytes
     source: str
     copy_from: Path | None = None  # large files (media) are copied, not held in memory
+    key: str = ""  # a page's input digest (cache.py): the same key, the same bytes
 
 
 KINDS = ("holiday", "payday", "event", "training", "meeting")

@@ -16,8 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
+from generator.cache import Previous, digest
 from generator.errors import GeneratorError, raise_all
 from generator.model import OutputFile
+from generator.urls import SITE
 
 STAGING_PREFIX = ".staging-"
 OLD_PREFIX = ".old-"
@@ -83,8 +85,14 @@ def recover(out_dir: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def publish(files: Sequence[OutputFile], out_dir: Path) -> None:
-    """Write every file, then swap each top-level folder in; all or nothing."""
+def publish(
+    files: Sequence[OutputFile], out_dir: Path, previous: Previous | None = None
+) -> dict[str, tuple[str, str]]:
+    """Write every file, then swap each top-level folder in; all or nothing.
+
+    With the `previous` publish's record, a site file whose bytes did not change is
+    hard-linked from the published one instead of written: same file, same modification
+    time, so rsync and web caches see only real changes. Returns the new record of site/."""
     raise_all(check_outputs(files), "output problems")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -96,14 +104,28 @@ def publish(files: Sequence[OutputFile], out_dir: Path) -> None:
             path=Path(exc.filename) if exc.filename else out_dir,
             hint="check --out, the folder's permissions and the free disk space; nothing was changed",
         ) from None
+    record: dict[str, tuple[str, str]] = {}
+    made: set[Path] = set()
     try:
         for f in files:
             target = staging / f.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if f.copy_from is not None:
-                shutil.copyfile(f.copy_from, target)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            source = f.copy_from
+            if source is None and previous is not None:
+                kept = previous.unchanged(f.path, f.data)
+                source = kept if isinstance(kept, Path) else None
+            if source is not None and source.is_relative_to(out_dir):  # a published file, kept
+                _link(source, target)
+                if previous is not None and f.path in previous.record:
+                    record[f.path] = (f.key, previous.record[f.path][1])
+            elif source is not None:
+                shutil.copyfile(source, target)
             else:
                 target.write_bytes(f.data)
+                if f.path.startswith(f"{SITE}/"):
+                    record[f.path] = (f.key, digest(f.data))
         for unit in sorted({unit_of(f.path) for f in files}):
             current = out_dir / unit
             old = out_dir / _old_name(unit)
@@ -114,3 +136,12 @@ def publish(files: Sequence[OutputFile], out_dir: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    return record
+
+
+def _link(published: Path, target: Path) -> None:
+    """The published file itself in the new tree (a hard link), or a copy keeping its time."""
+    try:
+        os.link(published, target)
+    except OSError:
+        shutil.copy2(published, target)

@@ -11,6 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from generator.cache import Fingerprints, Previous, code_digest, digest
 from generator.config import Config
 from generator.errors import GeneratorError
 from generator.model import Announcement, Kudos, MediaFile, OutputFile, Page, Programme
@@ -232,15 +233,37 @@ def render_intranet(
     links: Links,
     *,
     today: date,
+    previous: Previous | None = None,
 ) -> list[OutputFile]:
-    """Every HTML page of every language, plus the root pages, styles and media."""
+    """Every HTML page of every language, plus the root pages, styles and media.
+
+    A page whose inputs (its context, and what every page reads: settings, templates,
+    code, today, the links and the parts of the language's view the templates use) have
+    the digest they had in the `previous` build keeps its published bytes unrendered."""
     by_identity = {(plan.lang, plan.same_as): plan.path for plan in plans}
+    fingerprints = Fingerprints()
+    shared = _shared_keys(config, views, plans, templates, links, today, fingerprints)
     files: list[OutputFile] = []
     for plan in plans:
         lang = plan.lang
         switcher = [
             (other, by_identity.get((other, plan.same_as), home_page(other))) for other in config.languages
         ]
+        output = site_output(plan.path)
+        key = digest(
+            shared[(lang, plan.template)],
+            plan.path,
+            fingerprints.of(plan.context),
+            fingerprints.of(switcher),
+            fingerprints.of(plan.alternates),
+        )
+        kept = previous.reusable(output, key) if previous is not None else None
+        if kept is not None:
+            if isinstance(kept, Path):
+                files.append(OutputFile(output, b"", plan.source, kept, key))
+            else:
+                files.append(OutputFile(output, kept, plan.source, None, key))
+            continue
         html = templates.render(
             plan.template,
             lang,
@@ -255,7 +278,7 @@ def render_intranet(
             links=links,
             **plan.context,
         )
-        files.append(OutputFile(site_output(plan.path), html.encode(), plan.source))
+        files.append(OutputFile(output, html.encode(), plan.source, None, key))
 
     default = config.default_language
     assets = static_files(templates)
@@ -271,6 +294,29 @@ def render_intranet(
         OutputFile(site_output(media(m.rel_path)), b"", m.source.as_posix(), m.source) for m in media_files
     ]
     return files
+
+
+def _shared_keys(
+    config: Config,
+    views: dict[str, LanguageView],
+    plans: list[PagePlan],
+    templates: Templates,
+    links: Links,
+    today: date,
+    fingerprints: Fingerprints,
+) -> dict[tuple[str, str], str]:
+    """Per language and template, the digest of what a page reads besides its own context:
+    settings, templates, code, today, the links, and the parts of the view it uses."""
+    shared = digest(
+        code_digest(), templates.fingerprint, fingerprints.of(config), today.isoformat(), links.fingerprint
+    )
+    keys = {}
+    for template in sorted({plan.template for plan in plans}):
+        used = templates.view_attributes(template)
+        for lang, view in views.items():
+            parts = view if used is None else {name: getattr(view, name, None) for name in sorted(used)}
+            keys[(lang, template)] = digest(shared, lang, template, fingerprints.of(parts))
+    return keys
 
 
 BodyItem = Announcement | Page | Programme | Kudos

@@ -19,12 +19,14 @@ line (an error with `--strict`).
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from generator.cache import digest
 from generator.errors import GeneratorError
 from generator.i18n import in_language
 from generator.model import CONTENT_REF, SITE_ROOT, BodyLink
@@ -50,6 +52,12 @@ class Links:
         self.languages = languages
         self.content_dir = content_dir
         self._cache: dict[tuple[str, str], str | None] = {}
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """Everything a link's answer depends on: a page reusing its last bytes needs it equal."""
+        pairs = sorted((origin, sorted(pages.items())) for origin, pages in self.sources.items())
+        return digest(*sorted(self.files), repr(pairs), repr(self.languages), str(self.content_dir))
 
     def target(self, ref: str, lang: str) -> str | None:
         """The site path (with any #part) a marked link reaches for a reader of `lang`."""

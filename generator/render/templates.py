@@ -7,6 +7,8 @@ GeneratorErrors that name the template file and line.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -15,8 +17,10 @@ from typing import Any
 import jinja2
 from babel.core import Locale
 from babel.dates import format_date, format_skeleton, get_day_names
+from jinja2 import meta
 from markupsafe import Markup
 
+from generator.cache import digest
 from generator.errors import GeneratorError
 from generator.i18n import load_translations
 from generator.model import SITE_ROOT, Occurrence
@@ -36,6 +40,45 @@ class Templates:
     def __init__(self, project_templates: Path) -> None:
         self.project_dir = project_templates
         self._search = tuple(str(p) for p in (project_templates, BUILTIN_TEMPLATES) if p.is_dir())
+        self._view_attributes: dict[str, frozenset[str] | None] = {}
+        self._any_language = "en"
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """Every template file's name and bytes, the project's and the built-in ones."""
+        parts: list[str | bytes] = []
+        for base in self._search:
+            for path in sorted(Path(base).rglob("*")):
+                if path.is_file():
+                    parts += [path.relative_to(base).as_posix(), path.read_bytes()]
+        return digest(*self._search, *parts)
+
+    def view_attributes(self, name: str) -> frozenset[str] | None:
+        """What template `name` reads of `site_view` (e.g. {"pages"}), with the templates it
+        extends, includes and imports, found in their text; None when one of them uses the
+        view whole (passes it to a macro, loops over it) or names a template by a variable."""
+        if name not in self._view_attributes:
+            self._view_attributes[name] = self._find_view_attributes(name, set())
+        return self._view_attributes[name]
+
+    def _find_view_attributes(self, name: str, seen: set[str]) -> frozenset[str] | None:
+        seen.add(name)
+        env = self.env(self._any_language)
+        source = env.loader.get_source(env, name)[0] if env.loader is not None else ""
+        names: set[str] = set()
+        for match in re.finditer(r"\bsite_view\b(\.(\w+))?", source):
+            if match.group(2) is None:
+                return None
+            names.add(match.group(2))
+        for other in meta.find_referenced_templates(env.parse(source)):
+            if other is None:
+                return None
+            if other not in seen:
+                found = self._find_view_attributes(other, seen)
+                if found is None:
+                    return None
+                names |= found
+        return frozenset(names)
 
     def env(self, lang: str) -> jinja2.Environment:
         """The language's environment, shared by every build in this process (compiled
