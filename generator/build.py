@@ -136,7 +136,7 @@ def build_site(
     files = [
         *render_intranet(config, views, plans, templates, site.media, links, today=today, previous=previous),
         *render_feeds(config, views, plans, links, today),
-        *render_calendar_feeds(config, views[config.default_language].agenda, today),
+        *render_calendar_feeds(config, views[config.default_language].agenda, today, previous),
     ]
     week = None
     if scope is None:  # every edition's e-mail, restricted ones included, comes from the main build

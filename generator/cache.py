@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, time, tzinfo
 from email.headerregistry import Address
 from enum import Enum
 from functools import cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path, PurePath
 
 FOLDER = Path(".intranet") / "cache"
@@ -124,16 +127,20 @@ class Fingerprints:
         self._memo: dict[int, tuple[object, str]] = {}
 
     def of(self, value: object) -> str:
+        kind = type(value)
+        if kind is str:
+            return digest("s", value)  # type: ignore[arg-type]
         if is_dataclass(value) and not isinstance(value, type):
             known = self._memo.get(id(value))
             if known is not None and known[0] is value:
                 return known[1]
-            parts = [type(value).__qualname__]
-            parts += [self.of(getattr(value, f.name)) for f in fields(value)]
-            found = digest(*parts)
+            h = hashlib.blake2b(kind.__qualname__.encode(), digest_size=20)
+            for f in fields(value):
+                h.update(self.of(getattr(value, f.name)).encode())
+            found = h.hexdigest()
             self._memo[id(value)] = (value, found)
             return found
-        if isinstance(value, str):  # Markup too
+        if isinstance(value, str):  # Markup
             return digest("s", value)
         if value is None or isinstance(value, bool | int | float | bytes | date | time | PurePath | tzinfo):
             return digest(type(value).__name__, repr(value))
@@ -142,11 +149,17 @@ class Fingerprints:
         if isinstance(value, Enum):
             return digest("e", repr(value))
         if isinstance(value, list | tuple):
-            return digest("l", *(self.of(item) for item in value))
+            h = hashlib.blake2b(b"l", digest_size=20)
+            for item in value:
+                h.update(self.of(item).encode())
+            return h.hexdigest()
         if isinstance(value, set | frozenset):
             return digest("S", *sorted(self.of(item) for item in value))
         if isinstance(value, Mapping):
-            pairs = sorted((self.of(k), self.of(v)) for k, v in value.items())
+            if all(type(k) is str for k in value):  # the usual case: sorting by the key will do
+                pairs = [(k, self.of(v)) for k, v in sorted(value.items())]
+            else:
+                pairs = sorted((self.of(k), self.of(v)) for k, v in value.items())
             return digest("m", *(part for pair in pairs for part in pair))
         raise TypeError(f"cannot fingerprint a {type(value).__qualname__}")
 
@@ -206,3 +219,37 @@ def write_record(path: Path, record: Mapping[str, tuple[str, str]]) -> None:
 def forget_record(path: Path) -> None:
     """Before an output folder changes: a record that may no longer match it is dropped."""
     path.unlink(missing_ok=True)
+
+
+LIBRARIES = (
+    "markdown", "nh3", "jinja2", "markupsafe", "icalendar", "recurring-ical-events", "holidays",
+    "babel", "css-inline", "pyyaml",
+)  # fmt: skip
+INPUTS = "*inputs*"  # the record's entry for the whole build's inputs
+
+
+def inputs_digest(project: Path, settings: str) -> str:
+    """Everything a build reads, by name, size and modification time (as make and rsync
+    compare files), with the code, the libraries' versions and the build's settings
+    (today, flags, output folder): the same digest, the same output."""
+    parts: list[str] = [code_digest(), settings, sys.version]
+    for name in LIBRARIES:
+        try:
+            parts.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            parts.append(name)
+    for folder in ("content", "templates"):
+        pending = [project / folder]
+        while pending:
+            try:
+                entries = sorted(os.scandir(pending.pop()), key=lambda e: e.name)
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.is_dir():
+                    pending.append(Path(entry.path))
+                    parts.append(entry.path)
+                else:
+                    info = entry.stat()
+                    parts.append(f"{entry.path}\0{info.st_size}\0{info.st_mtime_ns}")
+    return digest(*parts)

@@ -14,23 +14,25 @@ import threading
 import time
 import traceback
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from generator import __version__
-from generator.build import build, build_newsletter, compose_messages, content_cache, load_sources, today_in
-from generator.cache import Previous, forget_record, read_record, record_file, write_record
+from generator.cache import (
+    INPUTS,
+    Previous,
+    forget_record,
+    inputs_digest,
+    read_record,
+    record_file,
+    write_record,
+)
 from generator.config import Config, load_config
 from generator.errors import GeneratorError, flatten
 from generator.model import Edition
 from generator.rules.weeks import IsoWeek
 from generator.scaffold import KINDS, init_project, new_file
-from generator.send.campaign import dry_run, envelope_sender, plan, resolve_settings, send, test_send
-from generator.send.published import changed_since, published_messages
-from generator.send.recipients import parse_recipients, read_recipients
-from generator.serve import start
-from generator.urls import edition_label
-from generator.write import publish
+from generator.urls import SITE, edition_label
 
 
 def _week(text: str) -> IsoWeek:
@@ -180,12 +182,27 @@ def _build(args: argparse.Namespace, project: Path) -> int:
     if args.audience:
         default_out = default_out / "audiences" / args.audience
     out: Path = args.out or default_out
-    cache = None if args.no_cache else content_cache(project)
     record = record_file(project, out)
-    previous = None if cache is None else Previous(read_record(record), out)
+    previous = None if args.no_cache else Previous(read_record(record), out)
+    config = load_config(project / "content" / "site.toml")
+    today = args.today or datetime.now(config.tz).date()
+    inputs = inputs_digest(
+        project, repr((today, args.drafts, args.audience, args.strict, str(out.resolve())))
+    )
+    if previous is not None and previous.record.get(INPUTS, ("", ""))[0] == inputs and (out / SITE).is_dir():
+        print(
+            f"Up to date: nothing in content/ or templates/ changed since {_shown(out / SITE, project)} "
+            f"was built, in {time.perf_counter() - started:.2f} s (today: {today.isoformat()})"
+        )
+        return 0
+
+    from generator.build import build, content_cache  # here: an up-to-date output needs neither
+    from generator.write import publish
+
+    cache = None if args.no_cache else content_cache(project)
     try:
         result = build(
-            project, today=args.today, drafts=args.drafts, scope=args.audience, cache=cache, previous=previous
+            project, today=today, drafts=args.drafts, scope=args.audience, cache=cache, previous=previous
         )
     finally:
         if cache is not None:  # what rendered is kept even if a file was refused
@@ -203,7 +220,7 @@ def _build(args: argparse.Namespace, project: Path) -> int:
     forget_record(record)  # until the new one is written, the output may match neither
     published = publish(result.files, out, previous)
     if cache is not None:
-        write_record(record, published)
+        write_record(record, {**published, INPUTS: (inputs, "")})
     elapsed = time.perf_counter() - started
     languages = len(result.config.languages)
     print(
@@ -217,6 +234,9 @@ def _build(args: argparse.Namespace, project: Path) -> int:
 
 
 def _newsletter(args: argparse.Namespace, project: Path) -> int:
+    from generator.build import build_newsletter, load_sources
+    from generator.write import publish
+
     started = time.perf_counter()
     result = build_newsletter(load_sources(project, today=args.today), args.week)
     out: Path = args.out or project / "output"
@@ -230,6 +250,9 @@ def _newsletter(args: argparse.Namespace, project: Path) -> int:
 
 
 def _send(args: argparse.Namespace, project: Path) -> int:
+    from generator.send.campaign import dry_run, envelope_sender, plan, resolve_settings, send, test_send
+    from generator.send.recipients import parse_recipients, read_recipients
+
     config = load_config(project / "content" / "site.toml")
     recipients = read_recipients(args.recipients, config)
     address = None
@@ -296,6 +319,9 @@ def _messages(
     args: argparse.Namespace, project: Path, config: Config, editions: set[Edition]
 ) -> dict[Edition, bytes]:
     """The editions the build published for the week; any other composed now, from content/."""
+    from generator.build import compose_messages, load_sources
+    from generator.send.published import changed_since, published_messages
+
     out = project / "output"
     published = published_messages(out, args.week, editions)
     missing = editions - set(published.messages)
@@ -324,6 +350,8 @@ def _messages(
 
 
 def _serve(args: argparse.Namespace, project: Path) -> int:
+    from generator.serve import start
+
     if not (project / "content").is_dir():
         print(f"intranet: no content/ folder in {project}; pass --project DIR", file=sys.stderr)
         return 2
@@ -366,6 +394,8 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace, project: Path) -> int:
+    from generator.build import today_in
+
     config = load_config(project / "content" / "site.toml")
     today = args.today or today_in(config)
     path = new_file(

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import icalendar
 from babel.dates import format_date
 
+from generator.cache import Fingerprints, Previous, code_digest, digest
 from generator.config import Config
 from generator.i18n import in_language, load_translations
 from generator.model import Occurrence, OutputFile
@@ -164,13 +166,32 @@ def calendar_document(
     return _document(config, name, lang, entries, None, _Events(config, today), _Zones(window))
 
 
-def render_calendar_feeds(config: Config, agenda: Agenda, today: dt.date) -> list[OutputFile]:
-    """Every language × (every office, each office) × (holidays, paydays, events, all)."""
-    events = _Events(config, today)
-    zones = _Zones(agenda.window)
-    return [
-        render_calendar_feed(config, agenda, lang, office, feed, events, zones)
+def render_calendar_feeds(
+    config: Config, agenda: Agenda, today: dt.date, previous: Previous | None = None
+) -> list[OutputFile]:
+    """Every language × (every office, each office) × (holidays, paydays, events, all).
+
+    The feeds are made from the settings, the agenda and today only: when those digest as
+    in the `previous` publish, its feeds are kept unrendered."""
+    fingerprints = Fingerprints()
+    key = digest(code_digest(), fingerprints.of(config), fingerprints.of(agenda), today.isoformat())
+    paths = [
+        (site_output(calendar_feed(lang, office, feed)), lang, office, feed)
         for lang in config.languages
         for office in (None, *config.offices)
         for feed in FEEDS
+    ]
+    kept = [previous.reusable(path, key) for path, *_ in paths] if previous is not None else []
+    if kept and all(found is not None for found in kept):
+        return [
+            OutputFile(path, found, "content/calendar", None, key)
+            if isinstance(found, bytes)
+            else OutputFile(path, b"", "content/calendar", found, key)
+            for (path, *_), found in zip(paths, kept, strict=True)
+        ]
+    events = _Events(config, today)
+    zones = _Zones(agenda.window)
+    return [
+        replace(render_calendar_feed(config, agenda, lang, office, feed, events, zones), key=key)
+        for _, lang, office, feed in paths
     ]

@@ -17,7 +17,6 @@ from typing import Any
 import jinja2
 from babel.core import Locale
 from babel.dates import format_date, format_skeleton, get_day_names
-from jinja2 import meta
 from markupsafe import Markup
 
 from generator.cache import digest
@@ -70,9 +69,11 @@ class Templates:
             if match.group(2) is None:
                 return None
             names.add(match.group(2))
-        for other in meta.find_referenced_templates(env.parse(source)):
-            if other is None:
+        for tag in re.finditer(r"\{%-?\s*(?:extends|include|import|from)\s+(\S+)", source):
+            literal = re.fullmatch(r"([\"'])(.+)\1", tag.group(1))
+            if literal is None:  # a template named by a variable: anything may be read
                 return None
+            other = literal.group(2)
             if other not in seen:
                 found = self._find_view_attributes(other, seen)
                 if found is None:
