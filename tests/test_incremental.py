@@ -1,0 +1,154 @@
+"""Incremental builds: whatever the history of edits, the output equals a clean build's.
+
+Random sequences of edits, additions, deletions, template and site.toml changes; after
+each step the project is built twice from the command line, incrementally into output/
+(with the cache and the record of the last publish) and from nothing into another folder
+(--no-cache), and the two trees must be equal byte for byte.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from generator import cli
+from generator.cache import INPUTS, read_record, record_file
+from tests.conftest import SITE_TOML, MakeProject, announcement
+
+TODAY = "2026-11-23"
+WORDS = ["cliente", "equipo", "calidad", "oficina", "semana", "mejora", "nómina", "turno"]
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def build(project: Path, *extra: str) -> str:
+    assert cli.main(["build", "--project", str(project), "--today", TODAY, *extra]) == 0
+    return ""
+
+
+def body(rng: random.Random, others: list[str]) -> str:
+    lines = [" ".join(rng.choices(WORDS, k=rng.randint(3, 12))) for _ in range(rng.randint(1, 4))]
+    if others:
+        lines.append(f"[{rng.choice(WORDS)}]({rng.choice(others)})")
+    return "\n\n".join(lines) + "\n"
+
+
+def step(project: Path, rng: random.Random, number: int) -> str:
+    """One random change to the project; returns what it did, for the failure message."""
+    folder = project / "content" / "announcements"
+    files = sorted(folder.glob("*.md"))
+    names = [f.name for f in files]
+    choice = rng.choice(["edit", "edit", "retitle", "add", "delete", "template", "settings", "nothing"])
+    if choice == "edit" and files:
+        target = rng.choice(files)
+        text = target.read_text(encoding="utf-8")
+        target.write_text(
+            text.split("---\n", 2)[0] + "---\n" + text.split("---\n", 2)[1] + "---\n" + body(rng, names)
+        )
+        return f"edit {target.name}"
+    if choice == "retitle" and files:
+        target = rng.choice(files)
+        text = target.read_text(encoding="utf-8").replace("title: ", f"title: {rng.choice(WORDS)} ", 1)
+        target.write_text(text, encoding="utf-8")
+        return f"retitle {target.name}"
+    if choice == "delete" and len(files) > 1:
+        target = rng.choice(files)
+        target.unlink()
+        return f"delete {target.name}"
+    if choice == "template":
+        base = project / "templates" / "site" / "base.html"
+        base.parent.mkdir(parents=True, exist_ok=True)
+        builtin = (Path(cli.__file__).resolve().parent.parent / "templates/site/base.html").read_text()
+        base.write_text(builtin.replace("</footer>", f"<p>{rng.choice(WORDS)} {number}</p></footer>", 1))
+        return "template"
+    if choice == "settings":
+        settings = project / "content" / "site.toml"
+        settings.write_text(SITE_TOML.replace("news_per_page = 2", f"news_per_page = {rng.randint(1, 4)}"))
+        return "settings"
+    if choice == "nothing":
+        return "nothing"
+    name = f"nuevo-{number}.md"
+    extra = {"tags": f"[{rng.choice(WORDS)}]"} if rng.random() < 0.5 else {}
+    day = f"2026-11-{rng.randint(1, 22):02}"
+    text = announcement(f"{rng.choice(WORDS)} {number}", day, **extra)
+    (folder / name).write_text(text.replace("Cuerpo del anuncio.\n", body(rng, names)), encoding="utf-8")
+    return f"add {name}"
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_incremental_output_equals_a_clean_build(make_project: MakeProject, seed: int) -> None:
+    rng = random.Random(seed)
+    project = make_project(
+        {
+            **{
+                f"content/announcements/a{i}.md": announcement(f"Aviso {i}", f"2026-11-{10 + i}")
+                for i in range(5)
+            },
+            "content/pages/contactos.md": "---\ntitle: Contactos\n---\nVer [el aviso](../announcements/a1.md).\n",
+        }
+    )
+    assert "news_per_page = 2" in SITE_TOML
+    build(project)
+    history = []
+    for number in range(8):
+        history.append(step(project, rng, number))
+        build(project)
+        clean = project.parent / f"clean-{seed}-{number}"
+        build(project, "--no-cache", "--out", str(clean))
+        assert tree(project / "output") == tree(clean), f"after {history}"
+
+
+def test_an_unchanged_project_is_not_built_again(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project({"content/announcements/a.md": announcement("Uno")})
+    build(project)
+    page = project / "output/site/es/index.html"
+    first = page.stat()
+    capsys.readouterr()
+    build(project)
+    assert "Up to date" in capsys.readouterr().out
+    assert page.stat().st_ino == first.st_ino
+    assert read_record(record_file(project, project / "output"))[INPUTS][0]
+
+
+def test_an_edit_rewrites_only_the_files_whose_bytes_change(make_project: MakeProject) -> None:
+    project = make_project(
+        {
+            "content/announcements/a.md": announcement("Uno", "2026-11-20"),
+            "content/announcements/b.md": announcement("Dos", "2026-11-19"),
+        }
+    )
+    build(project)
+    site = project / "output/site"
+    before = {p: p.stat().st_ino for p in site.rglob("*.html")}
+    (project / "content/announcements/b.md").write_text(
+        announcement("Dos", "2026-11-19").replace("Cuerpo del anuncio.", "Otro cuerpo."), encoding="utf-8"
+    )
+    build(project)
+    after = {p: p.stat().st_ino for p in site.rglob("*.html")}
+    changed = {p.relative_to(site).as_posix() for p in after if before.get(p) != after[p]}
+    assert "es/news/b/index.html" in changed  # the edited announcement's page
+    assert "es/news/a/index.html" not in changed  # another announcement's page is kept as it was
+    assert "es/kudos/index.html" not in changed
+    assert len(changed) < len(after) / 2, changed
+
+
+def test_deleting_the_cache_changes_no_output_byte(make_project: MakeProject) -> None:
+    project = make_project({"content/announcements/a.md": announcement("Uno")})
+    build(project)
+    first = tree(project / "output")
+    (project / "content/announcements/a.md").write_text(announcement("Uno bis"), encoding="utf-8")
+    build(project)
+    warm = tree(project / "output")
+    import shutil
+
+    shutil.rmtree(project / ".intranet")
+    build(project)
+    assert tree(project / "output") == warm != first
