@@ -251,5 +251,7 @@ def inputs_digest(project: Path, settings: str) -> str:
                     parts.append(entry.path)
                 else:
                     info = entry.stat()
-                    parts.append(f"{entry.path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\0{info.st_ino}")
+                    parts.append(
+                        f"{entry.path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\0{info.st_ino}"
+                    )
     return digest(*parts)

@@ -360,11 +360,12 @@ def _serve(args: argparse.Namespace, project: Path) -> int:
     except OSError as exc:
         print(f"intranet: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    print(
-        f"Serving {preview.url} (drafts shown); edit content/ or templates/ and open pages "
-        "reload. Ctrl-C stops."
-    )
-    try:
+    try:  # from here on, Ctrl-C stops the preview (even before the line below is read)
+        print(
+            f"Serving {preview.url} (drafts shown); edit content/ or templates/ and open pages "
+            "reload. Ctrl-C stops.",
+            flush=True,
+        )
         threading.Event().wait()
     except KeyboardInterrupt:
         print("Stopped.")

@@ -21,7 +21,8 @@ from pathlib import Path, PurePosixPath
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from generator.build import build, today_in
+from generator.build import build, content_cache, today_in
+from generator.cache import Previous, Store
 from generator.config import load_config
 from generator.errors import GeneratorError, flatten
 from generator.load.files import ignored
@@ -62,6 +63,8 @@ class State:
     problems: list[str] = field(default_factory=list)
     version: int = 0
     changed: threading.Condition = field(default_factory=threading.Condition)
+    cache: Store = field(default_factory=lambda: Store(None))  # rendered bodies, kept between rebuilds
+    previous: Previous | None = None  # the last good build, its pages reused when their inputs are equal
 
     def publish(self, files: dict[str, bytes | Path] | None, problems: list[str]) -> None:
         with self.changed:
@@ -75,7 +78,9 @@ class State:
 def rebuild(project: Path, today: date | None, state: State, say: Callable[[str], None]) -> None:
     """Build into memory; on success serve it, else keep the last good site and show why."""
     try:
-        result = build(project, today=today, drafts=True)
+        state.cache.forget_unused()
+        result = build(project, today=today, drafts=True, cache=state.cache, previous=state.previous)
+        state.cache.save()
     except (GeneratorError, ExceptionGroup) as exc:
         errors = [exc] if isinstance(exc, GeneratorError) else _problems(exc)
         lines = [e.format(project) for e in sorted(errors, key=GeneratorError.sort_key)]
@@ -94,6 +99,8 @@ def rebuild(project: Path, today: date | None, state: State, say: Callable[[str]
     for line in warnings:
         say(line)
     say(f"Rebuilt {result.html_pages} pages (today: {result.today.isoformat()})")
+    memory: dict[str, bytes] = {f.path: f.data for f in result.files if f.key and f.copy_from is None}
+    state.previous = Previous({f.path: (f.key, "") for f in result.files if f.path in memory}, memory)
     state.publish(files, [])
 
 
@@ -225,7 +232,7 @@ def start(
     project: Path, host: str, port: int, today: date | None, say: Callable[[str], None] = print
 ) -> Preview:
     """Build once, then serve and watch in background threads."""
-    state = State()
+    state = State(cache=content_cache(project))
     lock = threading.Lock()
 
     def again() -> None:
