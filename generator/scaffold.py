@@ -153,7 +153,10 @@ EXAMPLES = (
     "metrics/csat.csv",
     "calendar/eventos-empresa.ics",
 )
-IGNORED = "# Build results and the delivery ledger: made by intranet, never edited.\noutput/\n.intranet/\n"
+IGNORED = (
+    "# Build results, the build cache and the delivery ledger: made by intranet, never edited.\n"
+    "output/\n.intranet/\n"
+)
 
 
 def init_project(target: Path) -> list[Path]:
