@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import shutil
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -19,7 +20,7 @@ from babel.core import Locale
 from babel.dates import format_date, format_skeleton, get_day_names
 from markupsafe import Markup
 
-from generator.cache import digest
+from generator.cache import code_digest, digest
 from generator.errors import GeneratorError
 from generator.i18n import load_translations
 from generator.model import SITE_ROOT, Occurrence
@@ -32,13 +33,16 @@ from generator.resources import BUILTIN_TEMPLATES
 from generator.rules.agenda import FILTERS
 from generator.urls import PATHS, pretty, relative_url, root_prefix, slugify
 
-_ENVIRONMENTS: dict[tuple[tuple[str, ...], str], jinja2.Environment] = {}
+_ENVIRONMENTS: dict[tuple[tuple[str, ...], str, str], jinja2.Environment] = {}
 
 
 class Templates:
-    def __init__(self, project_templates: Path) -> None:
+    def __init__(self, project_templates: Path, compiled: Path | None = None) -> None:
+        """`compiled`: a folder where compiled templates are kept between builds (the
+        project's cache), or None to compile them in memory only."""
         self.project_dir = project_templates
         self._search = tuple(str(p) for p in (project_templates, BUILTIN_TEMPLATES) if p.is_dir())
+        self._compiled = compiled
         self._view_attributes: dict[str, frozenset[str] | None] = {}
         self._any_language = "en"
 
@@ -84,9 +88,9 @@ class Templates:
     def env(self, lang: str) -> jinja2.Environment:
         """The language's environment, shared by every build in this process (compiled
         templates are reused; Jinja reloads a template whose file changed)."""
-        key = (self._search, lang)
+        key = (self._search, lang, str(self._compiled or ""))
         if key not in _ENVIRONMENTS:
-            _ENVIRONMENTS[key] = _environment(self._search, lang)
+            _ENVIRONMENTS[key] = _environment(self._search, lang, _bytecode_cache(self._compiled))
         return _ENVIRONMENTS[key]
 
     def render(self, name: str, lang: str, page_path: str, **context: Any) -> str:
@@ -107,9 +111,29 @@ class Templates:
             raise GeneratorError(f"template error: {exc.message}", path=path, line=line) from None
 
 
-def _environment(search: tuple[str, ...], lang: str) -> jinja2.Environment:
+def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
+    """Jinja's own cache of compiled templates, checked against each template's source.
+    Its folder is named after the code and Jinja's version (the environment's options
+    and globals live in the code), and folders of other versions are removed."""
+    if folder is None:
+        return None
+    here = folder / f"templates-{digest(code_digest(), jinja2.__version__)[:16]}"
+    try:
+        for old in folder.glob("templates-*"):
+            if old != here:
+                shutil.rmtree(old, ignore_errors=True)
+        here.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # a read-only cache only makes the build slower
+    return jinja2.FileSystemBytecodeCache(str(here))
+
+
+def _environment(
+    search: tuple[str, ...], lang: str, compiled: jinja2.BytecodeCache | None = None
+) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(search),
+        bytecode_cache=compiled,
         autoescape=jinja2.select_autoescape(disabled_extensions=("txt",), default=True),
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
