@@ -13,10 +13,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from generator.cache import FOLDER, STORE_FILE, Previous, Store
+from generator.cache import (
+    FOLDER,
+    STORE_FILE,
+    Fingerprints,
+    Previous,
+    Store,
+    code_digest,
+    digest,
+    library_versions,
+)
 from generator.config import Config, load_config
 from generator.errors import GeneratorError, did_you_mean, known_list
-from generator.load.markdown import CachedMarkdown, render_markdown
+from generator.load.markdown import CachedMarkdown
+from generator.load.reuse import Reuse
 from generator.load.site import load_site
 from generator.model import Edition, OutputFile, Site
 from generator.render.calendars import render_calendar_feeds
@@ -43,6 +53,7 @@ class Sources:
     agenda: Agenda  # holidays, pay dates, events and audits, restricted ones included
     issues: Issues  # each newsletter issue, composed on first use and shared
     warnings: tuple[GeneratorError, ...]
+    known: tuple[tuple[object, str], ...] = ()  # loaded items with the digest of their inputs
 
     @property
     def content(self) -> Path:
@@ -62,17 +73,28 @@ def load_sources(
     cache: Store | None = None,
 ) -> Sources:
     """Read settings (unless given), content and templates; raise every content problem at
-    once. With a `cache`, bodies rendered by an earlier build are taken from it."""
-    markdown = CachedMarkdown(cache) if cache is not None else render_markdown
+    once. With a `cache`, items and bodies loaded by an earlier build are taken from it
+    (without one, a cache in memory still spreads the loading over the cores)."""
+    store = cache if cache is not None else Store(None)
     content = project / "content"
     config = config or load_config(content / "site.toml")
     today = today or today_in(config)
     warnings: list[GeneratorError] = []
-    site = load_site(content, config, calendar_window(today, config.calendar), warnings, markdown=markdown)
+    reuse = Reuse(store, digest(code_digest(), library_versions(), Fingerprints().of(config)))
+    site = load_site(
+        content,
+        config,
+        calendar_window(today, config.calendar),
+        warnings,
+        markdown=CachedMarkdown(store),
+        reuse=reuse,
+    )
     agenda = full_agenda(config, site, today)
     issues = Issues(config, site, agenda, today)
-    templates = Templates(project / "templates")
-    return Sources(project, config, today, site, templates, agenda, issues, tuple(warnings))
+    templates = Templates(project / "templates", store.path.parent if store.path else None)
+    return Sources(
+        project, config, today, site, templates, agenda, issues, tuple(warnings), tuple(reuse.known)
+    )
 
 
 @dataclass(frozen=True)
@@ -134,7 +156,17 @@ def build_site(
     plans = plan_site(config, views)
     links, link_warnings = site_links(config, views, plans, templates, site.media, sources.content)
     files = [
-        *render_intranet(config, views, plans, templates, site.media, links, today=today, previous=previous),
+        *render_intranet(
+            config,
+            views,
+            plans,
+            templates,
+            site.media,
+            links,
+            today=today,
+            previous=previous,
+            fingerprints=Fingerprints(sources.known),
+        ),
         *render_feeds(config, views, plans, links, today),
         *render_calendar_feeds(config, views[config.default_language].agenda, today, previous),
     ]

@@ -17,7 +17,7 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, time, tzinfo
 from email.headerregistry import Address
@@ -53,41 +53,66 @@ def code_digest() -> str:
 
 
 class Store:
-    """key → text, in memory, loaded from and saved to one SQLite file (or memory only)."""
+    """key → bytes, in memory, loaded from and saved to one SQLite file (or memory only).
+
+    A forked worker (generator/parallel.py) opens its own connection; what it added and
+    used travels back with `changes` and is taken in with `absorb`."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self._known: dict[str, str] = {}
-        self._new: dict[str, str] = {}
+        self._known: dict[str, bytes] = {}
+        self._new: dict[str, bytes] = {}
         self._used: set[str] = set()
         self._db: sqlite3.Connection | None = None
-        if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._db = sqlite3.connect(path, timeout=30)
-                self._db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT)")
-            except (OSError, sqlite3.Error):
-                self._db = None  # a read-only or broken cache only makes the build slower
+        self._pid = os.getpid()
+        self._connect()
 
-    def get(self, key: str) -> str | None:
+    def _connect(self) -> None:
+        self._db, self._pid = None, os.getpid()
+        if self.path is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=30)
+            self._db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB)")
+        except (OSError, sqlite3.Error):
+            self._db = None  # a read-only or broken cache only makes the build slower
+
+    def get(self, key: str) -> bytes | None:
         self._used.add(key)
         if key in self._new:
             return self._new[key]
         if key in self._known:
             return self._known[key]
+        if self._pid != os.getpid():  # a forked worker never uses its parent's connection
+            self._connect()
         if self._db is None:
             return None
         try:
             row = self._db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error:
             return None
-        if row is not None:
-            self._known[key] = row[0]
-        return None if row is None else str(row[0])
+        if row is None or not isinstance(row[0], bytes):
+            return None
+        self._known[key] = row[0]
+        return row[0]
 
-    def put(self, key: str, value: str) -> None:
+    def put(self, key: str, value: bytes) -> None:
         self._used.add(key)
         self._new[key] = value
+
+    def changes(self, since: tuple[frozenset[str], frozenset[str]]) -> tuple[dict[str, bytes], set[str]]:
+        """What was added and used after `since` (a `mark`), to send back from a worker."""
+        added, used = since
+        return {k: v for k, v in self._new.items() if k not in added}, self._used - used
+
+    def mark(self) -> tuple[frozenset[str], frozenset[str]]:
+        return frozenset(self._new), frozenset(self._used)
+
+    def absorb(self, changes: tuple[dict[str, bytes], set[str]]) -> None:
+        added, used = changes
+        self._new.update(added)
+        self._used |= used | set(added)
 
     def forget_unused(self) -> None:
         """Start a new build: entries it does not ask for are dropped at the next save."""
@@ -98,6 +123,8 @@ class Store:
         self._known.update(self._new)
         new, self._new = self._new, {}
         self._known = {k: v for k, v in self._known.items() if k in self._used}
+        if self._pid != os.getpid():
+            return  # only the process that opened the store writes it
         if self._db is None:
             return
         try:
@@ -111,9 +138,9 @@ class Store:
             pass
 
     def close(self) -> None:
-        if self._db is not None:
+        if self._db is not None and self._pid == os.getpid():
             self._db.close()
-            self._db = None
+        self._db = None
 
 
 class Fingerprints:
@@ -123,8 +150,9 @@ class Fingerprints:
     digested once per build (`memo` by identity: the build's values live as long as
     this object). A value of any other kind is refused, so nothing is silently left out."""
 
-    def __init__(self) -> None:
-        self._memo: dict[int, tuple[object, str]] = {}
+    def __init__(self, known: Iterable[tuple[object, str]] = ()) -> None:
+        """`known`: values whose digest is already known (an item by its inputs' digest)."""
+        self._memo: dict[int, tuple[object, str]] = {id(value): (value, found) for value, found in known}
 
     def of(self, value: object) -> str:
         kind = type(value)
@@ -179,13 +207,6 @@ class Previous:
             return None
         return self.same(path)
 
-    def unchanged(self, path: str, data: bytes) -> bytes | Path | None:
-        """The published file of `path`, if its bytes are `data` (kept, so not rewritten)."""
-        known = self.record.get(path)
-        if known is None or known[1] != digest(data):
-            return None
-        return self.same(path)
-
     def same(self, path: str) -> bytes | Path | None:
         if isinstance(self.files, Path):
             file = self.files / path
@@ -228,16 +249,23 @@ LIBRARIES = (
 INPUTS = "*inputs*"  # the record's entry for the whole build's inputs
 
 
-def inputs_digest(project: Path, settings: str) -> str:
-    """Everything a build reads, by name, size and modification time (as make and rsync
-    compare files), with the code, the libraries' versions and the build's settings
-    (today, flags, output folder): the same digest, the same output."""
-    parts: list[str] = [code_digest(), settings, sys.version]
+@cache
+def library_versions() -> str:
+    """Python's and the libraries' versions: outputs and cache entries depend on them."""
+    parts = [sys.version]
     for name in LIBRARIES:
         try:
             parts.append(f"{name} {version(name)}")
         except PackageNotFoundError:
             parts.append(name)
+    return "\n".join(parts)
+
+
+def inputs_digest(project: Path, settings: str) -> str:
+    """Everything a build reads, by name, size and modification time (as make and rsync
+    compare files), with the code, the libraries' versions and the build's settings
+    (today, flags, output folder): the same digest, the same output."""
+    parts: list[str] = [code_digest(), settings, library_versions()]
     for folder in ("content", "templates"):
         pending = [project / folder]
         while pending:

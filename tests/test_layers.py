@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 
 # Values every stage may read; they import no stage (model reads i18n; config reads errors,
 # urls and i18n).
-BASE = {"errors", "model", "config", "i18n", "resources", "urls", "cache"}
+BASE = {"errors", "model", "config", "i18n", "resources", "urls", "cache", "parallel"}
 # What each stage may import from the package besides itself: whole stages, never a module
 # picked out of one. Stages do not import one another; data flows between them through
 # build.py (load → rules → render → write) and render walks the views rules made.

@@ -50,10 +50,17 @@ def content_files(
 def gather(paths: Iterable[Path], load: Callable[[Path], T], errors: list[GeneratorError]) -> list[T]:
     """`load` each file; every problem of every file goes to `errors`, and the files that
     loaded cleanly are returned in order."""
+    return [item for _, item in gather_pairs(paths, load, errors)]
+
+
+def gather_pairs(
+    paths: Iterable[Path], load: Callable[[Path], T], errors: list[GeneratorError]
+) -> list[tuple[Path, T]]:
+    """`gather`, each item with its file."""
     found = []
     for path in paths:
         try:
-            found.append(load(path))
+            found.append((path, load(path)))
         except ExceptionGroup as group:
             problems, rest = group.split(GeneratorError)
             if rest is not None:

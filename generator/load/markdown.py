@@ -108,10 +108,10 @@ class CachedMarkdown:
         key = digest(self._settings, origin, str(first_line), source)
         found = self.store.get(key)
         if found is not None:
-            saved = json.loads(found)
+            saved = json.loads(found.decode("utf-8"))
             return Rendered(saved["html"], saved["text"], tuple(BodyLink(**link) for link in saved["links"]))
         rendered = render_markdown(source, origin, first_line)
-        self.store.put(key, json.dumps(asdict(rendered), ensure_ascii=False))
+        self.store.put(key, json.dumps(asdict(rendered), ensure_ascii=False).encode("utf-8"))
         return rendered
 
 

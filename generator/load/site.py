@@ -17,6 +17,7 @@ from generator.load.kudos import load_one_kudos
 from generator.load.markdown import Markdown, render_markdown
 from generator.load.metrics import load_metric
 from generator.load.pages import load_page
+from generator.load.reuse import Reuse, load_all
 from generator.model import Announcement, MediaFile, Page, Programme, Site
 from generator.urls import SOURCE_SUFFIXES
 
@@ -30,25 +31,37 @@ def load_site(
     warnings: list[GeneratorError] | None = None,
     *,
     markdown: Markdown = render_markdown,
+    reuse: Reuse | None = None,
 ) -> Site:
     """Read and check all content; raise every problem at once. Calendar events that
-    cannot be used are skipped and reported in `warnings`."""
+    cannot be used are skipped and reported in `warnings`. With `reuse`, the items of
+    unchanged files come from the cache and the others load over the cores."""
     errors: list[GeneratorError] = []
     warnings = warnings if warnings is not None else []
 
     def files(folder: str) -> list[Path]:
         return content_files(content_dir / folder, READ[folder], top_only=folder == "metrics")
 
-    def each(folder: str, load: Callable[[Path, Path], T]) -> list[T]:
-        return gather(files(folder), lambda path: load(path, content_dir / folder), errors)
+    def each(folder: str, load: Callable[[Path, Path], T], context: str = "") -> list[T]:
+        def one(path: Path) -> T:
+            return load(path, content_dir / folder)
+
+        if reuse is None:
+            return gather(files(folder), one, errors)
+        return load_all(files(folder), one, errors, reuse, f"{folder}\0{context}")
 
     media = load_media(content_dir / "media")
     names = {m.rel_path for m in media}
     announcements = each(
-        "announcements", lambda p, f: load_announcement(p, f, config, names, markdown=markdown)
+        "announcements",
+        lambda p, f: load_announcement(p, f, config, names, markdown=markdown),
+        "\0".join(sorted(names)),
     )
     pages = each("pages", lambda p, f: load_page(p, f, config, markdown=markdown))
-    calendars = each("calendar", lambda p, f: load_calendar(p, f, config, window, warnings))
+    calendar_dir = content_dir / "calendar"  # not kept: its events depend on the window, and it warns
+    calendars = gather(
+        files("calendar"), lambda p: load_calendar(p, calendar_dir, config, window, warnings), errors
+    )
     occurrences = [occurrence for calendar in calendars for occurrence in calendar]
     kudos = sorted(
         each("kudos", lambda p, f: load_one_kudos(p, f, config, markdown=markdown)),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,6 +15,7 @@ from generator.cache import Fingerprints, Previous, code_digest, digest
 from generator.config import Config
 from generator.errors import GeneratorError
 from generator.model import Announcement, Kudos, MediaFile, OutputFile, Page, Programme
+from generator.parallel import map_chunks
 from generator.render.links import Links
 from generator.render.templates import Templates
 from generator.resources import BUILTIN_TEMPLATES
@@ -234,6 +235,7 @@ def render_intranet(
     *,
     today: date,
     previous: Previous | None = None,
+    fingerprints: Fingerprints | None = None,
 ) -> list[OutputFile]:
     """Every HTML page of every language, plus the root pages, styles and media.
 
@@ -241,44 +243,54 @@ def render_intranet(
     code, today, the links and the parts of the language's view the templates use) have
     the digest they had in the `previous` build keeps its published bytes unrendered."""
     by_identity = {(plan.lang, plan.same_as): plan.path for plan in plans}
-    fingerprints = Fingerprints()
+    fingerprints = fingerprints or Fingerprints()
     shared = _shared_keys(config, views, plans, templates, links, today, fingerprints)
-    files: list[OutputFile] = []
+    files: list[OutputFile | None] = []
+    pending: list[tuple[int, PagePlan, list[tuple[str, str]], str]] = []  # to render: (place, plan, …)
     for plan in plans:
-        lang = plan.lang
         switcher = [
             (other, by_identity.get((other, plan.same_as), home_page(other))) for other in config.languages
         ]
         output = site_output(plan.path)
         key = digest(
-            shared[(lang, plan.template)],
+            shared[(plan.lang, plan.template)],
             plan.path,
             fingerprints.of(plan.context),
             fingerprints.of(switcher),
             fingerprints.of(plan.alternates),
         )
         kept = previous.reusable(output, key) if previous is not None else None
-        if kept is not None:
-            if isinstance(kept, Path):
-                files.append(OutputFile(output, b"", plan.source, kept, key))
-            else:
-                files.append(OutputFile(output, kept, plan.source, None, key))
-            continue
-        html = templates.render(
-            plan.template,
-            lang,
-            plan.path,
-            config=config,
-            site_view=views[lang],
-            today=today,
-            switcher=switcher,
-            canonical=config.base_url + pretty(plan.path),
-            alternates=plan.alternates,
-            base_url=config.base_url,
-            links=links,
-            **plan.context,
-        )
-        files.append(OutputFile(output, html.encode(), plan.source, None, key))
+        if isinstance(kept, Path):
+            files.append(OutputFile(output, b"", plan.source, kept, key))
+        elif kept is not None:
+            files.append(OutputFile(output, kept, plan.source, None, key))
+        else:
+            pending.append((len(files), plan, switcher, key))
+            files.append(None)
+
+    def render(part: Sequence[tuple[int, PagePlan, list[tuple[str, str]], str]]) -> list[bytes]:
+        return [
+            templates.render(
+                plan.template,
+                plan.lang,
+                plan.path,
+                config=config,
+                site_view=views[plan.lang],
+                today=today,
+                switcher=switcher,
+                canonical=config.base_url + pretty(plan.path),
+                alternates=plan.alternates,
+                base_url=config.base_url,
+                links=links,
+                **plan.context,
+            ).encode()
+            for _, plan, switcher, _ in part
+        ]
+
+    rendered = (data for part in map_chunks(render, pending, least=200) for data in part)
+    for (place, plan, _, key), data in zip(pending, rendered, strict=True):
+        files[place] = OutputFile(site_output(plan.path), data, plan.source, None, key)
+    pages = [f for f in files if f is not None]
 
     default = config.default_language
     assets = static_files(templates)
@@ -288,12 +300,12 @@ def render_intranet(
         html = templates.render(
             template, default, name, config=config, today=today, base_url=config.base_url, stylesheet=css
         )
-        files.append(OutputFile(site_output(name), html.encode(), "templates"))
-    files += assets
-    files += [
+        pages.append(OutputFile(site_output(name), html.encode(), "templates"))
+    pages += assets
+    pages += [
         OutputFile(site_output(media(m.rel_path)), b"", m.source.as_posix(), m.source) for m in media_files
     ]
-    return files
+    return pages
 
 
 def _shared_keys(

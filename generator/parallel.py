@@ -1,0 +1,61 @@
+"""Work spread over the machine's cores: forked worker processes, results in order.
+
+A task is a function of one chunk of items. The workers are forked after the task is
+set, so they share the parent's loaded values (settings, templates, views) without
+sending them; only the chunks' results travel back (pickled). The work runs in this
+process instead when it does not pay (one core, few items), where fork is not
+available, or where another thread runs (a fork copies its locks, held or not: the
+live preview's watcher and server threads).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_TASK: Callable[[Sequence[Any]], Any] | None = None
+_CHUNKS: Sequence[Sequence[Any]] = ()
+
+
+def cores() -> int:
+    """The cores this process may use (INTRANET_JOBS sets it, e.g. 1 to stay in one process)."""
+    wanted = os.environ.get("INTRANET_JOBS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    return sys.platform != "win32" and "fork" in multiprocessing.get_all_start_methods()
+
+
+def map_chunks(task: Callable[[Sequence[T]], R], items: Sequence[T], *, least: int = 64) -> list[R]:
+    """`task` over `items` split into consecutive chunks, one result per chunk, in order;
+    over several processes when there are at least `least` items per extra process."""
+    workers = min(cores(), len(items) // least) if can_fork() and threading.active_count() == 1 else 1
+    if workers <= 1:
+        return [task(items)]
+    size = -(-len(items) // (workers * 4))  # a few chunks per worker, so none waits long for the last
+    chunks = [items[start : start + size] for start in range(0, len(items), size)]
+    global _TASK, _CHUNKS
+    _TASK, _CHUNKS = task, chunks
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(_run, range(len(chunks)), chunksize=1)
+    finally:
+        _TASK, _CHUNKS = None, ()
+
+
+def _run(index: int) -> Any:
+    assert _TASK is not None
+    return _TASK(_CHUNKS[index])
