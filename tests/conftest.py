@@ -61,6 +61,18 @@ archive_weeks = 2
 MakeProject = Callable[[dict[str, str | bytes]], Path]
 
 
+def published_tree(folder: Path) -> dict[str, bytes]:
+    """What a reader of an output folder sees, by path: site/ through its link to the
+    current release, newsletter/…; not the hidden releases and their manifests."""
+    found: dict[str, bytes] = {}
+    for top in sorted(folder.iterdir()):
+        if top.name.startswith("."):
+            continue
+        files = [top] if top.is_file() else [p for p in top.rglob("*") if p.is_file()]
+        found |= {p.relative_to(folder).as_posix(): p.read_bytes() for p in files}
+    return dict(sorted(found.items()))
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden", action="store_true", help="rewrite tests/golden/expected from the sample content"

@@ -13,7 +13,7 @@ import pytest
 
 from generator import cli
 from tests.conftest import MakeProject, announcement
-from tests.test_write import tree
+from tests.conftest import published_tree as tree
 
 ARGS = ["--today", "2026-11-23"]
 
@@ -133,8 +133,9 @@ def test_a_build_killed_while_publishing_leaves_the_previous_output_whole(make_p
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
+    releases = project / "output/.releases"
     while time.monotonic() < deadline and process.poll() is None:
-        if any(p.name.startswith(".staging-") for p in (project / "output").iterdir()):
+        if list(releases.glob("site-*/media")):  # the new release is being written
             os.kill(process.pid, signal.SIGKILL)
             break
         time.sleep(0.002)
@@ -145,4 +146,5 @@ def test_a_build_killed_while_publishing_leaves_the_previous_output_whole(make_p
     assert "site" in leftovers and "newsletter" in leftovers
     assert {k: v for k, v in tree(project / "output").items() if not k.startswith(".")} == before
     assert run("build", "--project", str(project), *ARGS).returncode == 0
-    assert sorted(p.name for p in (project / "output").iterdir()) == ["newsletter", "site"]
+    assert sorted(p.name for p in (project / "output").iterdir()) == [".releases", "newsletter", "site"]
+    assert len([p for p in releases.iterdir() if p.is_dir()]) == 2  # the new one and the one before

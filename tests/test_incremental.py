@@ -15,16 +15,10 @@ import pytest
 
 from generator import cli
 from generator.cache import INPUTS, read_record, record_file
-from tests.conftest import SITE_TOML, MakeProject, announcement
+from tests.conftest import SITE_TOML, MakeProject, announcement, published_tree
 
 TODAY = "2026-11-23"
 WORDS = ["cliente", "equipo", "calidad", "oficina", "semana", "mejora", "nómina", "turno"]
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
 
 
 def build(project: Path, *extra: str) -> str:
@@ -101,7 +95,7 @@ def test_incremental_output_equals_a_clean_build(make_project: MakeProject, seed
         build(project)
         clean = project.parent / f"clean-{seed}-{number}"
         build(project, "--no-cache", "--out", str(clean))
-        assert tree(project / "output") == tree(clean), f"after {history}"
+        assert published_tree(project / "output") == published_tree(clean), f"after {history}"
 
 
 def test_an_unchanged_project_is_not_built_again(
@@ -143,12 +137,12 @@ def test_an_edit_rewrites_only_the_files_whose_bytes_change(make_project: MakePr
 def test_deleting_the_cache_changes_no_output_byte(make_project: MakeProject) -> None:
     project = make_project({"content/announcements/a.md": announcement("Uno")})
     build(project)
-    first = tree(project / "output")
+    first = published_tree(project / "output")
     (project / "content/announcements/a.md").write_text(announcement("Uno bis"), encoding="utf-8")
     build(project)
-    warm = tree(project / "output")
+    warm = published_tree(project / "output")
     import shutil
 
     shutil.rmtree(project / ".intranet")
     build(project)
-    assert tree(project / "output") == warm != first
+    assert published_tree(project / "output") == warm != first

@@ -9,12 +9,7 @@ import pytest
 from generator.errors import GeneratorError
 from generator.model import OutputFile
 from generator.write import publish, recover
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
+from tests.conftest import published_tree
 
 
 def messages(files: list[OutputFile], out: Path) -> list[str]:
@@ -27,8 +22,8 @@ def test_publish_replaces_the_whole_folder_and_leaves_no_staging(tmp_path: Path)
     out = tmp_path / "output"
     publish([OutputFile("site/a.html", b"1", "x"), OutputFile("site/old.html", b"o", "x")], out)
     publish([OutputFile("site/a.html", b"2", "x"), OutputFile("site/b/c.html", b"3", "y")], out)
-    assert tree(out) == {"site/a.html": b"2", "site/b/c.html": b"3"}
-    assert sorted(p.name for p in out.iterdir()) == ["site"]
+    assert published_tree(out) == {"site/a.html": b"2", "site/b/c.html": b"3"}
+    assert sorted(p.name for p in out.iterdir()) == [".releases", "site"]
 
 
 def test_media_are_copied_from_their_source(tmp_path: Path) -> None:
@@ -66,14 +61,14 @@ def test_two_sources_writing_one_path_are_both_named(tmp_path: Path) -> None:
 def test_a_failure_while_writing_leaves_the_previous_output_untouched(tmp_path: Path) -> None:
     out = tmp_path / "output"
     publish([OutputFile("site/index.html", b"good", "x")], out)
-    before = tree(out)
+    before = published_tree(out)
     missing = tmp_path / "does-not-exist.png"
     with pytest.raises(FileNotFoundError):
         publish(
             [OutputFile("site/index.html", b"new", "x"), OutputFile("site/m.png", b"", "y", missing)], out
         )
-    assert tree(out) == before
-    assert sorted(p.name for p in out.iterdir()) == ["site"]
+    assert published_tree(out) == before
+    assert sorted(p.name for p in out.iterdir()) == [".releases", "site"]
 
 
 def test_leftovers_of_a_killed_publish_are_cleared_or_restored(tmp_path: Path) -> None:
@@ -83,7 +78,7 @@ def test_leftovers_of_a_killed_publish_are_cleared_or_restored(tmp_path: Path) -
     (out / ".old-site-999").mkdir()  # killed between the two renames: site/ is missing
     (out / ".old-site-999/index.html").write_bytes(b"previous")
     recover(out)
-    assert tree(out) == {"site/index.html": b"previous"}
+    assert published_tree(out) == {"site/index.html": b"previous"}
 
 
 def test_a_stale_old_folder_is_dropped_when_the_new_one_is_in_place(tmp_path: Path) -> None:
@@ -92,7 +87,7 @@ def test_a_stale_old_folder_is_dropped_when_the_new_one_is_in_place(tmp_path: Pa
     (out / "site/index.html").write_bytes(b"new")
     (out / ".old-site-12").mkdir()
     recover(out)
-    assert tree(out) == {"site/index.html": b"new"}
+    assert published_tree(out) == {"site/index.html": b"new"}
     assert not (out / ".old-site-12").exists()
 
 
@@ -103,3 +98,78 @@ def test_an_output_folder_that_is_a_file_is_a_clear_error(tmp_path: Path) -> Non
         publish([OutputFile("site/a.html", b"1", "x")], out)
     assert info.value.message == "cannot write the output folder: File exists"
     assert out.read_bytes() == b"%PDF"
+
+
+def releases(out: Path) -> list[str]:
+    return sorted(p.name for p in (out / ".releases").iterdir() if p.is_dir())
+
+
+def test_the_site_is_a_link_to_a_release_and_the_one_before_is_kept(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    for number in range(4):
+        publish([OutputFile("site/index.html", str(number).encode(), "x")], out)
+        assert (out / "site").is_symlink()
+        assert (out / "site/index.html").read_bytes() == str(number).encode()
+    assert len(releases(out)) == 2
+    assert (out / "site").resolve().name in releases(out)
+
+
+def test_a_small_change_rewrites_only_what_changed_and_keeps_the_other_files(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    pages = {f"site/p{n}/index.html": f"page {n}".encode() for n in range(5)}
+
+    def publish_pages() -> dict[str, int]:
+        publish([OutputFile(path, data, "x") for path, data in pages.items()], out)
+        assert published_tree(out) == pages
+        return {path: (out / path).stat().st_ino for path in pages}
+
+    first = publish_pages()
+    pages["site/p1/index.html"] = b"edited once"
+    second = publish_pages()
+    pages["site/p1/index.html"] = b"edited twice"
+    del pages["site/p4/index.html"]
+    pages["site/p5/index.html"] = b"new"
+    third = publish_pages()  # the release before is brought up to date, not made anew
+    for path in ("site/p0/index.html", "site/p2/index.html", "site/p3/index.html"):
+        assert first[path] == second[path] == third[path]  # the very same file all along
+    assert len({first["site/p1/index.html"], second["site/p1/index.html"], third["site/p1/index.html"]}) == 3
+    assert not (out / "site/p4").exists()  # a removed page leaves no empty folder
+
+
+def test_a_release_whose_update_was_interrupted_is_not_trusted(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    publish([OutputFile("site/a.html", b"1", "x"), OutputFile("site/b.html", b"1", "x")], out)
+    publish([OutputFile("site/a.html", b"2", "x"), OutputFile("site/b.html", b"2", "x")], out)
+    spare = next(
+        out / ".releases" / name
+        for name in releases(out)
+        if out / ".releases" / name != (out / "site").resolve()
+    )
+    (spare / "a.html").write_bytes(b"half written")  # killed while updating: its manifest is gone
+    spare.with_name(spare.name + ".json").unlink()
+    publish([OutputFile("site/a.html", b"1", "x"), OutputFile("site/b.html", b"1", "x")], out)
+    assert published_tree(out) == {"site/a.html": b"1", "site/b.html": b"1"}
+    assert not spare.exists()
+
+
+def test_a_file_and_a_folder_may_trade_places_between_releases(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    shapes = [
+        {"site/media/x": b"file"},
+        {"site/media/x/y.png": b"inside"},
+        {"site/media/x": b"file again"},
+        {"site/media/x/y.png": b"inside again"},
+    ]
+    for files in shapes:
+        publish([OutputFile(path, data, "x") for path, data in files.items()], out)
+        assert published_tree(out) == files
+
+
+def test_an_output_folder_from_before_releases_is_taken_over(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    (out / "site").mkdir(parents=True)
+    (out / "site/old.html").write_bytes(b"old")
+    publish([OutputFile("site/index.html", b"new", "x")], out)
+    assert (out / "site").is_symlink()
+    assert published_tree(out) == {"site/index.html": b"new"}
+    assert sorted(p.name for p in out.iterdir()) == [".releases", "site"]

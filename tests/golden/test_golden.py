@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.write import publish
-from tests.conftest import sample_files
+from tests.conftest import published_tree, sample_files
 
 EXPECTED = Path(__file__).parent / "expected"
 
@@ -23,7 +23,7 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 def test_the_sample_site_matches_the_golden_copy(tmp_path: Path, request: pytest.FixtureRequest) -> None:
     publish(sample_files(), tmp_path)
-    actual = tree(tmp_path)
+    actual = published_tree(tmp_path)
     if request.config.getoption("--update-golden"):
         shutil.rmtree(EXPECTED, ignore_errors=True)
         for rel, data in actual.items():
