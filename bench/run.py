@@ -21,6 +21,7 @@ import datetime as dt
 import os
 import platform
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -100,6 +101,52 @@ def intranet_run(project: Path, scenario: str, run: int) -> tuple[float, float]:
 
 
 SCENARIOS = ("cold", "nothing changed", "one announcement edited", "a template edited")
+SERVE = "serve: save → reload event"
+
+
+def serve_reloads(project: Path, runs: int) -> list[tuple[float, float]]:
+    """`intranet serve` on the corpus: from saving an announcement to the reload event its
+    open pages receive (Server-Sent Events), several saves, each after the last reload."""
+    port = free_port()
+    command = [
+        *INTRANET,
+        "serve",
+        "--project",
+        str(project),
+        "--port",
+        str(port),
+        "--today",
+        TODAY.isoformat(),
+    ]
+    server = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert server.stdout is not None
+        for line in server.stdout:  # the first build, then "Serving …"
+            if line.startswith("Serving"):
+                break
+        stream = socket.create_connection(("127.0.0.1", port), timeout=120)
+        stream.sendall(b"GET /__intranet/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        reader = stream.makefile("rb")
+        while not reader.readline().startswith(b"event: problems"):
+            pass
+        first = sorted((project / "content" / "announcements").glob("*.md"))[11]
+        found = []
+        for run in range(runs):
+            time.sleep(0.5)
+            started = time.perf_counter()
+            with first.open("a", encoding="utf-8") as f:
+                f.write(f"\nSaved in the preview, {run}.\n")
+            while not (line := reader.readline()).startswith(b"event: "):
+                if not line:
+                    raise RuntimeError("the preview closed its event stream")
+            if not line.startswith(b"event: reload"):
+                raise RuntimeError(f"the preview answered {line!r}")
+            found.append((time.perf_counter() - started, 0.0))
+        stream.close()
+        return found
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
 
 
 def bench_corpus(size: int, runs: int, tools: dict[str, list[str]]) -> dict[str, list[tuple[float, float]]]:
@@ -117,6 +164,8 @@ def bench_corpus(size: int, runs: int, tools: dict[str, list[str]]) -> dict[str,
         for scenario in SCENARIOS:
             results.setdefault(scenario, []).append(intranet_run(folder / "intranet", scenario, run))
         print(f"  {size:,} run {run + 1}: " + ", ".join(f"{k} {v[-1][0]:.2f} s" for k, v in results.items()))
+    results[SERVE] = serve_reloads(folder / "intranet", runs)
+    print(f"  {size:,} {SERVE}: " + ", ".join(f"{v[0]:.2f} s" for v in results[SERVE]))
     return results
 
 
@@ -131,9 +180,12 @@ def build_table(figures: dict[int, dict[str, list[tuple[float, float]]]]) -> lis
     ]
     for size, results in figures.items():
         pelican, hugo = median(results["pelican"]), median(results["hugo"])
-        for scenario in SCENARIOS:
+        for scenario in (*SCENARIOS, SERVE):
             ours = median(results[scenario])
             cold = scenario == "cold"
+            if scenario == SERVE:
+                lines.append(f"| {size:,} | {scenario} | {ours[0]:.2f} s | — | — | — | — |")
+                continue
             lines.append(
                 f"| {size:,} | {scenario} | {ours[0]:.2f} s | "
                 + (
