@@ -18,6 +18,7 @@ from generator.cache import (
     STORE_FILE,
     Fingerprints,
     Previous,
+    Spool,
     Store,
     code_digest,
     digest,
@@ -142,7 +143,12 @@ def check_scope(config: Config, scope: str) -> None:
 
 
 def build_site(
-    sources: Sources, *, drafts: bool = False, scope: str | None = None, previous: Previous | None = None
+    sources: Sources,
+    *,
+    drafts: bool = False,
+    scope: str | None = None,
+    previous: Previous | None = None,
+    spool: Spool | None = None,
 ) -> BuildResult:
     """Every page, feed and calendar of the site (or of one restricted audience's tree), and,
     for the main site, this week's newsletter in every language and edition. A page made
@@ -166,6 +172,7 @@ def build_site(
             today=today,
             previous=previous,
             fingerprints=Fingerprints(sources.known),
+            spool=spool,
         ),
         *render_feeds(config, views, plans, links, today),
         *render_calendar_feeds(config, views[config.default_language].agenda, today, previous),
@@ -204,13 +211,15 @@ def build(
     scope: str | None = None,
     cache: Store | None = None,
     previous: Previous | None = None,
+    spool: Spool | None = None,
 ) -> BuildResult:
-    """`intranet build`: read the project, then render the site (and this week's newsletter)."""
+    """`intranet build`: read the project, then render the site (and this week's newsletter).
+    With a `spool`, the rendered pages wait in its files (see cache.Spool) until published."""
     config = load_config(project / "content" / "site.toml")
     if scope is not None:
         check_scope(config, scope)  # before reading any content
     sources = load_sources(project, today=today, config=config, cache=cache)
-    return build_site(sources, drafts=drafts, scope=scope, previous=previous)
+    return build_site(sources, drafts=drafts, scope=scope, previous=previous, spool=spool)
 
 
 def content_cache(project: Path) -> Store:

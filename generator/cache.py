@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import sys
 from collections.abc import Iterable, Mapping
@@ -141,6 +142,43 @@ class Store:
         if self._db is not None and self._pid == os.getpid():
             self._db.close()
         self._db = None
+
+
+def spool_folder(project: Path) -> Path:
+    """A folder of this build's own for its spool; those of builds that were killed go."""
+    folder = project / FOLDER
+    for old in folder.glob("spool-*"):
+        pid = old.name.removeprefix("spool-")
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return folder / f"spool-{os.getpid()}"
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process
+    return True
+
+
+class Spool:
+    """Rendered pages kept in files until they are published, so a build of many thousand
+    pages does not hold them all in memory; the folder is removed after the publish."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._count = 0
+
+    def keep(self, data: bytes) -> tuple[Path, str]:
+        """Where `data` now is, and its digest."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._count += 1
+        path = self.folder / f"{os.getpid()}-{self._count}"
+        path.write_bytes(data)
+        return path, digest(data)
 
 
 class Fingerprints:

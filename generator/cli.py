@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -21,10 +22,13 @@ from generator import __version__
 from generator.cache import (
     INPUTS,
     Previous,
+    Spool,
+    Store,
     forget_record,
     inputs_digest,
     read_record,
     record_file,
+    spool_folder,
     write_record,
 )
 from generator.config import Config, load_config
@@ -196,13 +200,40 @@ def _build(args: argparse.Namespace, project: Path) -> int:
         )
         return 0
 
-    from generator.build import build, content_cache  # here: an up-to-date output needs neither
-    from generator.write import publish
+    from generator.build import content_cache  # here: an up-to-date output needs neither
 
     cache = None if args.no_cache else content_cache(project)
+    spool = Spool(spool_folder(project))
+    try:
+        return _build_and_publish(args, project, out, today, inputs, record, previous, cache, spool, started)
+    finally:
+        shutil.rmtree(spool.folder, ignore_errors=True)
+
+
+def _build_and_publish(
+    args: argparse.Namespace,
+    project: Path,
+    out: Path,
+    today: date,
+    inputs: str,
+    record: Path,
+    previous: Previous | None,
+    cache: Store | None,
+    spool: Spool,
+    started: float,
+) -> int:
+    from generator.build import build  # here: an up-to-date output needs neither
+    from generator.write import publish
+
     try:
         result = build(
-            project, today=today, drafts=args.drafts, scope=args.audience, cache=cache, previous=previous
+            project,
+            today=today,
+            drafts=args.drafts,
+            scope=args.audience,
+            cache=cache,
+            previous=previous,
+            spool=spool,
         )
     finally:
         if cache is not None:  # what rendered is kept even if a file was refused

@@ -93,6 +93,7 @@ class OutputFile:
     source: str
     copy_from: Path | None = None  # large files (media) are copied, not held in memory
     key: str = ""  # a page's input digest (cache.py): the same key, the same bytes
+    digest: str = ""  # for bytes kept in a file (copy_from) until published: their digest
 
 
 KINDS = ("holiday", "payday", "event", "training", "meeting")

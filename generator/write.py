@@ -158,6 +158,8 @@ def _signature(f: OutputFile, published: Mapping[str, str], out_dir: Path) -> st
     assets), its source's path, size and time."""
     if f.copy_from is None:
         return digest(f.data)
+    if f.digest:  # a rendered page waiting in the spool
+        return f.digest
     source = f.copy_from
     if source.is_relative_to(out_dir / SITE):  # a page kept from the current release
         rel = source.relative_to(out_dir / SITE).as_posix()
@@ -199,6 +201,8 @@ def _publish_site(files: Sequence[OutputFile], out_dir: Path) -> dict[str, tuple
         temporary = destination.with_name(f"{STAGING_PREFIX}{destination.name}")
         if published.get(rel) == signature and current is not None:
             _link(current / rel, temporary)  # unchanged since the current release: the same file
+        elif f.copy_from is not None and f.digest:  # from the spool, which is dropped afterwards
+            _move(f.copy_from, temporary)
         elif f.copy_from is not None:
             shutil.copyfile(f.copy_from, temporary)
         else:
@@ -285,6 +289,13 @@ def _prune(path: Path, release: Path) -> None:
         except OSError:
             return
         folder = folder.parent
+
+
+def _move(spooled: Path, target: Path) -> None:
+    try:
+        spooled.replace(target)
+    except OSError:  # another file system
+        shutil.copyfile(spooled, target)
 
 
 def _link(published: Path, target: Path) -> None:

@@ -46,7 +46,8 @@ def run(jobs: str, mode: str = "ok") -> str:
 
 def test_chunks_run_in_worker_processes_and_come_back_in_order() -> None:
     count, in_parent, processes, ordered = run("2").split()
-    assert int(count) > 2 and in_parent == "False" and int(processes) == 2 and ordered == "True"
+    # never the parent, at most the two workers asked for (how many chunks each takes is the pool's choice)
+    assert int(count) > 2 and in_parent == "False" and 1 <= int(processes) <= 2 and ordered == "True"
 
 
 def test_one_job_stays_in_this_process() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from generator.cache import Fingerprints, Previous, code_digest, digest
+from generator.cache import Fingerprints, Previous, Spool, code_digest, digest
 from generator.config import Config
 from generator.errors import GeneratorError
 from generator.model import Announcement, Kudos, MediaFile, OutputFile, Page, Programme
@@ -61,6 +61,9 @@ class PagePlan:
     source: str = "templates"
     alternates: tuple[tuple[str, str], ...] = ()  # real translations: (lang, path)
     item: Announcement | Page | Programme | None = None  # the content file the page shows
+
+
+Rendered = bytes | tuple[Path, str]  # a page's bytes, or where the spool keeps them and their digest
 
 
 def news_path(localized: News) -> str:
@@ -236,12 +239,14 @@ def render_intranet(
     today: date,
     previous: Previous | None = None,
     fingerprints: Fingerprints | None = None,
+    spool: Spool | None = None,
 ) -> list[OutputFile]:
     """Every HTML page of every language, plus the root pages, styles and media.
 
     A page whose inputs (its context, and what every page reads: settings, templates,
     code, today, the links and the parts of the language's view the templates use) have
-    the digest they had in the `previous` build keeps its published bytes unrendered."""
+    the digest they had in the `previous` build keeps its published bytes unrendered.
+    With a `spool`, rendered pages wait in its files instead of memory."""
     by_identity = {(plan.lang, plan.same_as): plan.path for plan in plans}
     fingerprints = fingerprints or Fingerprints()
     shared = _shared_keys(config, views, plans, templates, links, today, fingerprints)
@@ -256,8 +261,8 @@ def render_intranet(
             shared[(plan.lang, plan.template)],
             plan.path,
             fingerprints.of(plan.context),
-            fingerprints.of(switcher),
-            fingerprints.of(plan.alternates),
+            repr(switcher),  # pairs of texts: their repr says all
+            repr(plan.alternates),
         )
         kept = previous.reusable(output, key) if previous is not None else None
         if isinstance(kept, Path):
@@ -268,8 +273,11 @@ def render_intranet(
             pending.append((len(files), plan, switcher, key))
             files.append(None)
 
-    def render(part: Sequence[tuple[int, PagePlan, list[tuple[str, str]], str]]) -> list[bytes]:
-        return [
+    def render(part: Sequence[tuple[int, PagePlan, list[tuple[str, str]], str]]) -> list[Rendered]:
+        return [html if spool is None else spool.keep(html) for html in _render(part)]
+
+    def _render(part: Sequence[tuple[int, PagePlan, list[tuple[str, str]], str]]) -> Iterator[bytes]:
+        return (
             templates.render(
                 plan.template,
                 plan.lang,
@@ -285,11 +293,14 @@ def render_intranet(
                 **plan.context,
             ).encode()
             for _, plan, switcher, _ in part
-        ]
+        )
 
     rendered = (data for part in map_chunks(render, pending, least=200) for data in part)
     for (place, plan, _, key), data in zip(pending, rendered, strict=True):
-        files[place] = OutputFile(site_output(plan.path), data, plan.source, None, key)
+        if isinstance(data, bytes):
+            files[place] = OutputFile(site_output(plan.path), data, plan.source, None, key)
+        else:  # in the spool: (where, digest)
+            files[place] = OutputFile(site_output(plan.path), b"", plan.source, data[0], key, data[1])
     pages = [f for f in files if f is not None]
 
     default = config.default_language
