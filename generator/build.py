@@ -75,8 +75,8 @@ def load_sources(
 ) -> Sources:
     """Read settings (unless given), content and templates; raise every content problem at
     once. With a `cache`, items and bodies loaded by an earlier build are taken from it
-    (without one, a cache in memory still spreads the loading over the cores)."""
-    store = cache if cache is not None else Store(None)
+    (without one, the loading is still spread over the cores)."""
+    store = cache if cache is not None else Store(None, remember=False)
     content = project / "content"
     config = config or load_config(content / "site.toml")
     today = today or today_in(config)

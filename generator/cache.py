@@ -54,15 +54,22 @@ def code_digest() -> str:
 
 
 class Store:
-    """key → bytes, in memory, loaded from and saved to one SQLite file (or memory only).
+    """key → bytes in one SQLite file (or in memory only, without a path).
 
-    A forked worker (generator/parallel.py) opens its own connection; what it added and
-    used travels back with `changes` and is taken in with `absorb`."""
+    New entries are written in batches, so a first build of thousands of items does not
+    hold them all. A forked worker (generator/parallel.py) opens its own connection and
+    writes nothing: what it added and used travels back with `changes` and is taken in
+    with `absorb`."""
 
-    def __init__(self, path: Path | None) -> None:
+    BATCH = 32 * 1024 * 1024  # bytes of new entries held before they are written
+
+    def __init__(self, path: Path | None, *, remember: bool = True) -> None:
+        """Without a `path`, entries live in memory; with `remember` false, not at all
+        (a build that must not read or leave a cache: --no-cache)."""
         self.path = path
-        self._known: dict[str, bytes] = {}
+        self.remember = remember
         self._new: dict[str, bytes] = {}
+        self._pending = 0
         self._used: set[str] = set()
         self._db: sqlite3.Connection | None = None
         self._pid = os.getpid()
@@ -83,8 +90,6 @@ class Store:
         self._used.add(key)
         if key in self._new:
             return self._new[key]
-        if key in self._known:
-            return self._known[key]
         if self._pid != os.getpid():  # a forked worker never uses its parent's connection
             self._connect()
         if self._db is None:
@@ -93,44 +98,55 @@ class Store:
             row = self._db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error:
             return None
-        if row is None or not isinstance(row[0], bytes):
-            return None
-        self._known[key] = row[0]
-        return row[0]
+        return row[0] if row is not None and isinstance(row[0], bytes) else None
 
     def put(self, key: str, value: bytes) -> None:
+        if not self.remember:
+            return
         self._used.add(key)
         self._new[key] = value
+        self._pending += len(value)
+        if self._pending > self.BATCH:
+            self._write()
+
+    def mark(self) -> tuple[frozenset[str], frozenset[str]]:
+        return frozenset(self._new), frozenset(self._used)
 
     def changes(self, since: tuple[frozenset[str], frozenset[str]]) -> tuple[dict[str, bytes], set[str]]:
         """What was added and used after `since` (a `mark`), to send back from a worker."""
         added, used = since
         return {k: v for k, v in self._new.items() if k not in added}, self._used - used
 
-    def mark(self) -> tuple[frozenset[str], frozenset[str]]:
-        return frozenset(self._new), frozenset(self._used)
-
     def absorb(self, changes: tuple[dict[str, bytes], set[str]]) -> None:
         added, used = changes
-        self._new.update(added)
-        self._used |= used | set(added)
+        self._used |= used
+        for key, value in added.items():
+            self.put(key, value)
 
     def forget_unused(self) -> None:
         """Start a new build: entries it does not ask for are dropped at the next save."""
         self._used = set()
 
-    def save(self) -> None:
-        """Write the new entries and drop the ones this build did not use."""
-        self._known.update(self._new)
-        new, self._new = self._new, {}
-        self._known = {k: v for k, v in self._known.items() if k in self._used}
-        if self._pid != os.getpid():
-            return  # only the process that opened the store writes it
-        if self._db is None:
+    def _write(self) -> None:
+        """The new entries into the file (kept in memory without one, or in a worker)."""
+        if self._db is None or self._pid != os.getpid():
             return
         try:
             with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", new.items())
+                self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", self._new.items())
+        except sqlite3.Error:
+            return
+        self._new, self._pending = {}, 0
+
+    def save(self) -> None:
+        """Write the new entries and drop the ones this build did not use."""
+        self._write()
+        if self._db is None or self._pid != os.getpid():
+            self._new = {k: v for k, v in self._new.items() if k in self._used}
+            self._pending = sum(len(v) for v in self._new.values())
+            return
+        try:
+            with self._db:
                 stale = [
                     row[0] for row in self._db.execute("SELECT key FROM entries") if row[0] not in self._used
                 ]
