@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -39,19 +39,22 @@ def can_fork() -> bool:
     return sys.platform != "win32" and "fork" in multiprocessing.get_all_start_methods()
 
 
-def map_chunks(task: Callable[[Sequence[T]], R], items: Sequence[T], *, least: int = 64) -> list[R]:
+def map_chunks(task: Callable[[Sequence[T]], R], items: Sequence[T], *, least: int = 64) -> Iterator[R]:
     """`task` over `items` split into consecutive chunks, one result per chunk, in order;
-    over several processes when there are at least `least` items per extra process."""
+    over several processes when there are at least `least` items per extra process.
+    Results are yielded as they come, so a caller that uses each and lets it go never
+    holds them all."""
     workers = min(cores(), len(items) // least) if can_fork() and threading.active_count() == 1 else 1
     if workers <= 1:
-        return [task(items)]
+        yield task(items)
+        return
     size = -(-len(items) // (workers * 4))  # a few chunks per worker, so none waits long for the last
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     global _TASK, _CHUNKS
     _TASK, _CHUNKS = task, chunks
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return pool.map(_run, range(len(chunks)), chunksize=1)
+            yield from pool.imap(_run, range(len(chunks)))
     finally:
         _TASK, _CHUNKS = None, ()
 

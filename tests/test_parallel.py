@@ -26,7 +26,7 @@ def task(chunk):
     return os.getpid(), list(chunk)
 
 try:
-    results = map_chunks(task, range(400), least=1)
+    results = list(map_chunks(task, range(400), least=1))
 except GeneratorError as error:
     print("error", error.format(), error.line)
     raise SystemExit(0)

@@ -88,8 +88,17 @@ def compose_issue(
     def shown(audience: tuple[str, ...]) -> bool:
         return in_edition(audience, chosen, config)
 
+    # Only stories with a version that is pinned or of the week can be in the issue (the
+    # version shown is one of them): leaving the others out first keeps an issue's cost
+    # to its week, not to the years of announcements.
+    relevant = {a.translation_key for a in site.announcements if a.pinned or period[0] <= a.date <= period[1]}
     announcements = [
-        a for a in site.announcements if is_published(a, today) and shown(a.audience) and is_current(a, day)
+        a
+        for a in site.announcements
+        if a.translation_key in relevant
+        and is_published(a, today)
+        and shown(a.audience)
+        and is_current(a, day)
     ]
     localized = localize(announcements, config.languages)[lang]
     newest = sorted(localized, key=lambda e: (-e.item.date.toordinal(), e.item.title))
