@@ -55,6 +55,7 @@ class Sources:
     issues: Issues  # each newsletter issue, composed on first use and shared
     warnings: tuple[GeneratorError, ...]
     known: tuple[tuple[object, str], ...] = ()  # loaded items with the digest of their inputs
+    cache: Store | None = None  # what earlier builds kept, when the project's cache is used
 
     @property
     def content(self) -> Path:
@@ -94,7 +95,7 @@ def load_sources(
     issues = Issues(config, site, agenda, today)
     templates = Templates(project / "templates", store.path.parent if store.path else None)
     return Sources(
-        project, config, today, site, templates, agenda, issues, tuple(warnings), tuple(reuse.known)
+        project, config, today, site, templates, agenda, issues, tuple(warnings), tuple(reuse.known), cache
     )
 
 
@@ -160,6 +161,7 @@ def build_site(
         config, site, today, drafts=drafts, scope=scope, agenda=sources.agenda, issues=sources.issues
     )
     plans = plan_site(config, views)
+    fingerprints = Fingerprints(sources.known)
     links, link_warnings = site_links(config, views, plans, templates, site.media, sources.content)
     files = [
         *render_intranet(
@@ -171,7 +173,7 @@ def build_site(
             links,
             today=today,
             previous=previous,
-            fingerprints=Fingerprints(sources.known),
+            fingerprints=fingerprints,
             spool=spool,
         ),
         *render_feeds(config, views, plans, links, today),
@@ -180,7 +182,9 @@ def build_site(
     week = None
     if scope is None:  # every edition's e-mail, restricted ones included, comes from the main build
         week = IsoWeek.of(today)
-        files += render_newsletters(sources.issues.of_week(week), config, templates, today)
+        files += render_newsletters(
+            sources.issues.of_week(week), config, templates, today, sources.cache, fingerprints
+        )
     return BuildResult(files, sources, [*sources.warnings, *link_warnings], week)
 
 

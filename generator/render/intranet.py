@@ -374,8 +374,13 @@ def site_links(
     for plan in plans:
         if plan.item is None:
             continue
-        try:
-            origin = plan.item.source.resolve().relative_to(root).as_posix()
+        source = plan.item.source
+        try:  # the loaders' paths are below content_dir as given: no need to ask the file system
+            origin = (
+                source.relative_to(content_dir)
+                if source.is_relative_to(content_dir)
+                else source.resolve().relative_to(root)
+            ).as_posix()
         except ValueError:
             continue
         pages = groups.setdefault(plan.same_as, {})

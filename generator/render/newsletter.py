@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import pickle
 from collections.abc import Callable
 from email import policy
 from email.headerregistry import Address
@@ -21,6 +22,7 @@ from typing import Any
 import css_inline
 from babel.dates import format_date
 
+from generator.cache import Fingerprints, Store, code_digest, digest
 from generator.config import Config
 from generator.errors import GeneratorError
 from generator.i18n import load_translations
@@ -199,9 +201,36 @@ def render_message(
 
 
 def render_newsletters(
-    issues: list[Issue], config: Config, templates: Templates, today: dt.date
+    issues: list[Issue],
+    config: Config,
+    templates: Templates,
+    today: dt.date,
+    cache: Store | None = None,
+    fingerprints: Fingerprints | None = None,
 ) -> list[OutputFile]:
-    files = [file for issue in issues for file in render_issue(issue, config, templates, today)]
+    """Every edition's files; with a `cache`, an edition whose issue, settings, templates,
+    code and today digest as before takes its files from it instead of being rendered."""
+    files = []
+    for issue in issues:
+        if cache is None:
+            files += render_issue(issue, config, templates, today)
+            continue
+        fingerprints = fingerprints or Fingerprints()
+        key = digest(
+            "newsletter",
+            code_digest(),
+            templates.fingerprint,
+            fingerprints.of(config),
+            today.isoformat(),
+            fingerprints.of(issue),
+        )
+        saved = cache.get(key)
+        if saved is not None:
+            files += [OutputFile(path, data, "content") for path, data in pickle.loads(saved)]
+            continue
+        made = render_issue(issue, config, templates, today)
+        cache.put(key, pickle.dumps([(f.path, f.data) for f in made]))
+        files += made
     for file in files:
         if file.path.endswith("email.html") and len(file.data) > SIZE_BUDGET:
             raise GeneratorError(

@@ -150,8 +150,9 @@ def _tags(news: tuple[News, ...]) -> tuple[Tag, ...]:
             if not slug:
                 continue
             labels.setdefault(slug, label)
-            if localized not in members[slug]:
-                members[slug].append(localized)
+            group = members[slug]
+            if not group or group[-1] is not localized:  # two labels of one item with one slug
+                group.append(localized)
     return tuple(Tag(slug, labels[slug], tuple(members[slug])) for slug in sorted(labels))
 
 
