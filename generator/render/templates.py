@@ -146,7 +146,7 @@ def _environment(
         url=_url,
         lang=lang,
         language_name=_language_name,
-        language_in=lambda code: Locale.parse(code).get_display_name(lang) or code,
+        language_in=functools.cache(lambda code: Locale.parse(code).get_display_name(lang) or code),
         gettext_in=_gettext_in,
         **PATHS,  # every page and file path, by the name urls.py gives it
         pretty=pretty,
@@ -232,15 +232,18 @@ def _gettext_in(code: str, message: str) -> str:
 
 
 def _day_filter(lang: str) -> Callable[[date, str], str]:
+    locale = Locale.parse(lang)  # once, not for every date of every page
+
     def day(value: date, form: str = "long") -> str:
         """A standard form (short, medium, long, full) or a CLDR skeleton such as "MMMEd"."""
         if form in ("short", "medium", "long", "full"):
-            return format_date(value, format=form, locale=lang)
-        return format_skeleton(form, value, locale=lang)
+            return format_date(value, format=form, locale=locale)
+        return format_skeleton(form, value, locale=locale)
 
     return day
 
 
+@functools.cache
 def _language_name(code: str) -> str:
     """A language's own name, e.g. "français"."""
     name = Locale.parse(code).get_display_name(code) or code
