@@ -70,6 +70,9 @@ class Store:
         self.remember = remember
         self._new: dict[str, bytes] = {}
         self._pending = 0
+        # Values already decoded, by key, for a store that outlives one build (the live
+        # preview): its next build takes them as they are. Pruned with the entries.
+        self.objects: dict[str, object] = {}
         self._used: set[str] = set()
         self._db: sqlite3.Connection | None = None
         self._pid = os.getpid()
@@ -99,6 +102,10 @@ class Store:
         except sqlite3.Error:
             return None
         return row[0] if row is not None and isinstance(row[0], bytes) else None
+
+    def touch(self, key: str) -> None:
+        """Mark an entry used by this build (kept at the next save) without reading it."""
+        self._used.add(key)
 
     def put(self, key: str, value: bytes) -> None:
         if not self.remember:
@@ -140,6 +147,7 @@ class Store:
 
     def save(self) -> None:
         """Write the new entries and drop the ones this build did not use."""
+        self.objects = {k: v for k, v in self.objects.items() if k in self._used}
         self._write()
         if self._db is None or self._pid != os.getpid():
             self._new = {k: v for k, v in self._new.items() if k in self._used}

@@ -53,6 +53,10 @@ def load_all(
             missing.append(path)  # the loader reports it
             continue
         keys[path] = key
+        if key in reuse.store.objects:
+            reuse.store.touch(key)
+            found[path] = reuse.store.objects[key]  # type: ignore[assignment]
+            continue
         saved = reuse.store.get(key)
         if saved is not None:
             try:
@@ -82,4 +86,5 @@ def load_all(
             items.append(found[path])
             if path in keys:
                 reuse.known.append((found[path], keys[path]))
+                store.objects[keys[path]] = found[path]
     return items
