@@ -89,8 +89,13 @@ def intranet_run(project: Path, scenario: str, run: int) -> tuple[float, float]:
         shutil.rmtree(project / ".intranet", ignore_errors=True)
     elif scenario == "one announcement edited":
         first = sorted((project / "content" / "announcements").glob("*.md"))[7]
-        with first.open("a", encoding="utf-8") as f:
-            f.write(f"\nOne more line, edit {run}.\n")
+        # An earlier edit, untimed: after a cold build only one release exists, and the
+        # first publish makes the second; every later one updates the release before.
+        for edit in ("earlier", "timed"):
+            with first.open("a", encoding="utf-8") as f:
+                f.write(f"\nOne more line, {edit} edit {run}.\n")
+            if edit == "earlier":
+                timed([*INTRANET, "build", "--project", str(project), "--today", TODAY.isoformat()], REPO)
     elif scenario == "a template edited":
         base = project / "templates" / "site" / "base.html"
         base.parent.mkdir(parents=True, exist_ok=True)
