@@ -27,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -130,6 +131,9 @@ def serve_reloads(project: Path, runs: int) -> list[tuple[float, float]]:
         for line in server.stdout:  # the first build, then "Serving …"
             if line.startswith("Serving"):
                 break
+        # From here on its lines (a warning per broken link, each rebuild) are read and
+        # dropped, so a full pipe never stops it.
+        threading.Thread(target=lambda: [None for _ in server.stdout or ()], daemon=True).start()
         stream = socket.create_connection(("127.0.0.1", port), timeout=120)
         stream.sendall(b"GET /__intranet/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
         reader = stream.makefile("rb")

@@ -146,3 +146,15 @@ def test_deleting_the_cache_changes_no_output_byte(make_project: MakeProject) ->
     shutil.rmtree(project / ".intranet")
     build(project)
     assert published_tree(project / "output") == warm != first
+
+
+def test_the_spool_of_rendered_pages_is_gone_after_the_build_and_a_killed_builds_too(
+    make_project: MakeProject,
+) -> None:
+    project = make_project({"content/announcements/a.md": announcement("Uno")})
+    stale = project / ".intranet/cache/spool-999999999"  # left by a build that was killed: no such process
+    stale.mkdir(parents=True)
+    (stale / "1").write_bytes(b"<html>half")
+    build(project)
+    assert (project / "output/site/es/news/a/index.html").is_file()
+    assert not list((project / ".intranet/cache").glob("spool-*"))
