@@ -75,7 +75,8 @@ class Store:
         self.objects: dict[str, object] = {}
         self._used: set[str] = set()
         self._db: sqlite3.Connection | None = None
-        self._pid = os.getpid()
+        self._owner = os.getpid()  # only the process that opened the store writes it
+        self._pid = self._owner  # the process the connection belongs to
         self._connect()
 
     def _connect(self) -> None:
@@ -136,7 +137,7 @@ class Store:
 
     def _write(self) -> None:
         """The new entries into the file (kept in memory without one, or in a worker)."""
-        if self._db is None or self._pid != os.getpid():
+        if self._db is None or self._owner != os.getpid():
             return
         try:
             with self._db:
@@ -149,7 +150,7 @@ class Store:
         """Write the new entries and drop the ones this build did not use."""
         self.objects = {k: v for k, v in self.objects.items() if k in self._used}
         self._write()
-        if self._db is None or self._pid != os.getpid():
+        if self._db is None or self._owner != os.getpid():
             self._new = {k: v for k, v in self._new.items() if k in self._used}
             self._pending = sum(len(v) for v in self._new.values())
             return
