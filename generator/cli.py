@@ -473,6 +473,8 @@ def _bug(exc: BaseException, project: Path, debug: bool) -> int:
 
 def _shown(path: Path, project: Path) -> str:
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix() or "."
+        # its folder resolved, not itself: output/site links to a release; readers use the link
+        shown = path.parent.resolve() / path.name
+        return shown.relative_to(Path.cwd().resolve()).as_posix() or "."
     except ValueError:
         return path.as_posix()

@@ -161,8 +161,9 @@ def _signature(f: OutputFile, published: Mapping[str, str], out_dir: Path) -> st
     if f.digest:  # a rendered page waiting in the spool
         return f.digest
     source = f.copy_from
-    if source.is_relative_to(out_dir / SITE):  # a page kept from the current release
-        rel = source.relative_to(out_dir / SITE).as_posix()
+    site = f"{out_dir / SITE}/"
+    if str(source).startswith(site):  # a page kept from the current release
+        rel = str(source)[len(site) :]
         if rel in published:
             return published[rel]
     info = source.stat()

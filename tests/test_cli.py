@@ -25,13 +25,15 @@ def run(*argv: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_build_publishes_the_site_and_prints_one_summary_line(
-    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = make_project({"content/announcements/a.md": announcement("Hola")})
+    monkeypatch.chdir(project)
     assert cli.main(["build", "--project", str(project), *ARGS]) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1
     assert out[0].startswith("Built ") and "3 languages" in out[0] and "(today: 2026-11-23)" in out[0]
+    assert " into output/site, " in out[0]  # the link readers use, not the release it points to
     assert (project / "output/site/es/news/a/index.html").is_file()
     assert (project / "output/site/index.html").is_file()
 

@@ -371,18 +371,18 @@ def site_links(
     groups: dict[tuple[str, str], dict[str, str]] = {}
     sources: dict[str, dict[str, str]] = {}
     root = content_dir.resolve()
+    below = f"{content_dir.as_posix()}/"
     for plan in plans:
         if plan.item is None:
             continue
         source = plan.item.source
-        try:  # the loaders' paths are below content_dir as given: no need to ask the file system
-            origin = (
-                source.relative_to(content_dir)
-                if source.is_relative_to(content_dir)
-                else source.resolve().relative_to(root)
-            ).as_posix()
-        except ValueError:
-            continue
+        if str(source).startswith(below):  # the loaders' paths are below content_dir as given
+            origin = source.as_posix()[len(below) :]
+        else:
+            try:
+                origin = source.resolve().relative_to(root).as_posix()
+            except ValueError:
+                continue
         pages = groups.setdefault(plan.same_as, {})
         pages[plan.lang] = plan.path
         sources[origin] = pages
