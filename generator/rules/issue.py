@@ -14,6 +14,7 @@ pay date of Madrid is in Madrid's edition only.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -27,6 +28,24 @@ from generator.rules.progress import ProgrammeView, compose_programme
 from generator.rules.publication import is_current, is_published
 from generator.rules.weeks import IsoWeek
 from generator.urls import edition_key
+
+
+class Stories:
+    """Announcements by date and by story (translation key), to find a week's quickly."""
+
+    def __init__(self, announcements: Iterable[Announcement]) -> None:
+        self.by_date = sorted(announcements, key=lambda a: a.date)
+        self._dates = [a.date for a in self.by_date]
+        self.pinned = [a for a in self.by_date if a.pinned]
+        self.by_key: dict[str, list[Announcement]] = {}
+        for a in self.by_date:
+            self.by_key.setdefault(a.translation_key, []).append(a)
+
+    def around(self, period: tuple[dt.date, dt.date]) -> list[Announcement]:
+        """Every version of each story with a version pinned or dated within `period`."""
+        start, end = bisect_left(self._dates, period[0]), bisect_right(self._dates, period[1])
+        keys = dict.fromkeys(a.translation_key for a in (*self.by_date[start:end], *self.pinned))
+        return [a for key in keys for a in self.by_key[key]]
 
 
 @dataclass(frozen=True)
@@ -78,8 +97,10 @@ def compose_issue(
     lang: str,
     audiences: tuple[str, ...],
     today: dt.date,
+    stories: Stories | None = None,
 ) -> Issue:
-    """`agenda` holds every entry, restricted ones included (full_agenda): the edition filters them."""
+    """`agenda` holds every entry, restricted ones included (full_agenda): the edition filters
+    them. `stories`: the site's announcements indexed once for every issue of a build."""
     settings = config.newsletter
     day = week.monday
     period = (day - dt.timedelta(days=7), day - dt.timedelta(days=1))
@@ -89,16 +110,13 @@ def compose_issue(
         return in_edition(audience, chosen, config)
 
     # Only stories with a version that is pinned or of the week can be in the issue (the
-    # version shown is one of them): leaving the others out first keeps an issue's cost
-    # to its week, not to the years of announcements.
-    relevant = {a.translation_key for a in site.announcements if a.pinned or period[0] <= a.date <= period[1]}
+    # version shown is one of them): looking only at those keeps an issue's cost to its
+    # week, not to the years of announcements.
+    stories = stories or Stories(site.announcements)
     announcements = [
         a
-        for a in site.announcements
-        if a.translation_key in relevant
-        and is_published(a, today)
-        and shown(a.audience)
-        and is_current(a, day)
+        for a in stories.around(period)
+        if is_published(a, today) and shown(a.audience) and is_current(a, day)
     ]
     localized = localize(announcements, config.languages)[lang]
     newest = sorted(localized, key=lambda e: (-e.item.date.toordinal(), e.item.title))
@@ -163,12 +181,14 @@ class Issues:
     def __init__(self, config: Config, site: Site, agenda: Agenda, today: dt.date) -> None:
         self.config, self.site, self.agenda, self.today = config, site, agenda, today
         self._made: dict[tuple[IsoWeek, str, tuple[str, ...]], Issue] = {}
+        self._stories: Stories | None = None
 
     def get(self, week: IsoWeek, lang: str, audiences: tuple[str, ...]) -> Issue:
         key = (week, lang, tuple(sorted(audiences)))
         if key not in self._made:
+            self._stories = self._stories or Stories(self.site.announcements)
             self._made[key] = compose_issue(
-                self.config, self.site, self.agenda, week, lang, key[2], self.today
+                self.config, self.site, self.agenda, week, lang, key[2], self.today, self._stories
             )
         return self._made[key]
 
