@@ -216,18 +216,24 @@ class Fingerprints:
     def __init__(self, known: Iterable[tuple[object, str]] = ()) -> None:
         """`known`: values whose digest is already known (an item by its inputs' digest)."""
         self._memo: dict[int, tuple[object, str]] = {id(value): (value, found) for value, found in known}
+        self._fields: dict[type, tuple[str, ...] | None] = {}  # a dataclass's field names, by type
 
     def of(self, value: object) -> str:
         kind = type(value)
         if kind is str:
             return digest("s", value)  # type: ignore[arg-type]
-        if is_dataclass(value) and not isinstance(value, type):
+        names = self._fields.get(kind, ())
+        if names == ():
+            names = self._fields[kind] = (
+                tuple(f.name for f in fields(value)) if is_dataclass(value) and kind is not type else None
+            )
+        if names is not None:
             known = self._memo.get(id(value))
             if known is not None and known[0] is value:
                 return known[1]
             h = hashlib.blake2b(kind.__qualname__.encode(), digest_size=20)
-            for f in fields(value):
-                h.update(self.of(getattr(value, f.name)).encode())
+            for name in names:
+                h.update(self.of(getattr(value, name)).encode())
             found = h.hexdigest()
             self._memo[id(value)] = (value, found)
             return found
