@@ -193,11 +193,14 @@ def _build(args: argparse.Namespace, project: Path) -> int:
     inputs = inputs_digest(
         project, repr((today, args.drafts, args.audience, args.strict, str(out.resolve())))
     )
-    if previous is not None and previous.record.get(INPUTS, ("", ""))[0] == inputs and (out / SITE).is_dir():
+    done, upcoming = previous.record.get(INPUTS, ("", "")) if previous is not None else ("", "")
+    if done == inputs and (out / SITE).is_dir():
         print(
             f"Up to date: nothing in content/ or templates/ changed since {_shown(out / SITE, project)} "
             f"was built, in {time.perf_counter() - started:.2f} s (today: {today.isoformat()})"
         )
+        if upcoming:
+            print(upcoming)
         return 0
 
     from generator.build import content_cache  # here: an up-to-date output needs neither
@@ -223,6 +226,7 @@ def _build_and_publish(
     started: float,
 ) -> int:
     from generator.build import build  # here: an up-to-date output needs neither
+    from generator.rules.schedule import describe, upcoming_changes
     from generator.write import publish
 
     try:
@@ -250,8 +254,10 @@ def _build_and_publish(
         return 1
     forget_record(record)  # until the new one is written, the output may match neither
     published = publish(result.files, out, previous)
-    if cache is not None:
-        write_record(record, {**published, INPUTS: (inputs, "")})
+    changes = upcoming_changes(result.config, result.sources.site, result.today, args.audience)
+    upcoming = f"Next change: {describe(changes)}" if changes else "No scheduled change ahead"
+    if cache is not None:  # the next change is said again by an "Up to date" build
+        write_record(record, {**published, INPUTS: (inputs, upcoming)})
     elapsed = time.perf_counter() - started
     languages = len(result.config.languages)
     print(
@@ -261,6 +267,7 @@ def _build_and_publish(
         + f" in {elapsed:.2f} s (today: {result.today.isoformat()})"
         + (f", {len(result.warnings)} warnings" if result.warnings else "")
     )
+    print(upcoming)
     return 0
 
 

@@ -31,7 +31,7 @@ def test_build_publishes_the_site_and_prints_one_summary_line(
     monkeypatch.chdir(project)
     assert cli.main(["build", "--project", str(project), *ARGS]) == 0
     out = capsys.readouterr().out.strip().splitlines()
-    assert len(out) == 1
+    assert len(out) == 2 and out[1] == "No scheduled change ahead"
     assert out[0].startswith("Built ") and "3 languages" in out[0] and "(today: 2026-11-23)" in out[0]
     assert " into output/site, " in out[0]  # the link readers use, not the release it points to
     assert (project / "output/site/es/news/a/index.html").is_file()
