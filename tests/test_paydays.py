@@ -10,6 +10,7 @@ import pytest
 from generator.config import parse_config
 from generator.config.payroll import PaySchedule
 from generator.errors import GeneratorError
+from generator.render.calendars import moved_note
 from generator.rules.holidays import office_holidays
 from generator.rules.paydays import adjust, nominal_dates, pay_dates
 from tests.conftest import SITE_TOML
@@ -139,4 +140,60 @@ def test_payroll_settings_are_read_and_checked() -> None:
         "32 is not a pay day",
         "schedule must be one of monthly, semi-monthly, bi-weekly, yearly, not 'weekly'",
         'unknown office "lima"',
+    ]
+
+
+EXCEPTIONS = (
+    PAYROLL
+    + """
+[[payroll.mx.exceptions]]
+date = 2026-12-31
+moved_to = 2026-12-22
+reason = { es = "Cierre de fin de año", fr = "Clôture de fin d'année", en = "Year-end closing" }
+
+[[payroll.mx.exceptions]]
+date = 2026-11-15
+moved_to = 2026-11-18
+reason = "Cambio de banco"
+"""
+)
+
+
+def test_a_pay_day_the_company_moved_goes_where_it_says_with_its_reason() -> None:
+    config = parse_config(SITE_TOML + EXCEPTIONS, Path("site.toml"))
+    sched = config.payroll["mx"]
+    found = {o.moved_from: o for o in pay_dates(sched, "cdmx", YEAR, {}, host="h") if o.moved_from}
+    december = found[dt.date(2026, 12, 31)]
+    assert december.day == dt.date(2026, 12, 22)
+    assert december.moved_because == {
+        "es": "Cierre de fin de año",
+        "fr": "Clôture de fin d'année",
+        "en": "Year-end closing",
+    }
+    assert december.uid == "payday-mx-cdmx-20261231@h"  # the same pay day, only moved
+    november = found[dt.date(2026, 11, 15)]  # a Sunday: the exception wins over the usual move
+    assert november.day == dt.date(2026, 11, 18) and november.moved_because == {
+        lang: "Cambio de banco" for lang in ("es", "fr", "en")
+    }
+    assert moved_note(december, "en") == "Moved from Thu 31 Dec: Year-end closing"
+
+
+def test_pay_day_exceptions_are_checked_each_at_its_line() -> None:
+    bad = (
+        EXCEPTIONS.replace("date = 2026-11-15", "date = 2026-11-16")  # not a pay day of this schedule
+        .replace('reason = "Cambio de banco"', 'reason = "Cambio de banco"\nwhen = "now"')
+        .replace("moved_to = 2026-12-22", 'moved_to = "2026-12-22"')
+    )
+    text = SITE_TOML + bad
+    with pytest.raises(ExceptionGroup) as info:
+        parse_config(text, Path("site.toml"))
+    found = sorted((e.line or 0, e.message) for e in info.value.exceptions if isinstance(e, GeneratorError))
+    lines = text.splitlines()
+    assert found == [
+        (
+            lines.index('moved_to = "2026-12-22"') + 1,
+            "moved_to must be a date such as 2026-12-31 (no quotes)",
+        ),
+        (lines.index("date = 2026-11-16") + 1, "2026-11-16 is not a pay day of this schedule"),
+        (lines.index('when = "now"') + 1, 'unknown key "when" in [payroll.mx.exceptions]'),
     ]

@@ -6,6 +6,8 @@ holidays) are computed in generator/rules/paydays.py.
 
 from __future__ import annotations
 
+import calendar
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -25,6 +27,15 @@ Day = int | str  # 1–31, "last" or "last-business-day"
 
 
 @dataclass(frozen=True)
+class PayException:
+    """A pay day the company moved once: `[[payroll.ID.exceptions]]`."""
+
+    date: dt.date  # the pay day as the schedule gives it
+    moved_to: dt.date
+    reason: Mapping[str, str]  # by language, shown to readers as the automatic moves are
+
+
+@dataclass(frozen=True)
 class PaySchedule:
     id: str
     names: Mapping[str, str]
@@ -35,6 +46,7 @@ class PaySchedule:
     dates: tuple[tuple[int, int], ...] = ()  # yearly: (month, day)
     adjust: str = "previous"  # a pay day on a weekend or holiday moves to the previous business day
     payment: str = "salary"
+    exceptions: tuple[PayException, ...] = ()  # one-off moves decided by the company
 
     def name(self, lang: str) -> str:
         return in_language(self.names, lang) or self.id
@@ -50,7 +62,18 @@ def parse_payroll(
             continue
         r.unknown_keys(
             table,
-            {"name", "offices", "schedule", "day", "days", "anchor", "dates", "adjust", "payment"},
+            {
+                "name",
+                "offices",
+                "schedule",
+                "day",
+                "days",
+                "anchor",
+                "dates",
+                "adjust",
+                "payment",
+                "exceptions",
+            },
             where,
         )
         names = r.localized(table.get("name", ident), languages, where, "name") or {}
@@ -79,7 +102,9 @@ def parse_payroll(
             dates = _month_days(r, table.get("dates"), where)
         if schedule is None or not chosen:
             continue
-        schedules[ident] = PaySchedule(ident, names, chosen, schedule, days, anchor, dates, adjust, payment)
+        found = PaySchedule(ident, names, chosen, schedule, days, anchor, dates, adjust, payment)
+        exceptions = _exceptions(r, table.get("exceptions", []), languages, found, f"{where}.exceptions")
+        schedules[ident] = dataclasses.replace(found, exceptions=exceptions)
     return schedules
 
 
@@ -141,3 +166,56 @@ def _month_days(r: Reader, value: Any, where: str) -> tuple[tuple[int, int], ...
         except ValueError:
             r.error(f"{text!r} is not a month-day", where, "dates", hint=hint)
     return tuple(sorted(found))
+
+
+def _exceptions(
+    r: Reader, value: Any, languages: tuple[str, ...], schedule: PaySchedule, where: str
+) -> tuple[PayException, ...]:
+    """`[[payroll.ID.exceptions]]`: date (a pay day of the schedule), moved_to, reason."""
+    example = 'date = 2026-12-31, moved_to = 2026-12-22, reason = { es = "Cierre de fin de año" }'
+    if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
+        r.error("exceptions must be tables: [[" + where + "]]", where, hint=example)
+        return ()
+    found: dict[dt.date, PayException] = {}
+    for nth, entry in enumerate(value):
+        r.unknown_keys(entry, {"date", "moved_to", "reason"}, where, nth)
+        day, moved_to = entry.get("date"), entry.get("moved_to")
+        reason = r.localized(entry.get("reason"), languages, where, "reason") if "reason" in entry else None
+        if reason is None and "reason" not in entry:
+            r.error("an exception needs reason, what readers are told", where, "reason", example, nth)
+        for key, when in (("date", day), ("moved_to", moved_to)):
+            if not isinstance(when, dt.date) or isinstance(when, dt.datetime):
+                r.error(f"{key} must be a date such as 2026-12-31 (no quotes)", where, key, example, nth)
+        if not isinstance(day, dt.date) or not isinstance(moved_to, dt.date) or reason is None:
+            continue
+        if not is_scheduled(schedule, day):
+            r.error(
+                f"{day.isoformat()} is not a pay day of this schedule",
+                where,
+                "date",
+                hint="date is the pay day as the schedule gives it, before any move",
+                nth=nth,
+            )
+        elif day in found:
+            r.error(f"{day.isoformat()} has two exceptions", where, "date", nth=nth)
+        elif moved_to == day:
+            r.error("moved_to is the same day as date", where, "moved_to", nth=nth)
+        else:
+            found[day] = PayException(day, moved_to, reason)
+    return tuple(found[day] for day in sorted(found))
+
+
+def is_scheduled(schedule: PaySchedule, day: dt.date) -> bool:
+    """Whether the schedule pays on `day` before any move (a last business day: one of the
+    month's last week, since holidays are not known here)."""
+    last = calendar.monthrange(day.year, day.month)[1]
+    if schedule.schedule in ("monthly", "semi-monthly"):
+        return any(
+            (d == LAST_BUSINESS_DAY and day.day > last - 7)
+            or (d == LAST and day.day == last)
+            or (isinstance(d, int) and day.day == min(d, last))
+            for d in schedule.days
+        )
+    if schedule.schedule == "bi-weekly":
+        return schedule.anchor is not None and (day - schedule.anchor).days % 14 == 0
+    return any(day.month == m and day.day == min(d, last) for m, d in schedule.dates)

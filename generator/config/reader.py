@@ -18,16 +18,22 @@ class Reader:
         self.path, self.errors = path, errors
         self._lines = text.splitlines()
 
-    def line_of(self, table: str, key: str | None = None) -> int | None:
-        """Line of `[table]` (or of `key = ` inside it); a tiny locator like Hugo's."""
+    def line_of(self, table: str, key: str | None = None, nth: int = 0) -> int | None:
+        """Line of `[table]` (or of `key = ` inside it); a tiny locator like Hugo's. `nth`:
+        which one of an array of tables (`[[table]]`), counting from 0."""
         current = ""
         header_line = None
+        seen = -1
         for number, raw in enumerate(self._lines, start=1):
             line = raw.strip()
             header = re.match(r"^\[\[?\s*([^\]]+?)\s*\]\]?$", line)
             if header:
                 current = header.group(1).replace('"', "").replace(" ", "")
                 if current == table:
+                    seen += 1
+                    if seen != nth:
+                        current = ""  # another entry of the array
+                        continue
                     header_line = number
                     if key is None:
                         return number
@@ -42,10 +48,13 @@ class Reader:
                 return number
         return header_line
 
-    def error(self, message: str, table: str, key: str | None = None, hint: str | None = None) -> None:
-        self.errors.append(GeneratorError(message, path=self.path, line=self.line_of(table, key), hint=hint))
+    def error(
+        self, message: str, table: str, key: str | None = None, hint: str | None = None, nth: int = 0
+    ) -> None:
+        line = self.line_of(table, key, nth)
+        self.errors.append(GeneratorError(message, path=self.path, line=line, hint=hint))
 
-    def unknown_keys(self, data: Mapping[str, Any], allowed: set[str], table: str) -> None:
+    def unknown_keys(self, data: Mapping[str, Any], allowed: set[str], table: str, nth: int = 0) -> None:
         for key in sorted(set(data) - allowed):
             where = f"[{table}]" if table else "site.toml"
             self.error(
@@ -53,6 +62,7 @@ class Reader:
                 table,
                 key,
                 hint=f"{did_you_mean(key, allowed)}known keys: {known_list(allowed)}",
+                nth=nth,
             )
 
     def table(self, value: Any, table: str) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 A pay date that falls on a weekend or on one of the office's holidays moves to
 the previous business day (or the next, or stays, as the schedule says), and
 remembers where it came from and why, so the site can say "moved from Sat 31 Oct:
-weekend".
+weekend". A date the company moved itself (an exception in site.toml) goes where
+it says, with its reason.
 """
 
 from __future__ import annotations
@@ -82,10 +83,13 @@ def pay_dates(
     host: str,
     source: Path | None = None,
 ) -> list[Occurrence]:
-    """One office's pay dates on one schedule, moved as the schedule says."""
+    """One office's pay dates on one schedule, moved as the schedule says, or where the
+    company moved one (its exceptions: the day it gives, and its reason)."""
     found = []
+    exceptions = {e.date: e for e in schedule.exceptions}
     for nominal in nominal_dates(schedule, window, days_off):
-        paid = adjust(nominal, schedule.adjust, days_off)
+        exception = exceptions.get(nominal)
+        paid = exception.moved_to if exception else adjust(nominal, schedule.adjust, days_off)
         moved = paid != nominal
         found.append(
             Occurrence(
@@ -98,7 +102,9 @@ def pay_dates(
                 offices=(office,),
                 payment=schedule.payment,
                 moved_from=nominal if moved else None,
-                moved_because=dict(days_off.get(nominal, {})) if moved else None,
+                moved_because=(dict(exception.reason) if exception else dict(days_off.get(nominal, {})))
+                if moved
+                else None,
             )
         )
     return found
