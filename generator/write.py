@@ -16,12 +16,14 @@ it left behind. Publishing one week's newsletter leaves the site and the other w
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
@@ -119,12 +121,26 @@ def publish(
             path=Path(exc.filename) if exc.filename else out_dir,
             hint="check --out, the folder's permissions and the free disk space; nothing was changed",
         ) from None
-    site = [f for f in files if unit_of(f.path) == SITE]
-    record = _publish_site(site, out_dir) if site else {}
-    others = [f for f in files if unit_of(f.path) != SITE]
-    if others:
-        _publish_units(others, out_dir)
+    with _lock(out_dir / RELEASES / "lock"):  # one publish at a time into one output folder
+        site = [f for f in files if unit_of(f.path) == SITE]
+        record = _publish_site(site, out_dir) if site else {}
+        others = [f for f in files if unit_of(f.path) != SITE]
+        if others:
+            _publish_units(others, out_dir)
     return record
+
+
+@contextmanager
+def _lock(path: Path) -> Iterator[None]:
+    """An exclusive lock held while publishing: a second build waits for the first to
+    finish instead of updating the same release. The system releases it when the
+    process ends, so a killed build never leaves a stale lock."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _publish_units(files: Sequence[OutputFile], out_dir: Path) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from generator.cache import digest
 from generator.errors import GeneratorError
 from generator.model import OutputFile
 from generator.write import publish, recover
@@ -173,3 +177,35 @@ def test_an_output_folder_from_before_releases_is_taken_over(tmp_path: Path) -> 
     assert (out / "site").is_symlink()
     assert published_tree(out) == {"site/index.html": b"new"}
     assert sorted(p.name for p in out.iterdir()) == [".releases", "site"]
+
+
+PUBLISHER = """
+import sys
+from pathlib import Path
+from generator.model import OutputFile
+from generator.write import publish
+out, who = Path(sys.argv[1]), sys.argv[2]
+for number in range(12):
+    publish([OutputFile(f"site/p{n}/index.html", f"{who} {number}".encode(), "x") for n in range(40)], out)
+"""
+
+
+def test_two_builds_publishing_at_once_wait_for_each_other(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    repo = Path(__file__).resolve().parent.parent
+    writers = [
+        subprocess.Popen([sys.executable, "-c", PUBLISHER, str(out), who], cwd=repo, stderr=subprocess.PIPE)
+        for who in ("a", "b")
+    ]
+    for writer in writers:
+        _, error = writer.communicate(timeout=120)
+        assert writer.returncode == 0, error.decode()
+    pages = published_tree(out)
+    assert len(pages) == 40
+    assert len(set(pages.values())) == 1 and next(iter(pages.values())) in (
+        b"a 11",
+        b"b 11",
+    )  # one whole build
+    for release in (p for p in (out / ".releases").iterdir() if p.is_dir()):  # each manifest tells the truth
+        manifest = json.loads(release.with_name(release.name + ".json").read_text(encoding="utf-8"))
+        assert {rel: digest((release / rel).read_bytes()) for rel in manifest} == manifest
