@@ -15,7 +15,7 @@ import threading
 import time
 import traceback
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from generator import __version__
@@ -95,6 +95,10 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="build the separate tree of a restricted audience (default out: output/audiences/ID)",
     )
+    r = commands.add_parser(
+        "rollback", parents=[common], help="put the site published before the last build back in place"
+    )
+    r.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: PROJECT/output)")
     w = commands.add_parser(
         "newsletter", parents=[common], help="build one week's newsletter, every language and edition"
     )
@@ -158,6 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _send(args, project)
         if args.command == "serve":
             return _serve(args, project)
+        if args.command == "rollback":
+            return _rollback(args, project)
         return _build(args, project)
     except ExceptionGroup as group:
         problems, rest = group.split(GeneratorError)
@@ -268,6 +274,20 @@ def _build_and_publish(
         + (f", {len(result.warnings)} warnings" if result.warnings else "")
     )
     print(upcoming)
+    return 0
+
+
+def _rollback(args: argparse.Namespace, project: Path) -> int:
+    from generator.write import rollback
+
+    out: Path = args.out or project / "output"
+    forget_record(record_file(project, out))  # the next build must not reuse pages of the other release
+    release = rollback(out)
+    made = datetime.fromtimestamp(release.with_name(release.name + ".json").stat().st_mtime, UTC)
+    print(
+        f"Rolled back {_shown(out / SITE, project)} to the release published {made:%Y-%m-%d %H:%M} UTC; "
+        "the one it replaces is kept: run rollback again to return to it"
+    )
     return 0
 
 

@@ -130,6 +130,30 @@ def publish(
     return record
 
 
+def rollback(out_dir: Path) -> Path:
+    """Put the release before back in place of the current one, in one rename; return it.
+    The release it replaces is kept, so a second rollback returns to it."""
+    releases = out_dir / RELEASES
+    if not releases.is_dir():
+        raise GeneratorError(
+            "there is no published site to roll back", path=out_dir, hint="run intranet build first"
+        )
+    with _lock(releases / "lock"):
+        current = _current_release(out_dir / SITE, releases)
+        before = _spare(releases, current)
+        if current is None or before is None:
+            raise GeneratorError(
+                "there is no earlier release to go back to",
+                path=out_dir / SITE,
+                hint="the release before is kept from the second build on",
+            )
+        switch = out_dir / f"{STAGING_PREFIX}{SITE}-{os.getpid()}"
+        switch.unlink(missing_ok=True)
+        switch.symlink_to(before.relative_to(out_dir))
+        switch.replace(out_dir / SITE)
+    return before
+
+
 @contextmanager
 def _lock(path: Path) -> Iterator[None]:
     """An exclusive lock held while publishing: a second build waits for the first to

@@ -158,3 +158,25 @@ def test_the_spool_of_rendered_pages_is_gone_after_the_build_and_a_killed_builds
     build(project)
     assert (project / "output/site/es/news/a/index.html").is_file()
     assert not list((project / ".intranet/cache").glob("spool-*"))
+
+
+def test_after_a_rollback_the_next_build_is_a_clean_one(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project({"content/announcements/a.md": announcement("Uno")})
+    build(project)
+    first = published_tree(project / "output")
+    (project / "content/announcements/a.md").write_text(announcement("Uno bis"), encoding="utf-8")
+    build(project)
+    capsys.readouterr()
+    assert cli.main(["rollback", "--project", str(project)]) == 0
+    assert capsys.readouterr().out.startswith(
+        f"Rolled back {(project / 'output/site').as_posix()} to the release"
+    )
+    site = {
+        path: data for path, data in published_tree(project / "output").items() if path.startswith("site/")
+    }
+    assert site == {path: data for path, data in first.items() if path.startswith("site/")}  # the site only
+    build(project)  # the content still says "Uno bis": built again, not "Up to date", no page reused wrongly
+    build(project, "--no-cache", "--out", str(project / "clean"))
+    assert published_tree(project / "output") == published_tree(project / "clean") != first

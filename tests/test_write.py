@@ -12,7 +12,7 @@ import pytest
 from generator.cache import digest
 from generator.errors import GeneratorError
 from generator.model import OutputFile
-from generator.write import publish, recover
+from generator.write import publish, recover, rollback
 from tests.conftest import published_tree
 
 
@@ -209,3 +209,22 @@ def test_two_builds_publishing_at_once_wait_for_each_other(tmp_path: Path) -> No
     for release in (p for p in (out / ".releases").iterdir() if p.is_dir()):  # each manifest tells the truth
         manifest = json.loads(release.with_name(release.name + ".json").read_text(encoding="utf-8"))
         assert {rel: digest((release / rel).read_bytes()) for rel in manifest} == manifest
+
+
+def test_rollback_puts_the_release_before_back_and_a_second_one_returns(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    with pytest.raises(GeneratorError, match="no published site"):
+        rollback(out)
+    publish([OutputFile("site/index.html", b"first", "x")], out)
+    with pytest.raises(GeneratorError, match="no earlier release"):
+        rollback(out)
+    publish([OutputFile("site/index.html", b"second", "x"), OutputFile("site/new.html", b"n", "x")], out)
+    rollback(out)
+    assert published_tree(out) == {"site/index.html": b"first"}
+    rollback(out)
+    assert published_tree(out) == {"site/index.html": b"second", "site/new.html": b"n"}
+    rollback(out)
+    publish([OutputFile("site/index.html", b"third", "x")], out)  # builds on, from the release rolled back to
+    assert published_tree(out) == {"site/index.html": b"third"}
+    rollback(out)
+    assert published_tree(out) == {"site/index.html": b"first"}
