@@ -150,3 +150,30 @@ def test_a_build_killed_while_publishing_leaves_the_previous_output_whole(make_p
     assert run("build", "--project", str(project), *ARGS).returncode == 0
     assert sorted(p.name for p in (project / "output").iterdir()) == [".releases", "newsletter", "site"]
     assert len([p for p in releases.iterdir() if p.is_dir()]) == 2  # the new one and the one before
+
+
+def test_a_link_to_a_file_outside_content_is_refused_and_nothing_of_it_published(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("---\ntitle: [top secret line\n---\n", encoding="utf-8")
+    project = make_project({"content/announcements/a.md": announcement("Hola")})
+    assert cli.main(["build", "--project", str(project), *ARGS]) == 0
+    before = tree(project / "output")
+    (project / "content/media").mkdir()
+    (project / "content/media/passwd.png").symlink_to(secret)
+    (project / "content/announcements/b.md").symlink_to(secret)
+    (project / "content/media/inside.md").symlink_to(project / "content/announcements/a.md")  # inside: fine
+    capsys.readouterr()
+    assert cli.main(["build", "--project", str(project), *ARGS]) == 1
+    err = capsys.readouterr().err
+    for link in ("content/announcements/b.md", "content/media/passwd.png"):
+        assert f"{link}: this file is a link to a file outside content/" in err
+    assert "top secret" not in err  # never read, so never quoted
+    assert tree(project / "output") == before
+    (project / "content/media/passwd.png").unlink()
+    (project / "content/announcements/b.md").unlink()
+    assert cli.main(["build", "--project", str(project), *ARGS]) == 0
+    assert (project / "output/site/media/inside.md").read_bytes() == (
+        project / "content/announcements/a.md"
+    ).read_bytes()

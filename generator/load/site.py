@@ -39,8 +39,19 @@ def load_site(
     errors: list[GeneratorError] = []
     warnings = warnings if warnings is not None else []
 
+    outside = links_outside(content_dir)  # never read, never published
+    errors += [
+        GeneratorError(
+            "this file is a link to a file outside content/, which is never read or published",
+            path=path,
+            hint="copy the file into content/ instead of linking to it",
+        )
+        for path in sorted(outside)
+    ]
+
     def files(folder: str) -> list[Path]:
-        return content_files(content_dir / folder, READ[folder], top_only=folder == "metrics")
+        found = content_files(content_dir / folder, READ[folder], top_only=folder == "metrics")
+        return [path for path in found if path not in outside] if outside else found
 
     def each(folder: str, load: Callable[[Path, Path], T], context: str = "") -> list[T]:
         def one(path: Path) -> T:
@@ -50,7 +61,7 @@ def load_site(
             return gather(files(folder), one, errors)
         return load_all(files(folder), one, errors, reuse, f"{folder}\0{context}")
 
-    media = load_media(content_dir / "media")
+    media = [m for m in load_media(content_dir / "media") if m.source not in outside]
     names = {m.rel_path for m in media}
     announcements = each(
         "announcements",
@@ -126,6 +137,17 @@ def unread_files(content_dir: Path) -> list[GeneratorError]:
             hint = f"{guess}{_WHERE}"
         found.append(GeneratorError(problem, path=path, hint=hint))
     return found
+
+
+def links_outside(content_dir: Path) -> set[Path]:
+    """The files under content/ that are symbolic links to a file outside it (a link to
+    a folder is not followed at all). Nothing outside content/ may be read or published."""
+    root = content_dir.resolve()
+    return {
+        path
+        for path in content_files(content_dir)
+        if path.is_symlink() and not path.resolve().is_relative_to(root)
+    }
 
 
 def load_media(folder: Path) -> list[MediaFile]:
