@@ -278,8 +278,9 @@ class Previous:
 
     def same(self, path: str) -> bytes | Path | None:
         if isinstance(self.files, Path):
-            file = self.files / path
-            return file if file.is_file() else None
+            # asked for every page of the site on every build: strings, not a Path per page
+            file = os.path.join(self.files, path)  # noqa: PTH118
+            return Path(file) if os.path.isfile(file) else None  # noqa: PTH113
         return self.files.get(path)
 
 

@@ -24,7 +24,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import unquote
 
 from generator.cache import Previous, digest
@@ -41,7 +41,7 @@ def check_outputs(files: Sequence[OutputFile]) -> list[GeneratorError]:
     errors = []
     owners: dict[str, str] = {}
     for f in files:
-        parts = PurePosixPath(f.path).parts
+        parts = f.path.split("/")
         unsafe = (
             not parts
             or f.path.startswith("/")
@@ -72,7 +72,7 @@ def check_outputs(files: Sequence[OutputFile]) -> list[GeneratorError]:
 
 def unit_of(path: str) -> str:
     """The folder swapped as a whole: "site", or "newsletter/2026-W48"."""
-    parts = PurePosixPath(path).parts
+    parts = path.split("/", 2)
     return "/".join(parts[:2]) if parts[0] == "newsletter" and len(parts) > 2 else parts[0]
 
 

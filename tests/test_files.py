@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import GeneratorError, raise_all
-from generator.load.files import content_files, gather
+from generator.load.files import content_files, gather, linked_files
 
 
 def test_the_finder_leaves_out_hidden_underscored_and_editor_files(tmp_path: Path) -> None:
@@ -22,6 +22,19 @@ def test_the_finder_leaves_out_hidden_underscored_and_editor_files(tmp_path: Pat
     top = [p.name for p in content_files(tmp_path, top_only=True)]
     assert top == ["a.MD", "b.md", "notes.txt"]
     assert content_files(tmp_path / "missing", (".md",)) == []
+
+
+def test_the_finder_sorts_by_folder_then_name_and_does_not_follow_a_linked_folder(tmp_path: Path) -> None:
+    for name in ("a-b.md", "a/b.md", "a/c.md", "z.md"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "far.md").write_text("x", encoding="utf-8")
+    (tmp_path / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (tmp_path / "y.md").symlink_to(tmp_path / "z.md")
+    names = [p.relative_to(tmp_path).as_posix() for p in content_files(tmp_path, (".md",))]
+    assert names == ["a/b.md", "a/c.md", "a-b.md", "elsewhere/far.md", "y.md", "z.md"]  # as paths sort
+    assert linked_files(tmp_path) == [tmp_path / "y.md"]
 
 
 def test_gather_reports_every_problem_of_every_file_and_keeps_the_good_ones(tmp_path: Path) -> None:

@@ -14,7 +14,8 @@ reports them all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePath
 from typing import TypeVar
 
@@ -33,18 +34,44 @@ def content_files(
     folder: Path, suffixes: Iterable[str] | None = None, *, top_only: bool = False
 ) -> list[Path]:
     """The files below `folder` (or only directly in it), with one of `suffixes` (any case)
-    when given, sorted by path."""
+    when given, sorted by path. A link to a folder is not followed."""
     if not folder.is_dir():
         return []
     wanted = tuple(s.lower() for s in suffixes) if suffixes is not None else None
-    found = folder.glob("*") if top_only else folder.rglob("*")
-    return sorted(
-        path
-        for path in found
-        if not ignored(path.relative_to(folder))
-        and path.is_file()
-        and (wanted is None or path.suffix.lower() in wanted)
-    )
+    found = [
+        Path(entry.path)
+        for entry in _scan(str(folder), top_only)
+        if wanted is None or _suffix(entry.name).lower() in wanted
+    ]
+    return sorted(found)
+
+
+def _suffix(name: str) -> str:
+    """`PurePath(name).suffix`, without making a path of every file name."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def linked_files(folder: Path) -> list[Path]:
+    """The files of `content_files(folder)` that are symbolic links, sorted."""
+    return sorted(Path(entry.path) for entry in _scan(str(folder), False) if entry.is_symlink())
+
+
+def _scan(folder: str, top_only: bool) -> Iterator[os.DirEntry[str]]:
+    """The files in `folder` that are not left out (see `ignored`), one
+    directory read each (this runs over every file of a large site on every build)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith((".", "_")):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            if not top_only:
+                yield from _scan(entry.path, top_only)
+        elif entry.is_file() and not entry.name.endswith(EDITOR_FILES):
+            yield entry
 
 
 def gather(paths: Iterable[Path], load: Callable[[Path], T], errors: list[GeneratorError]) -> list[T]:

@@ -11,7 +11,7 @@ from generator.config import Config
 from generator.errors import GeneratorError, did_you_mean, raise_all
 from generator.load.announcements import load_announcement
 from generator.load.certification import load_programme
-from generator.load.files import content_files, gather, ignored
+from generator.load.files import content_files, gather, linked_files
 from generator.load.ics import load_calendar
 from generator.load.kudos import load_one_kudos
 from generator.load.markdown import Markdown, render_markdown
@@ -118,9 +118,9 @@ def unread_files(content_dir: Path) -> list[GeneratorError]:
     """A warning for each file under content/ that no part of the build reads: a misplaced
     folder or a wrong extension would otherwise be ignored in silence."""
     found = []
-    for path in sorted(content_dir.rglob("*")):
+    for path in content_files(content_dir):
         rel = path.relative_to(content_dir)
-        if ignored(rel) or not path.is_file() or rel.as_posix() == "site.toml" or rel.parts[0] == "media":
+        if rel.as_posix() == "site.toml" or rel.parts[0] == "media":
             continue
         folder = rel.parts[0] if len(rel.parts) > 1 else ""
         suffixes = READ.get(folder)
@@ -145,8 +145,8 @@ def links_outside(content_dir: Path) -> set[Path]:
     root = content_dir.resolve()
     return {
         path
-        for path in content_files(content_dir)
-        if path.is_symlink() and not path.resolve().is_relative_to(root)
+        for path in linked_files(content_dir)
+        if not path.resolve().is_relative_to(root)
     }
 
 
