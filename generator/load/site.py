@@ -143,11 +143,7 @@ def links_outside(content_dir: Path) -> set[Path]:
     """The files under content/ that are symbolic links to a file outside it (a link to
     a folder is not followed at all). Nothing outside content/ may be read or published."""
     root = content_dir.resolve()
-    return {
-        path
-        for path in linked_files(content_dir)
-        if not path.resolve().is_relative_to(root)
-    }
+    return {path for path in linked_files(content_dir) if not path.resolve().is_relative_to(root)}
 
 
 def load_media(folder: Path) -> list[MediaFile]:
