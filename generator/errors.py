@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -25,6 +26,7 @@ class GeneratorError(Exception):
         line: int | None = None,
         hint: str | None = None,
     ) -> None:
+        message = clip(message)
         super().__init__(message)
         self.message = message
         self.path = path
@@ -43,6 +45,14 @@ class GeneratorError(Exception):
 
     def sort_key(self) -> tuple[str, int, str]:
         return (str(self.path or ""), self.line or 0, self.message)
+
+
+MESSAGE_LIMIT = 400  # characters: a message quoting a huge value still fits on a screen
+
+
+def clip(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """`text`, cut to `limit` characters with "…" where it was cut."""
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
 def location(path: Path, line: int | None, root: Path | None) -> str:
@@ -73,12 +83,20 @@ def known_list(known: Iterable[str]) -> str:
 
 
 def toml_problem(exc: Exception, text: str) -> tuple[str, int]:
-    """tomllib gives its position only inside the message: split it into (message, line)."""
+    """What tomllib refused, as (message, line). A syntax error gives its position only
+    inside the message; a number over Python's 4,300 digits or nesting deeper than the
+    interpreter's stack are not syntax errors to tomllib, and are told here the same way."""
+    lines = text.splitlines()
+    if isinstance(exc, RecursionError):
+        return "values are nested too deeply", 1
+    if not isinstance(exc, tomllib.TOMLDecodeError):  # ValueError: int("9" * 5000)
+        found = next((i for i, line in enumerate(lines, 1) if re.search(r"[0-9_]{4000,}", line)), 1)
+        return "a number has more than 4,300 digits", found
     message = str(exc)
-    found = re.search(r"\s*\(at line (\d+), column \d+\)", message)
-    if found:
-        return message[: found.start()], int(found.group(1))
-    last = max((i for i, line in enumerate(text.splitlines(), 1) if line.strip()), default=1)
+    found_at = re.search(r"\s*\(at line (\d+), column \d+\)", message)
+    if found_at:
+        return message[: found_at.start()], int(found_at.group(1))
+    last = max((i for i, line in enumerate(lines, 1) if line.strip()), default=1)
     return re.sub(r"\s*\(at end of document\)", "", message), last
 
 

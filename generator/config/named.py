@@ -53,7 +53,9 @@ def parse_named(r: Reader, value: Any, table: str, languages: tuple[str, ...]) -
         names = r.localized(entry.get("name", ident), languages, where, "name") or {}
         descriptions = {}
         if "description" in entry:
-            descriptions = r.localized(entry["description"], languages, where, "description") or {}
+            descriptions = (
+                r.localized(entry["description"], languages, where, "description", one_line=False) or {}
+            )
         found[ident] = Named(ident, names, descriptions)
     return found
 

@@ -34,6 +34,31 @@ def has_line_break(text: str) -> bool:
     return bool(re.search(r"[\r\n]", text))
 
 
+SUBJECT_LIMIT = 200  # characters, before the fields are filled in
+
+
+def subject_problem(pattern: str) -> str | None:
+    """What is wrong with a subject pattern, if anything: fields are {week}, {year} and
+    {date} with nothing after the name (a width such as {week:>99999999} would fill a
+    header with spaces), and the subject is one line of reasonable length."""
+    if has_line_break(pattern):
+        return "must be on one line"
+    if len(pattern) > SUBJECT_LIMIT:
+        return f"is longer than {SUBJECT_LIMIT} characters"
+    try:
+        parts = list(string.Formatter().parse(pattern))
+    except ValueError as exc:  # "{week" or "week}"
+        return f"has a brace out of place ({exc})"
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in SUBJECT_FIELDS:
+            return f"uses {{{name}}}"
+        if spec or conversion:
+            return f"writes {{{name}}} with more after the name"
+    return None
+
+
 def parse_address(r: Reader, value: Any, key: str) -> Address | None:
     where = "newsletter"
     if not isinstance(value, str) or not value.strip():
@@ -70,22 +95,24 @@ def parse_newsletter(r: Reader, value: Any, languages: tuple[str, ...], host: st
     if "subject" in table:
         subjects = r.localized(table["subject"], languages, "newsletter", "subject") or {}
         for lang, pattern in subjects.items():
-            names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
-            if has_line_break(pattern):
-                r.error(f"subject.{lang} must be on one line", "newsletter", "subject")
-            elif names - SUBJECT_FIELDS:
+            problem = subject_problem(pattern)
+            if problem:
                 r.error(
-                    f"subject.{lang} uses {{{sorted(names - SUBJECT_FIELDS)[0]}}}",
+                    f"subject.{lang} {problem}",
                     "newsletter",
                     "subject",
-                    hint="subjects may use {week}, {year} and {date}",
+                    hint="subjects may use {week}, {year} and {date} as they are; {{ and }} write braces",
                 )
     list_id = table.get("list_id", f"newsletter.{host}")
     if not isinstance(list_id, str) or not re.fullmatch(r"[A-Za-z0-9.-]+", list_id):
         r.error("list_id must be a dotted name such as newsletter.example.com", "newsletter", "list_id")
         list_id = f"newsletter.{host}"
     numbers = {
-        key: r.positive_int(table.get(key, default), "newsletter", key, default)
-        for key, default in (("look_ahead_weeks", 4), ("event_weeks", 2), ("archive_weeks", 12))
+        key: r.positive_int(table.get(key, default), "newsletter", key, default, largest)
+        for key, default, largest in (
+            ("look_ahead_weeks", 4, 52),
+            ("event_weeks", 2, 52),
+            ("archive_weeks", 12, 520),
+        )
     }
     return NewsletterSettings(sender, reply_to, subjects, list_id, **numbers)

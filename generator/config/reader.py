@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from generator.errors import GeneratorError, did_you_mean, known_list
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+LINE_BREAK = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")  # what str.splitlines splits at
 
 
 class Reader:
@@ -72,9 +73,19 @@ class Reader:
         return {}
 
     def localized(
-        self, value: Any, languages: tuple[str, ...], table: str, key: str
+        self, value: Any, languages: tuple[str, ...], table: str, key: str, *, one_line: bool = True
     ) -> dict[str, str] | None:
-        """A plain string (same in every language) or a table `{ es = "…", fr = "…" }`."""
+        """A plain string (same in every language) or a table `{ es = "…", fr = "…" }`;
+        `one_line`: a name or title, which headers, feeds and calendars show on one line."""
+        if one_line and (
+            (isinstance(value, str) and LINE_BREAK.search(value.strip()))
+            or (
+                isinstance(value, dict)
+                and any(isinstance(t, str) and LINE_BREAK.search(t.strip()) for t in value.values())
+            )
+        ):
+            self.error(f"{key} must be on one line", table, key, hint="take the line break out")
+            return None
         if isinstance(value, str) and value.strip():
             return {lang: value.strip() for lang in languages}
         if isinstance(value, dict) and value:
@@ -116,10 +127,15 @@ class Reader:
         )
         return "UTC"
 
-    def positive_int(self, value: Any, table: str, key: str, default: int) -> int:
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+    def positive_int(self, value: Any, table: str, key: str, default: int, largest: int) -> int:
+        """A whole number from 1 to `largest` (every setting has a sensible end: a larger
+        one would make the build run for ever or past the calendar's last year)."""
+        if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= largest:
             return value
-        self.error(f"{key} must be a whole number above 0, not {value!r}", table, key)
+        if isinstance(value, int) and not isinstance(value, bool) and value > largest:
+            self.error(f"{key} must be at most {largest:,}", table, key)
+        else:
+            self.error(f"{key} must be a whole number above 0, not {value!r}", table, key)
         return default
 
     def choice(self, value: Any, choices: tuple[str, ...], table: str, key: str) -> str | None:

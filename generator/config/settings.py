@@ -163,7 +163,7 @@ def parse_config(text: str, path: Path) -> Config:
     """site.toml text → Config; pure."""
     try:
         data = tomllib.loads(text.replace("\r\n", "\n"))
-    except tomllib.TOMLDecodeError as exc:
+    except (ValueError, RecursionError) as exc:  # TOMLDecodeError is a ValueError
         message, line = toml_problem(exc, text)
         error = GeneratorError(
             f"not valid TOML: {message}",
@@ -203,8 +203,8 @@ def parse_config(text: str, path: Path) -> Config:
         languages=languages,
         audiences=audiences,
         offices=offices,
-        news_per_page=r.positive_int(data.get("news_per_page", 10), "", "news_per_page", 10),
-        feed_entries=r.positive_int(data.get("feed_entries", 20), "", "feed_entries", 20),
+        news_per_page=r.positive_int(data.get("news_per_page", 10), "", "news_per_page", 10, 1000),
+        feed_entries=r.positive_int(data.get("feed_entries", 20), "", "feed_entries", 20, 1000),
         calendar=_calendar(r, data.get("calendar", {})),
         payroll=parse_payroll(r, data.get("payroll", {}), languages, tuple(offices)),
         values=parse_named(r, data.get("values", {}), "values", languages),
@@ -240,13 +240,21 @@ def _languages(r: Reader, value: Any) -> tuple[str, ...]:
     return tuple(good) or ("en",)
 
 
+LARGEST = {  # the calendar's settings: ten years either way, feeds refreshed at least yearly
+    "months_back": 120, "months_ahead": 120, "upcoming_weeks": 520, "refresh_hours": 8760,
+}  # fmt: skip
+
+
 def _calendar(r: Reader, value: Any) -> CalendarSettings:
     table = r.table(value, "calendar")
     defaults = CalendarSettings()
     keys = ("months_back", "months_ahead", "upcoming_weeks", "refresh_hours")
     r.unknown_keys(table, set(keys), "calendar")
     return CalendarSettings(
-        **{key: r.positive_int(table.get(key, getattr(defaults, key)), "calendar", key, 1) for key in keys}
+        **{
+            key: r.positive_int(table.get(key, getattr(defaults, key)), "calendar", key, 1, LARGEST[key])
+            for key in keys
+        }
     )
 
 

@@ -7,17 +7,30 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.config import Config
-from generator.errors import did_you_mean, known_list
+from generator.errors import GeneratorError, did_you_mean, known_list
 from generator.load.fields import Fields
+from generator.load.files import MARKDOWN_LIMIT, read_limited
 from generator.load.frontmatter import FrontMatter, decode, parse_front_matter
+from generator.load.markdown import shape_problem
 from generator.urls import EVERYONE, slugify
 
 
 def read_document(path: Path, folder: Path) -> FrontMatter:
     """A Markdown file below `folder` (content/x/): its front matter and body, with `origin`,
     its path in content/, for resolving the links it holds."""
-    fm = parse_front_matter(decode(path.read_bytes(), path), path)
+    text = decode(read_markdown(path), path)
+    shape = shape_problem(text)
+    if shape is not None:
+        problem, hint, line = shape
+        raise GeneratorError(problem, path=path, line=line, hint=hint)
+    fm = parse_front_matter(text, path)
     return replace(fm, origin=path.relative_to(folder.parent).as_posix())
+
+
+def read_markdown(path: Path) -> bytes:
+    return read_limited(
+        path, MARKDOWN_LIMIT, "split it into several pages, or link to a document in content/media/"
+    )
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,13 @@ from generator.errors import GeneratorError, flatten
 T = TypeVar("T")
 EDITOR_FILES = ("~", ".swp", ".swx", ".tmp")
 
+# The largest file of each kind the build reads: past these, a file is refused at once
+# with a clear error, not read for minutes (a long announcement is about 20 KB; a 1 MB
+# Markdown file takes about 3 s to render; a year of daily indicator values is 6 KB).
+MARKDOWN_LIMIT = 1_000_000
+CSV_LIMIT = 5_000_000
+CALENDAR_LIMIT = 50_000_000
+
 
 def ignored(rel: PurePath) -> bool:
     """Whether a path below content/ is left out of the build on purpose."""
@@ -72,6 +79,26 @@ def _scan(folder: str, top_only: bool) -> Iterator[os.DirEntry[str]]:
                 yield from _scan(entry.path, top_only)
         elif entry.is_file() and not entry.name.endswith(EDITOR_FILES):
             yield entry
+
+
+def read_limited(path: Path, limit: int, hint: str) -> bytes:
+    """The bytes of `path`, refused with a GeneratorError when it holds more than `limit`."""
+    size = path.stat().st_size
+    if size > limit:
+        raise GeneratorError(
+            f"the file is {size:,} bytes; the build reads files of this kind up to {_megabytes(limit)}",
+            path=path,
+            hint=hint,
+        )
+    with path.open("rb") as file:
+        data = file.read(limit + 1)  # it may have grown since
+    if len(data) > limit:
+        raise GeneratorError(f"the file is over {_megabytes(limit)}", path=path, hint=hint)
+    return data
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:g} MB"
 
 
 def gather(paths: Iterable[Path], load: Callable[[Path], T], errors: list[GeneratorError]) -> list[T]:

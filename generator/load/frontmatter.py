@@ -37,9 +37,14 @@ for _loader in (_Loader, _FastLoader):
     _loader.add_implicit_resolver(
         "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
     )
-    _loader.add_implicit_resolver(
-        "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
+    _loader.add_implicit_resolver(  # a number of more than 100 digits stays a text
+        "tag:yaml.org,2002:int",
+        re.compile(r"^(?:[-+]?[0-9]{1,100}|0x[0-9a-fA-F]{1,100})$"),
+        list("-+0123456789"),
     )
+
+MAX_NODES = 10_000  # values in one front matter, aliases counted as what they repeat
+MAX_DEPTH = 100  # lists and tables inside each other; libyaml's reader crashes far deeper
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,14 @@ def parse_front_matter(text: str, path: Path) -> FrontMatter:
 
 
 def _parse_yaml(header: str, path: Path) -> tuple[dict[str, Any], dict[str, int], dict[str, list[int]]]:
+    deepest = _flow_depth(header)
+    if deepest is not None:
+        raise GeneratorError(
+            f"front matter nests lists or tables more than {MAX_DEPTH} deep",
+            path=path,
+            line=deepest + 1,
+            hint="a value holds lists in lists: write it flat",
+        )
     try:
         return _read_yaml(header, path, _FastLoader)
     except yaml.YAMLError:
@@ -111,9 +124,10 @@ def _parse_yaml(header: str, path: Path) -> tuple[dict[str, Any], dict[str, int]
 def _read_yaml(
     header: str, path: Path, kind: type[yaml.SafeLoader]
 ) -> tuple[dict[str, Any], dict[str, int], dict[str, list[int]]]:
-    loader = kind(header)
+    loader = None
     item_lines: dict[str, list[int]] = {}
     try:
+        loader = kind(header)
         node = loader.get_single_node()
         if node is None:  # "---\n---": empty front matter
             return {}, {}, {}
@@ -124,6 +138,7 @@ def _read_yaml(
                 line=node.start_mark.line + 2,
                 hint="for example `title: Welcome`",
             )
+        _check_size(node, path)
         key_lines: dict[str, int] = {}
         for key_node, value_node in node.value:
             if isinstance(value_node, yaml.SequenceNode):
@@ -151,19 +166,119 @@ def _read_yaml(
         raise GeneratorError(
             f"front matter is not valid YAML: {problem}", path=path, line=line, hint=hint
         ) from None
+    except yaml.reader.ReaderError as exc:
+        if kind is not _Loader:
+            raise
+        raise GeneratorError(
+            f"front matter holds a control character (U+{exc.character:04X}), which YAML does not allow"
+            if isinstance(exc.character, int)
+            else "front matter holds a character YAML does not allow",
+            path=path,
+            line=header[: exc.position].count("\n") + 2,
+            hint="delete it (it is invisible in most editors), or write it as an escape in double quotes",
+        ) from None
     except yaml.YAMLError as exc:
         if kind is not _Loader:
             raise
         raise GeneratorError(f"front matter is not valid YAML: {exc}", path=path, line=1) from None
+    except RecursionError:
+        raise GeneratorError(
+            "front matter is nested too deeply", path=path, line=1, hint="a value holds lists in lists"
+        ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+    for key, value in data.items():
+        if _has_surrogate(value):
+            raise GeneratorError(
+                f'"{key}" holds an escape such as \\ud800 that is half of a character, not a character',
+                path=path,
+                line=key_lines.get(str(key), 1),
+                hint="write the character itself, or its full escape such as \\U0001F600",
+            )
     return dict(data), key_lines, item_lines
+
+
+def _flow_depth(header: str) -> int | None:
+    """The line (of `header`) where [ and { open more than MAX_DEPTH deep, counting them
+    in quoted texts too (more than there are, never fewer), or None."""
+    if header.count("[") + header.count("{") <= MAX_DEPTH:
+        return None  # the usual case, at C speed
+    depth = 0
+    line = 1
+    for char in header:
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        elif char == "\n":
+            line += 1
+    return None
+
+
+def _check_size(root: yaml.Node, path: Path) -> None:
+    """Refuse front matter whose values, with each alias (`*name`) counted as what it
+    repeats, are more than MAX_NODES, or an alias inside its own anchor: a few lines of
+    aliases can otherwise stand for billions of values."""
+    size: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        children: list[yaml.Node] = (
+            [part for pair in node.value for part in pair]
+            if isinstance(node, yaml.MappingNode)
+            else list(node.value)
+            if isinstance(node, yaml.SequenceNode)
+            else []
+        )
+        if finished:
+            open_.discard(id(node))
+            size[id(node)] = 1 + sum(size[id(child)] for child in children)
+            if size[id(node)] > MAX_NODES:
+                raise GeneratorError(
+                    f"front matter holds more than {MAX_NODES:,} values (an alias, *name, counts "
+                    "as all the values it repeats)",
+                    path=path,
+                    line=node.start_mark.line + 2,
+                    hint="write the values out, without anchors (&name) and aliases (*name)",
+                )
+            continue
+        if id(node) in size:
+            continue
+        if id(node) in open_:
+            raise GeneratorError(
+                "an alias (*name) is used inside the value it names",
+                path=path,
+                line=node.start_mark.line + 2,
+                hint="a value cannot contain itself",
+            )
+        open_.add(id(node))
+        stack.append((node, True))
+        stack += [(child, False) for child in children if id(child) not in size]
+
+
+def _has_surrogate(value: object) -> bool:
+    """Whether a text in `value` holds half of a UTF-16 pair (which no file can encode)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if any("\ud800" <= ch <= "\udfff" for ch in item):
+                return True
+        elif isinstance(item, dict):
+            pending += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            pending += item
+    return False
 
 
 def _parse_toml(header: str, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     try:
         data = tomllib.loads(header + "\n")
-    except tomllib.TOMLDecodeError as exc:
+    except (ValueError, RecursionError) as exc:  # TOMLDecodeError is a ValueError
         message, line = toml_problem(exc, header)
         raise GeneratorError(
             f"front matter is not valid TOML: {message}",

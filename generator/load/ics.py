@@ -13,6 +13,7 @@ otherwise every office.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import re
@@ -30,6 +31,7 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from generator.config import Config
 from generator.errors import GeneratorError, did_you_mean, known_list
+from generator.load.files import CALENDAR_LIMIT, read_limited
 from generator.model import Occurrence
 
 # CATEGORIES values (accents and case ignored) → kind. Real exports use their own words.
@@ -70,7 +72,10 @@ def load_calendar(
     """One .ics file below content/calendar/ (`folder`) → its occurrences within `window`.
     A file in an office's folder is that office's; events it cannot use are `warnings`."""
     offices = _folder_offices(path, folder, config)
-    return parse_calendar(path.read_bytes(), path, config, window, offices, warnings)
+    data = read_limited(
+        path, CALENDAR_LIMIT, "export a shorter period, or split the calendar into several files"
+    )
+    return parse_calendar(data, path, config, window, offices, warnings)
 
 
 def _folder_offices(path: Path, folder: Path, config: Config) -> tuple[str, ...]:
@@ -129,6 +134,9 @@ def parse_calendar(
         for uid, components in groups.items():
             spans_of = [where[id(c)] for c in components]
             problem = _problem(components, spans_of)
+            if problem is None:
+                repeats = next(filter(None, (_repetition_problem(c, window) for c in components)), None)
+                problem = (repeats, spans_of[0].line_of("RRULE")) if repeats is not None else None
             if problem is not None:
                 message, line = problem
                 warnings.append(
@@ -192,6 +200,65 @@ def _problem(components: list[icalendar.Component], spans: list[_Span]) -> tuple
         tzid = start.params.get("TZID") if hasattr(start, "params") else None
         if tzid and isinstance(start.dt, dt.datetime) and start.dt.tzinfo is None:
             return f'unknown time zone "{tzid}" and no VTIMEZONE describes it', span.line_of("DTSTART")
+    return None
+
+
+# How far one event's repetition may go: the steps its rule takes from DTSTART to the end
+# of the build's window (each FREQ period, times the values of its BY… parts), and its
+# occurrences inside the window. Past either, the event is skipped with a warning, in
+# well under a second, where `FREQ=SECONDLY` without an end would run for hours.
+MAX_STEPS = 1_000_000
+MAX_OCCURRENCES = 20_000
+_SECONDS = {
+    "SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "WEEKLY": 7 * 86400,
+    "MONTHLY": 28 * 86400, "YEARLY": 365 * 86400,
+}  # fmt: skip
+_BY_PARTS = ("BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH")
+
+
+def _wall(value: object) -> dt.datetime | None:
+    """A DTSTART or UNTIL as a naive wall-clock datetime (precise enough to count steps)."""
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    return None
+
+
+def _repetition_problem(component: icalendar.Component, window: tuple[dt.date, dt.date]) -> str | None:
+    """Why this event repeats too often to be expanded, if it does (an upper bound: the
+    rule's BY… parts are counted as if each multiplied the occurrences)."""
+    rules = component.get("RRULE")
+    start = _wall(component.get("DTSTART").dt)
+    if rules is None or start is None:
+        return None
+    window_start, window_end = (dt.datetime.combine(day, dt.time()) for day in window)
+    for rule in rules if isinstance(rules, list) else [rules]:
+        freq = str((rule.get("FREQ") or [""])[0]).upper()
+        if freq not in _SECONDS:
+            continue  # recurring-ical-events reports it
+        try:
+            interval = max(1, int((rule.get("INTERVAL") or [1])[0]))
+        except (TypeError, ValueError):
+            interval = 1
+        until = _wall((rule.get("UNTIL") or [None])[0])
+        end = min(window_end, until) if until is not None else window_end
+        per_period = 1
+        for part in _BY_PARTS:
+            per_period *= max(1, len(rule.get(part) or []))
+        period = _SECONDS[freq] * interval
+        steps = max(0.0, (end - start).total_seconds()) / period * per_period
+        inside = max(0.0, (end - max(start, window_start)).total_seconds()) / period * per_period
+        count = rule.get("COUNT")
+        if count:
+            with contextlib.suppress(TypeError, ValueError):
+                steps = inside = min(steps, float(count[0]))
+        if steps > MAX_STEPS or inside > MAX_OCCURRENCES:
+            return (
+                f"its rule (FREQ={freq}) repeats it more than the build expands: up to "
+                f"{MAX_OCCURRENCES:,} occurrences in the calendar's window and {MAX_STEPS:,} "
+                "repetitions from DTSTART"
+            )
     return None
 
 

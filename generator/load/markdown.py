@@ -115,6 +115,51 @@ class CachedMarkdown:
         return rendered
 
 
+# Shapes of text the Markdown reader (Python-Markdown) handles badly: lists and quotes
+# nested deeper than its recursion allows, and paragraphs full of [ and < signs, whose
+# reading time grows with the square of their number (4,000 in one paragraph: ~2 s).
+MAX_NESTING = 50
+MAX_BRACKET_WORK = 4_000_000  # the sum, over paragraphs, of the square of their [ and < signs
+_CONTAINER = re.compile(r"[ \t]*(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t]))")
+
+_DEEP_START = re.compile(rf"^[ \t>*+\-\d.)]{{{MAX_NESTING + 1},}}", re.MULTILINE)  # may be deep
+
+
+def shape_problem(text: str) -> tuple[str, str, int] | None:
+    """(problem, hint, line) when `text` (a whole file: front matter is plain lines to
+    this) is shaped so that reading it would exhaust the reader; None for real writing."""
+    signs_at_most = text.count("[") + text.count("<")
+    if signs_at_most * signs_at_most <= MAX_BRACKET_WORK and not _DEEP_START.search(text):
+        return None  # the usual case, at C speed: too few signs, and no line starts deep
+    work = 0
+    signs, start, worst = 0, 1, (0, 1)
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            work += signs * signs
+            signs, start = 0, number + 1
+            continue
+        indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
+        depth, position = indent // 4, 0
+        while found := _CONTAINER.match(line, position):
+            depth, position = depth + 1, found.end()
+        if depth > MAX_NESTING:
+            return (
+                f"this line is nested more than {MAX_NESTING} lists, quotes or indents deep",
+                "flatten the list",
+                number,
+            )
+        signs += line.count("[") + line.count("<") - line.count("\\[") - line.count("\\<")
+        worst = max(worst, (signs, start))
+    work += signs * signs
+    if work > MAX_BRACKET_WORK:
+        return (
+            f"the text holds too many [ and < signs in its paragraphs (this one has {worst[0]:,})",
+            "split long paragraphs, or write \\[ and \\< for the signs themselves",
+            worst[1],
+        )
+    return None
+
+
 def render_markdown(source: str, origin: str = "", first_line: int = 1) -> Rendered:
     """Markdown text → sanitized HTML, its plain text and its links; pure.
 

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from pathlib import Path
 
 from generator.config import Config
 from generator.errors import GeneratorError, did_you_mean, known_list
 from generator.load.fields import parse_day
+from generator.load.files import CSV_LIMIT, read_limited
 from generator.load.frontmatter import decode
 from generator.model import MetricPoint, MetricSeries
+
+MAX_ROWS = 100_001  # the header and 100,000 measurements: 270 years of daily values
+LARGEST = 1e12  # no indicator is larger; beyond it, charts and averages lose their meaning
 
 
 def load_metric(path: Path, config: Config) -> MetricSeries:
@@ -22,13 +27,27 @@ def load_metric(path: Path, config: Config) -> MetricSeries:
             hint=f"{did_you_mean(path.stem, config.metrics)}define it as [metrics.{path.stem}] in "
             f"content/site.toml (defined: {known_list(config.metrics)})",
         )
-    return parse_metric(decode(path.read_bytes(), path), path, config)
+    data = read_limited(path, CSV_LIMIT, "keep one value per day, week or month")
+    return parse_metric(decode(data, path), path, config)
 
 
 def parse_metric(text: str, path: Path, config: Config) -> MetricSeries:
     """CSV text → MetricSeries; every bad row is reported, with its line."""
     problems: list[GeneratorError] = []
-    rows = list(csv.reader(io.StringIO(text)))
+    reader = csv.reader(io.StringIO(text))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # e.g. a field over csv's limit of 131,072 characters
+        raise GeneratorError(
+            f"the line cannot be read as CSV: {exc}", path=path, line=reader.line_num, hint="write date,value"
+        ) from None
+    if len(rows) > MAX_ROWS:
+        raise GeneratorError(
+            f"the file has {len(rows) - 1:,} measurements; an indicator takes at most {MAX_ROWS - 1:,}",
+            path=path,
+            line=MAX_ROWS + 1,
+            hint="keep one value per day, week or month",
+        )
     if not rows or [cell.strip().lower() for cell in rows[0]] != ["date", "value"]:
         raise GeneratorError(
             "the first line must be the header date,value",
@@ -52,17 +71,18 @@ def parse_metric(text: str, path: Path, config: Config) -> MetricSeries:
                     f'"{row[0].strip()}" is not a date', path=path, line=number, hint="write YYYY-MM-DD"
                 )
             )
+        text = row[1].strip()
         try:
-            value = float(row[1].strip().replace(",", "."))
+            value = float(text.replace(",", "."))
         except ValueError:
-            problems.append(
-                GeneratorError(
-                    f'"{row[1].strip()}" is not a number',
-                    path=path,
-                    line=number,
-                    hint="write digits, e.g. 91.5",
-                )
+            value = math.nan
+        if not -LARGEST <= value <= LARGEST:  # also nan and inf
+            problem, hint = (
+                ("is not a number", "write digits, e.g. 91.5")
+                if math.isnan(value)
+                else ("is too large", f"an indicator is at most {LARGEST:,.0f} either side of zero")
             )
+            problems.append(GeneratorError(f'"{text}" {problem}', path=path, line=number, hint=hint))
             continue
         if day is None:
             continue

@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from generator.cache import Store, digest
 from generator.errors import GeneratorError
+from generator.load.documents import read_markdown
 from generator.load.files import gather_pairs
 from generator.parallel import map_chunks
 
@@ -48,8 +49,8 @@ def load_all(
     missing: list[Path] = []
     for path in paths:
         try:
-            key = digest("item", reuse.context, context, str(path), path.read_bytes())
-        except OSError:
+            key = digest("item", reuse.context, context, str(path), read_markdown(path))
+        except (OSError, GeneratorError):
             missing.append(path)  # the loader reports it
             continue
         keys[path] = key

@@ -48,6 +48,9 @@ _COLUMNS = {
 }  # fmt: skip
 
 
+NAME_LIMIT = 200  # characters: a name goes into the To header
+
+
 def read_recipients(path: Path, config: Config) -> list[Recipient]:
     """Every row checked; every problem raised at once as `recipients.csv:LINE: …`."""
     try:
@@ -84,9 +87,14 @@ def parse_recipients(text: str, path: Path, config: Config) -> list[Recipient]:
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     rows: list[tuple[int, list[str]]] = []  # (first line of the row, its cells): quoted cells may span lines
     last = 0
-    for row in reader:
-        rows.append((last + 1, row))
-        last = reader.line_num
+    try:
+        for row in reader:
+            rows.append((last + 1, row))
+            last = reader.line_num
+    except csv.Error as exc:  # e.g. a cell over csv's limit of 131,072 characters
+        raise GeneratorError(
+            f"the line cannot be read as CSV: {exc}", path=path, line=last + 1, hint="one person per line"
+        ) from None
     header = [_plain(cell) for cell in rows[0][1]] if rows else []
     where = {
         key: next((i for i, h in enumerate(header) if h in names), -1) for key, names in _COLUMNS.items()
@@ -128,6 +136,8 @@ def parse_recipients(text: str, path: Path, config: Config) -> list[Recipient]:
             seen[email.lower()] = number
         if any(c in name for c in "\r\n\x00") or "\n" in row[where["name"]]:
             error("the name holds a line break, which a mail header cannot", "write the name on one line")
+        elif len(name) > NAME_LIMIT:
+            error(f"the name is longer than {NAME_LIMIT} characters", "write the name people know")
         else:
             try:
                 Address(display_name=name, username="x", domain="example.com")
