@@ -165,6 +165,7 @@ def test_a_daily_event_for_years_is_expanded_whole(make_project: MakeProject) ->
     )
     project = make_project({"content/calendar/madrid/x.ics": CALENDAR.format(daily)})
     sources = load_sources(project, today=TODAY)
+    assert sources.site.window is not None
     first, last = sources.site.window
     assert len(sources.site.occurrences) >= (last - first).days
     assert not sources.warnings
