@@ -37,6 +37,7 @@ from generator.render.newsletter import render_newsletters
 from generator.render.templates import Templates
 from generator.rules.agenda import Agenda, calendar_window, full_agenda
 from generator.rules.issue import Issues
+from generator.rules.media import published_media
 from generator.rules.views import compose_views
 from generator.rules.weeks import IsoWeek
 from generator.urls import MESSAGE, SITE
@@ -162,14 +163,15 @@ def build_site(
     )
     plans = plan_site(config, views)
     fingerprints = Fingerprints(sources.known)
-    links, link_warnings = site_links(config, views, plans, templates, site.media, sources.content)
+    media = published_media(config, site, scope)  # a restricted item's files stay in its trees
+    links, link_warnings = site_links(config, views, plans, templates, media, sources.content)
     files = [
         *render_intranet(
             config,
             views,
             plans,
             templates,
-            site.media,
+            media,
             links,
             today=today,
             previous=previous,

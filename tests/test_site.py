@@ -8,9 +8,11 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from generator.build import build
+from generator.build import build, compose_messages, load_sources
 from generator.errors import GeneratorError
-from tests.conftest import TODAY, MakeProject, announcement
+from generator.rules.weeks import IsoWeek
+from tests.conftest import SITE_TOML, TODAY, MakeProject, announcement
+from tests.test_newsletter_links import urls_of
 
 
 def site(project: Path, today: date = TODAY, **options: object) -> dict[str, str]:
@@ -248,3 +250,34 @@ def test_a_template_syntax_error_names_the_template_and_line(make_project: MakeP
         site(project)
     assert info.value.line == 2
     assert str(info.value.path).endswith("templates/site/tags.html")
+
+
+def test_a_file_used_only_by_restricted_items_is_published_only_in_their_trees(
+    make_project: MakeProject,
+) -> None:
+    picture = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    project = make_project(
+        {
+            "content/site.toml": SITE_TOML.replace(
+                "restricted = true", 'restricted = true\nbase_url = "https://rrhh.example.com/"'
+            ),
+            "content/media/tabla-salarial.png": picture,
+            "content/media/logo.png": picture,
+            "content/media/suelto.pdf": b"%PDF-1.4\n",
+            "content/announcements/nominas.md": announcement(
+                "Nóminas", audience="[rrhh]", image="tabla-salarial.png", image_alt="Tabla salarial"
+            )
+            + "\n![Logo](../media/logo.png)\n[Tabla](/media/tabla-salarial.png)\n",
+            "content/announcements/todos.md": announcement("Para todos") + "\n![Logo](../media/logo.png)\n",
+        }
+    )
+    main = {f.path for f in build(project, today=TODAY).files}
+    assert "site/media/tabla-salarial.png" not in main  # only a restricted item uses it
+    assert {"site/media/logo.png", "site/media/suelto.pdf"} <= main  # used by everyone, or by no one
+    hr = {f.path for f in build(project, today=TODAY, scope="rrhh").files}
+    assert {"site/media/tabla-salarial.png", "site/media/logo.png", "site/media/suelto.pdf"} <= hr
+
+    sources = load_sources(project, today=TODAY)
+    message = compose_messages(sources, IsoWeek.of(TODAY), [("es", ("rrhh",))])[("es", ("rrhh",))]
+    assert "https://rrhh.example.com/media/tabla-salarial.png" in urls_of(message)
+    assert not any(url.startswith("https://intranet.example.com/media/tabla") for url in urls_of(message))

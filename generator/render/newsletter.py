@@ -61,16 +61,31 @@ def web_url(issue: Issue, config: Config) -> str | None:
     return config.base_url + pretty(newsletter_page(issue.lang, issue.week, key))
 
 
-def item_url(localized: Localized[Announcement], config: Config) -> str | None:
-    """The announcement's page: on the main site, else in its restricted audience's tree;
-    None when that tree has no address."""
-    page = pretty(news_page(localized.lang, localized.item.slug))
-    if is_visible(localized.item.audience, config):
-        return config.base_url + page
-    for audience in localized.item.audience:
+def tree_url(item: Announcement, config: Config) -> str | None:
+    """The address of the tree that publishes the announcement: the main site, else its
+    restricted audience's tree; None when that tree has no address."""
+    if is_visible(item.audience, config):
+        return config.base_url
+    for audience in item.audience:
         if config.audiences[audience].restricted and config.audiences[audience].base_url:
-            return f"{config.audiences[audience].base_url}{page}"
+            return config.audiences[audience].base_url
     return None
+
+
+def item_url(localized: Localized[Announcement], config: Config) -> str | None:
+    """The announcement's page, where its tree is published."""
+    tree = tree_url(localized.item, config)
+    return tree + pretty(news_page(localized.lang, localized.item.slug)) if tree else None
+
+
+def image_url(localized: Localized[Announcement], config: Config) -> str | None:
+    """The announcement's picture, from the tree that publishes it (a restricted item's
+    picture is not on the main site); None without one, or for SVG, which mail clients
+    do not show."""
+    image, tree = localized.item.image, tree_url(localized.item, config)
+    if not image or not tree or image.lower().endswith(".svg"):
+        return None
+    return image.replace(SITE_ROOT, tree, 1)
 
 
 def bars(indicator: Indicator) -> list[tuple[MetricPoint, int]]:
@@ -102,6 +117,7 @@ def helpers(issue: Issue, config: Config) -> dict[str, Callable[..., Any]]:
     lang = issue.lang
     return {
         "item_url": lambda localized: item_url(localized, config),
+        "image_url": lambda localized: image_url(localized, config),
         "category_name": lambda category: category_name(category, lang),
         "kind_name": lambda kind: kind_name(kind, lang),
         "audience_names": lambda ids: ", ".join(config.audiences[a].name(lang) for a in ids),

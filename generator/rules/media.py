@@ -1,0 +1,47 @@
+"""Which files of content/media/ each tree publishes.
+
+A picture or document used by a restricted item is private like the item: it is
+published only into the trees whose items use it. Every other file of content/media/
+(used by items every tree shows, or by none) is published everywhere, as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import unquote
+
+from generator.config import Config
+from generator.model import CONTENT_REF, SITE_ROOT, Announcement, Kudos, MediaFile, Page, Programme, Site
+from generator.rules.audience import is_visible
+from generator.urls import split_url
+
+Item = Announcement | Page | Kudos | Programme
+
+
+def media_used(item: Item) -> set[str]:
+    """The media files (their paths in content/media/) an item's image and body use."""
+    written: list[str] = [link.target for link in item.links]
+    if isinstance(item, Announcement) and item.image:
+        written.append(item.image)
+    found = set()
+    for target in written:
+        path = unquote(split_url(target.removeprefix(SITE_ROOT).removeprefix(CONTENT_REF))[0])
+        path = path.lstrip("/")
+        if path.startswith("media/"):
+            found.add(path.removeprefix("media/"))
+    return found
+
+
+def published_media(config: Config, site: Site, scope: str | None = None) -> tuple[MediaFile, ...]:
+    """The media files of the tree for `scope` (None: the main site): those its items use,
+    and those no item kept out of it uses."""
+    shown: set[str] = set()
+    withheld: set[str] = set()
+    items: Iterable[Item] = (*site.announcements, *site.pages, *site.kudos, *site.programmes)
+    for item in items:
+        used = media_used(item)
+        if is_visible(item.audience, config, scope):
+            shown |= used
+        else:
+            withheld |= used
+    return tuple(m for m in site.media if m.rel_path in shown or m.rel_path not in withheld)
