@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 VNU    := node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: build test bench format i18n golden clean
+.PHONY: build test bench fuzz format i18n golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ test: $(STAMP) $(VNU)
 ## bench: build and sending benchmarks, written to docs/benchmarks.md
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+## fuzz: the property-based tests with many more examples (FUZZ_EXAMPLES, default 5000)
+FUZZ_EXAMPLES ?= 5000
+fuzz: $(STAMP)
+	INTRANET_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz.py tests/test_limits.py
 
 ## format: apply ruff's formatting and safe fixes
 format: $(STAMP)

@@ -236,7 +236,7 @@ def _repetition_problem(component: icalendar.Component, window: tuple[dt.date, d
     for rule in rules if isinstance(rules, list) else [rules]:
         freq = str((rule.get("FREQ") or [""])[0]).upper()
         if freq not in _SECONDS:
-            continue  # recurring-ical-events reports it
+            return f'its rule has no frequency it can repeat at (FREQ="{freq[:40]}")'
         try:
             interval = max(1, int((rule.get("INTERVAL") or [1])[0]))
         except (TypeError, ValueError):

@@ -1,0 +1,169 @@
+"""Property-based tests over every kind of input the comms team writes: whatever the text,
+reading it either succeeds or reports `GeneratorError`s (path:line: message) — never
+another exception, never a hang — and a body never yields executable HTML.
+
+`make test` runs a modest number of examples per property; `make fuzz` runs many more
+(INTRANET_FUZZ_EXAMPLES). The inputs are built from pieces known to trouble parsers:
+control characters, escapes, huge numbers, anchors and aliases, deep brackets, line
+breaks, format fields, XSS vectors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.config import Config
+from generator.config.settings import parse_config
+from generator.errors import GeneratorError, flatten
+from generator.load.announcements import load_announcement
+from generator.load.frontmatter import parse_front_matter
+from generator.load.ics import parse_calendar
+from generator.load.markdown import render_markdown, shape_problem
+from generator.load.metrics import parse_metric
+from generator.send.recipients import parse_recipients
+from tests.conftest import SITE_TOML
+
+EXAMPLES = int(os.environ.get("INTRANET_FUZZ_EXAMPLES", "60"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+METRIC = '\n[metrics.csat]\ntitle = "CSAT"\nunit = "%"\ntarget = 90\n'
+CONFIG: Config = parse_config(SITE_TOML + METRIC, Path("content/site.toml"))
+WINDOW = (dt.date(2025, 11, 1), dt.date(2027, 11, 30))
+
+XSS = [
+    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<svg/onload=alert(1)>",
+    "[a](javascript:alert(1))", "[a](JaVaScRiPt:alert(1))", "[a](java&#x09;script:alert(1))",
+    "[a](data:text/html;base64,PHNjcmlwdD4=)", "![a](javascript:alert(1))", '<a href="jav\tascript:x">a</a>',
+    "<iframe src=//x>", "<math><mi xlink:href=javascript:alert(1)>x</mi></math>", "<!--<script>-->",
+    '<div style="background:url(javascript:alert(1))">a</div>', "<object data=x>", "<form><button>",
+    '"><script>alert(1)</script>', "<details open ontoggle=alert(1)>", "<a href=vbscript:x>a</a>",
+    "<base href=//evil>", "<meta http-equiv=refresh content=0;url=//x>", "<style>@import'//x'</style>",
+]  # fmt: skip
+PIECES = [
+    "\x00", "\x07", "\x1b", "\x85", "\u2028", "\ufeff", "\\ud800", "\\U0001F600", "\t", "\r", "\n", "\n\n",
+    "9" * 5000, "1e308", "-inf", "nan", "0x", "&a ", "*a", "!!python/object:os.system", "!!binary",
+    "[", "]", "{", "}", "[[[[[[[[", "]]]]]]]]", "- ", "? ", ": ", "|", ">", "'", '"', "#", "%", "@", "`",
+    "{week}", "{week", "{week!r}", "{week:>9}", "{{", "---", "+++", "...", "=", "title", "date",
+    "2026-02-30", "2026-11-20", "9999-12-31", "0000-00-00", "true", "no", "~", "null", "audience",
+    "rrhh", "madrid", "../../etc/passwd", "%2e%2e/", "C:\\x", "/abs", "é", "ß", "İ", "\u202e", "\u200b",
+    *XSS,
+]  # fmt: skip
+text = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), max_size=24).map("".join)
+
+
+def only_content_problems(read: Callable[[], object]) -> None:
+    """`read()` may succeed or raise GeneratorErrors (alone or grouped), nothing else."""
+    try:
+        read()
+    except GeneratorError:
+        pass
+    except ExceptionGroup as group:
+        assert all(isinstance(e, GeneratorError) for e in flatten(group)), group
+
+
+def safe(html: str) -> None:
+    """Nothing in `html` can run: no script-capable element, no handler, no script URL."""
+    lowered = html.lower()
+    for tag in (
+        "<script",
+        "<iframe",
+        "<object",
+        "<embed",
+        "<svg",
+        "<math",
+        "<form",
+        "<base",
+        "<meta",
+        "<style",
+    ):
+        assert tag not in lowered, (tag, html)
+    assert not re.search(r"<[^>]*\son[a-z]+\s*=", lowered), html
+    for url in re.findall(r'(?:href|src|action|data|xlink:href)\s*=\s*"([^"]*)"', lowered):
+        assert not re.sub(r"[\x00-\x20]", "", url).startswith(("javascript:", "vbscript:", "data:")), html
+
+
+@FUZZ
+@given(header=text)
+def test_front_matter_is_read_or_refused_with_a_line(header: str) -> None:
+    only_content_problems(lambda: parse_front_matter(f"---\n{header}\n---\nCuerpo.\n", Path("x.md")))
+
+
+@FUZZ
+@given(header=text, body=text)
+def test_an_announcement_file_loads_or_reports_its_problems(header: str, body: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "announcements" / "x.md"
+        path.parent.mkdir()
+        path.write_bytes(
+            f"---\ntitle: T\ndate: 2026-11-20\n{header}\n---\n{body}".encode(errors="surrogatepass")
+        )
+        only_content_problems(lambda: load_announcement(path, path.parent, CONFIG, set()))
+
+
+@FUZZ
+@given(
+    body=st.lists(st.one_of(st.sampled_from(XSS + PIECES), st.text(max_size=12)), max_size=30).map("".join)
+)
+def test_a_body_renders_to_html_that_cannot_run(body: str) -> None:
+    if shape_problem(body) is None:
+        rendered = render_markdown(body, "announcements/x.md")
+        safe(rendered.html)
+
+
+@FUZZ
+@given(lines=text)
+def test_site_toml_is_read_or_refused_with_a_line(lines: str) -> None:
+    only_content_problems(lambda: parse_config(SITE_TOML + "\n" + lines, Path("content/site.toml")))
+    only_content_problems(lambda: parse_config(lines, Path("content/site.toml")))
+
+
+@FUZZ
+@given(rows=text)
+def test_an_indicator_file_is_read_or_refused_with_a_line(rows: str) -> None:
+    only_content_problems(lambda: parse_metric("date,value\n" + rows, Path("csat.csv"), CONFIG))
+
+
+@FUZZ
+@given(event=text, rule=text)
+def test_a_calendar_is_read_or_refused_and_never_runs_away(event: str, rule: str) -> None:
+    raw = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:u\r\n"
+        f"DTSTART:20261201T090000Z\r\nSUMMARY:{event}\r\nRRULE:FREQ={rule}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode(errors="surrogatepass")
+    only_content_problems(lambda: parse_calendar(raw, Path("x.ics"), CONFIG, WINDOW, (), []))
+
+
+@FUZZ
+@given(
+    freq=st.sampled_from(["SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"]),
+    parts=st.lists(st.sampled_from([
+        ";INTERVAL=1", ";INTERVAL=7", ";COUNT=9999999", ";COUNT=3", ";BYSECOND=0,1,2,3,4,5", ";BYMINUTE=0,30",
+        ";BYHOUR=9,10,11", ";UNTIL=99991231T000000Z", ";UNTIL=20261231T000000Z", ";BYDAY=MO,TU",
+    ]), unique=True, max_size=5).map("".join),
+)  # fmt: skip
+def test_a_fast_repeating_rule_is_expanded_within_the_bound_or_skipped(freq: str, parts: str) -> None:
+    rule = f"FREQ={freq}{parts}"
+    raw = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:u\r\n"
+        f"DTSTART:20200101T000000Z\r\nSUMMARY:x\r\nRRULE:{rule}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+    warnings: list[GeneratorError] = []
+    found = parse_calendar(raw, Path("x.ics"), CONFIG, WINDOW, (), warnings)
+    assert len(found) <= 20_000
+    if freq in ("SECONDLY", "MINUTELY") and "COUNT=3" not in rule:  # far past the bound from 2020 on
+        assert not found
+        assert [w.line for w in warnings] == [8]  # the RRULE line
+
+
+@FUZZ
+@given(rows=text)
+def test_a_recipients_file_is_read_or_refused_with_a_line(rows: str) -> None:
+    only_content_problems(
+        lambda: parse_recipients("email,name,lang,audiences\n" + rows, Path("r.csv"), CONFIG)
+    )
