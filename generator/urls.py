@@ -20,6 +20,7 @@ EVERYONE = "all"  # the audience of everyone: in front matter and recipients fil
 #                   key (and folder) of the company-wide newsletter edition
 ALL_DATES = "all"  # the calendar feed with every kind of date (all.ics)
 SITE = "site"  # the output unit holding the site; the newsletter's is newsletter/{week}
+NEWSLETTER = "newsletter"  # the output folder of the newsletter weeks
 MESSAGE = "message.eml"  # a newsletter edition's ready-to-send message
 
 
@@ -157,7 +158,7 @@ def site_output(path: str) -> str:
 
 def newsletter_folder(week: object, lang: str, key: str) -> str:
     """newsletter/2026-W48/es/madrid: email.html, email.txt and message.eml of one edition."""
-    return f"newsletter/{week}/{lang}/{key}"
+    return f"{NEWSLETTER}/{week}/{lang}/{key}"
 
 
 # Links between pages.

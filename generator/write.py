@@ -1,17 +1,20 @@
 """OutputFiles → the output folder, all or nothing. The only writer.
 
-The site is published as a release: `output/site` is a symbolic link to a folder of
-`output/.releases/`, and the switch to a new build is one `os.replace` of that link,
-which a web server can never see half-done. The previous release is kept; the next
-build brings it up to date in place of starting from nothing (files whose bytes did not
-change are left, or hard-linked from the current release, so they keep their inode and
-time), which makes a small change a small publish. Each release's manifest (path →
-digest of its bytes) says what it holds; it is dropped before the release changes and
-written after, so a release without one is never trusted, only removed.
+Everything is published as one release: a folder of `output/.releases/` holding the
+site and every newsletter week, and `output/.current`, a symbolic link to it.
+`output/site` and `output/newsletter` are fixed links through `.current`, so the switch
+to a new build is one `os.replace` of `.current`, which a web server can never see
+half-done, and a site never goes out with a newsletter of another build. The previous
+release is kept (`rollback` puts it back); the next build brings it up to date in place
+of starting from nothing (files whose bytes did not change are left, or hard-linked from
+the current release, so they keep their inode and time), which makes a small change a
+small publish. What a build does not make (the newsletter weeks of earlier builds; the
+site, when only a newsletter is built) is carried over from the current release.
 
-Each week's `newsletter/{week}/` is written to staging, then swapped in with two renames.
-A failed or killed build leaves the previous output whole, and the next run clears what
-it left behind. Publishing one week's newsletter leaves the site and the other weeks alone.
+Each release's manifest (output path → digest of its bytes) says what it holds; it is
+dropped before the release changes and written after, so a release without one is never
+trusted, only removed. A failed or killed build leaves the previous output whole, and the
+next run clears what it left behind.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ import fcntl
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -30,7 +32,7 @@ from urllib.parse import unquote
 from generator.cache import Previous, digest
 from generator.errors import GeneratorError, raise_all
 from generator.model import OutputFile
-from generator.urls import SITE
+from generator.urls import NEWSLETTER, SITE
 
 STAGING_PREFIX = ".staging-"
 OLD_PREFIX = ".old-"
@@ -73,10 +75,13 @@ def check_outputs(files: Sequence[OutputFile]) -> list[GeneratorError]:
 def unit_of(path: str) -> str:
     """The folder swapped as a whole: "site", or "newsletter/2026-W48"."""
     parts = path.split("/", 2)
-    return "/".join(parts[:2]) if parts[0] == "newsletter" and len(parts) > 2 else parts[0]
+    return "/".join(parts[:2]) if parts[0] == NEWSLETTER and len(parts) > 2 else parts[0]
 
 
 RELEASES = ".releases"
+RELEASE = "release"  # .releases/release-{time}/: a whole output (site/, newsletter/{week}/)
+CARRIED = "published"  # the source of a file carried over from what is published
+CURRENT = ".current"  # the link to the current release; site and newsletter link through it
 
 
 def _old_name(unit: str) -> str:
@@ -105,29 +110,40 @@ def recover(out_dir: Path) -> None:
 def publish(
     files: Sequence[OutputFile], out_dir: Path, previous: Previous | None = None
 ) -> dict[str, tuple[str, str]]:
-    """Write every file, then switch the site's release and swap each newsletter week in.
+    """Write every file into the next release, then switch to it in one rename.
 
-    Returns the record of site/: each path's input key and the digest of its bytes.
-    (`previous` is the record a build reused pages from; kept for the callers' sake,
-    the releases' own manifests say what is on disk.)"""
+    The parts of the output this build does not make (the newsletter weeks of earlier
+    builds; the site, when only a newsletter is built) are carried over from the current
+    release unchanged. Returns the record of site/: each path's input key and the digest
+    of its bytes. (`previous` is the record a build reused pages from; kept for the
+    callers' sake, the releases' own manifests say what is on disk.)"""
     raise_all(check_outputs(files), "output problems")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         recover(out_dir)
         (out_dir / RELEASES).mkdir(exist_ok=True)
     except OSError as exc:  # a file where the folder should be, no permission, a full or read-only disk
-        raise GeneratorError(
-            f"cannot write the output folder: {exc.strerror or exc}",
-            path=Path(exc.filename) if exc.filename else out_dir,
-            hint="check --out, the folder's permissions and the free disk space; nothing was changed",
-        ) from None
+        raise _cannot_write(exc, out_dir) from None
     with _lock(out_dir / RELEASES / "lock"):  # one publish at a time into one output folder
-        site = [f for f in files if unit_of(f.path) == SITE]
-        record = _publish_site(site, out_dir) if site else {}
-        others = [f for f in files if unit_of(f.path) != SITE]
-        if others:
-            _publish_units(others, out_dir)
-    return record
+        try:
+            return _publish(files, out_dir)
+        except OSError as exc:  # the disk filled up or became read-only while writing
+            raise _cannot_write(exc, out_dir) from None
+
+
+def _cannot_write(exc: OSError, out_dir: Path) -> GeneratorError:
+    if exc.filename and not Path(exc.filename).resolve().is_relative_to(out_dir.resolve()):
+        return GeneratorError(  # a file to copy changed or went away during the build
+            f"cannot read a file to publish: {exc.strerror or exc}",
+            path=Path(exc.filename),
+            hint="build again; what readers see was not changed",
+        )
+    return GeneratorError(
+        f"cannot write the output folder: {exc.strerror or exc}",
+        path=Path(exc.filename) if exc.filename else out_dir,
+        hint="check --out, the folder's permissions and the free disk space; "
+        "what readers see was not changed",
+    )
 
 
 def rollback(out_dir: Path) -> Path:
@@ -139,7 +155,7 @@ def rollback(out_dir: Path) -> Path:
             "there is no published site to roll back", path=out_dir, hint="run intranet build first"
         )
     with _lock(releases / "lock"):
-        current = _current_release(out_dir / SITE, releases)
+        current = _current_release(out_dir)
         before = _spare(releases, current)
         if current is None or before is None:
             raise GeneratorError(
@@ -147,10 +163,8 @@ def rollback(out_dir: Path) -> Path:
                 path=out_dir / SITE,
                 hint="the release before is kept from the second build on",
             )
-        switch = out_dir / f"{STAGING_PREFIX}{SITE}-{os.getpid()}"
-        switch.unlink(missing_ok=True)
-        switch.symlink_to(before.relative_to(out_dir))
-        switch.replace(out_dir / SITE)
+        _switch(out_dir, before)
+        _link_parts(out_dir, before)
     return before
 
 
@@ -167,32 +181,6 @@ def _lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _publish_units(files: Sequence[OutputFile], out_dir: Path) -> None:
-    """Newsletter weeks: written to staging, then each swapped in with two renames."""
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
-    made: set[Path] = set()
-    try:
-        for f in files:
-            target = staging / f.path
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            if f.copy_from is not None:
-                shutil.copyfile(f.copy_from, target)
-            else:
-                target.write_bytes(f.data)
-        for unit in sorted({unit_of(f.path) for f in files}):
-            current = out_dir / unit
-            old = out_dir / _old_name(unit)
-            current.parent.mkdir(parents=True, exist_ok=True)
-            if current.exists():
-                current.replace(old)
-            (staging / unit).replace(current)
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
 def _signature(f: OutputFile, published: Mapping[str, str], out_dir: Path) -> str:
     """What identifies a file's bytes: their digest, or for a file copied as it is (media,
     assets), its source's path, size and time."""
@@ -200,25 +188,46 @@ def _signature(f: OutputFile, published: Mapping[str, str], out_dir: Path) -> st
         return digest(f.data)
     if f.digest:  # a rendered page waiting in the spool
         return f.digest
-    source = f.copy_from
-    site = f"{out_dir / SITE}/"
-    if str(source).startswith(site):  # a page kept from the current release
-        rel = str(source)[len(site) :]
-        if rel in published:
-            return published[rel]
-    info = source.stat()
-    return digest("copy", str(source), str(info.st_size), str(info.st_mtime_ns))
+    if f.source == CARRIED and f.path in published:  # carried over from the current release
+        return published[f.path]
+    source = str(f.copy_from)
+    root = f"{out_dir}/"
+    if source.startswith(root) and source[len(root) :] in published:  # kept from the current release
+        return published[source[len(root) :]]
+    info = f.copy_from.stat()
+    return digest("copy", source, str(info.st_size), str(info.st_mtime_ns))
 
 
-def _publish_site(files: Sequence[OutputFile], out_dir: Path) -> dict[str, tuple[str, str]]:
+def _carried(files: Sequence[OutputFile], out_dir: Path, current: Path | None) -> list[OutputFile]:
+    """What the next release keeps from what is published now: every part (the site, a
+    newsletter week) this build does not make."""
+    built = {unit_of(f.path) for f in files}
+    if current is not None:
+        return [
+            OutputFile(path, b"", CARRIED, current / path)
+            for path in sorted(_manifest(current))
+            if unit_of(path) not in built
+        ]
+    found = []  # an output folder from before releases held its parts as plain folders
+    for top in (SITE, NEWSLETTER):
+        folder = out_dir / top
+        if folder.is_dir():
+            for entry in sorted(folder.rglob("*")):
+                path = f"{top}/{entry.relative_to(folder).as_posix()}"
+                if entry.is_file() and unit_of(path) not in built and not entry.name.startswith("."):
+                    found.append(OutputFile(path, b"", CARRIED, entry))
+    return found
+
+
+def _publish(files: Sequence[OutputFile], out_dir: Path) -> dict[str, tuple[str, str]]:
     releases = out_dir / RELEASES
-    link = out_dir / SITE
-    current = _current_release(link, releases)
+    current = _current_release(out_dir)
     published = _manifest(current) if current is not None else {}
+    everything = [*files, *_carried(files, out_dir, current)]
     spare = _spare(releases, current)
     reused = _manifest(spare) if spare is not None else {}
     if spare is None:
-        target = releases / f"{SITE}-{time.time_ns()}"
+        target = releases / f"{RELEASE}-{time.time_ns()}"
         target.mkdir()
     else:
         target = spare
@@ -226,64 +235,97 @@ def _publish_site(files: Sequence[OutputFile], out_dir: Path) -> dict[str, tuple
     manifest: dict[str, str] = {}
     record: dict[str, tuple[str, str]] = {}
     made: set[Path] = set()
-    for f in files:
-        rel = f.path.removeprefix(f"{SITE}/")
+    for f in everything:
         signature = _signature(f, published, out_dir)
-        manifest[rel] = signature
-        record[f.path] = (f.key, signature)
-        if reused.get(rel) == signature:
+        manifest[f.path] = signature
+        if f.path.startswith(f"{SITE}/"):
+            record[f.path] = (f.key, signature)
+        if reused.get(f.path) == signature:
             continue  # the release already holds these bytes
-        destination = target / rel
+        destination = target / f.path
         if destination.parent not in made:
             _make_folder(destination.parent, target)
             made.add(destination.parent)
         if destination.is_dir() and not destination.is_symlink():  # a folder that became a file
             shutil.rmtree(destination)
         temporary = destination.with_name(f"{STAGING_PREFIX}{destination.name}")
-        if published.get(rel) == signature and current is not None:
-            _link(current / rel, temporary)  # unchanged since the current release: the same file
+        if published.get(f.path) == signature and current is not None:
+            _link(current / f.path, temporary)  # unchanged since the current release: the same file
         elif f.copy_from is not None and f.digest:  # from the spool, which is dropped afterwards
             _move(f.copy_from, temporary)
+        elif f.copy_from is not None and f.source == CARRIED:  # from a folder before releases
+            _link(f.copy_from, temporary)
         elif f.copy_from is not None:
             shutil.copyfile(f.copy_from, temporary)
         else:
             temporary.write_bytes(f.data)
         temporary.replace(destination)
-    for rel in sorted(set(reused) - set(manifest), reverse=True):
-        gone = target / rel
+        if os.path.lexists(temporary):  # both were links to one file, so the rename did nothing
+            temporary.unlink()
+    for path in sorted(set(reused) - set(manifest), reverse=True):
+        gone = target / path
         if gone.is_file() or gone.is_symlink():
             gone.unlink()
             _prune(gone, target)
     _write_manifest(target, manifest)
-    if link.is_dir() and not link.is_symlink():  # an output folder from before releases
-        old = out_dir / _old_name(SITE)
-        link.replace(old)
-        shutil.rmtree(old, ignore_errors=True)
-    switch = out_dir / f"{STAGING_PREFIX}{SITE}-{os.getpid()}"
-    switch.unlink(missing_ok=True)
-    switch.symlink_to(target.relative_to(out_dir))
-    switch.replace(link)
+    _switch(out_dir, target)  # what readers see changes here, all at once
+    _link_parts(out_dir, target)
     for other in releases.iterdir():  # keep the new release and the one before it
-        if other.name.startswith(f"{SITE}-") and other not in (target, current):
-            if other.suffix == ".json":
-                if other.with_suffix("") not in (target, current):
-                    other.unlink()
-            else:
-                shutil.rmtree(other, ignore_errors=True)
+        if other.name == "lock" or other in (target, current):
+            continue
+        if other.suffix == ".json":
+            if other.with_suffix("") not in (target, current):
+                other.unlink()
+        else:
+            shutil.rmtree(other, ignore_errors=True)
     return record
 
 
-def _current_release(link: Path, releases: Path) -> Path | None:
+def _switch(out_dir: Path, release: Path) -> None:
+    """Point `.current` at `release`: one rename, which a web server never sees half-done."""
+    switch = out_dir / f"{STAGING_PREFIX}{CURRENT}-{os.getpid()}"
+    switch.unlink(missing_ok=True)
+    switch.symlink_to(release.relative_to(out_dir))
+    switch.replace(out_dir / CURRENT)
+
+
+def _link_parts(out_dir: Path, release: Path) -> None:
+    """`site` and `newsletter` in the output folder are links through `.current`, made
+    once: a folder or link of an earlier layout is replaced, a part the release lacks
+    loses its link."""
+    for name in (SITE, NEWSLETTER):
+        link = out_dir / name
+        wanted = Path(CURRENT) / name
+        if not (release / name).is_dir():
+            if link.is_symlink() and link.readlink() == wanted:
+                link.unlink()
+            continue
+        if link.is_symlink() and link.readlink() == wanted:
+            continue
+        if link.is_dir() and not link.is_symlink():  # a folder from before releases
+            old = out_dir / _old_name(name)
+            link.replace(old)
+            shutil.rmtree(old, ignore_errors=True)
+        temporary = out_dir / f"{STAGING_PREFIX}{name}-{os.getpid()}"
+        temporary.unlink(missing_ok=True)
+        temporary.symlink_to(wanted)
+        temporary.replace(link)
+
+
+def _current_release(out_dir: Path) -> Path | None:
+    link = out_dir / CURRENT
     if not link.is_symlink():
         return None
-    found = (link.parent / link.readlink()).resolve()
-    return found if found.parent == releases.resolve() and found.is_dir() else None
+    releases = (out_dir / RELEASES).resolve()
+    found = (out_dir / link.readlink()).resolve()
+    trusted = found.parent == releases and found.is_dir() and _manifest_file(found).is_file()
+    return found if trusted else None
 
 
 def _spare(releases: Path, current: Path | None) -> Path | None:
     """The release before the current one, if its manifest says what it holds."""
     resolved = current.resolve() if current is not None else None
-    for candidate in sorted(releases.glob(f"{SITE}-*")):
+    for candidate in sorted(releases.glob(f"{RELEASE}-*")):
         if candidate.is_dir() and candidate.resolve() != resolved and _manifest_file(candidate).is_file():
             return candidate
     return None

@@ -207,7 +207,7 @@ def test_the_newsletter_command_publishes_one_week_and_leaves_the_rest(make_proj
     output = project / "output"
     assert sorted(p.name for p in (output / "newsletter").iterdir()) == ["2026-W47", "2026-W48"]
     assert (output / "site/es/index.html").is_file()
-    assert sorted(p.name for p in output.iterdir()) == [".releases", "newsletter", "site"]
+    assert sorted(p.name for p in output.iterdir()) == [".current", ".releases", "newsletter", "site"]
 
 
 def test_bonus_payments_are_labelled_as_such_in_both_versions() -> None:

@@ -27,7 +27,7 @@ def test_publish_replaces_the_whole_folder_and_leaves_no_staging(tmp_path: Path)
     publish([OutputFile("site/a.html", b"1", "x"), OutputFile("site/old.html", b"o", "x")], out)
     publish([OutputFile("site/a.html", b"2", "x"), OutputFile("site/b/c.html", b"3", "y")], out)
     assert published_tree(out) == {"site/a.html": b"2", "site/b/c.html": b"3"}
-    assert sorted(p.name for p in out.iterdir()) == [".releases", "site"]
+    assert sorted(p.name for p in out.iterdir()) == [".current", ".releases", "site"]
 
 
 def test_media_are_copied_from_their_source(tmp_path: Path) -> None:
@@ -67,12 +67,12 @@ def test_a_failure_while_writing_leaves_the_previous_output_untouched(tmp_path: 
     publish([OutputFile("site/index.html", b"good", "x")], out)
     before = published_tree(out)
     missing = tmp_path / "does-not-exist.png"
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(GeneratorError, match="cannot read a file to publish: No such file"):
         publish(
             [OutputFile("site/index.html", b"new", "x"), OutputFile("site/m.png", b"", "y", missing)], out
         )
     assert published_tree(out) == before
-    assert sorted(p.name for p in out.iterdir()) == [".releases", "site"]
+    assert sorted(p.name for p in out.iterdir()) == [".current", ".releases", "site"]
 
 
 def test_leftovers_of_a_killed_publish_are_cleared_or_restored(tmp_path: Path) -> None:
@@ -115,7 +115,8 @@ def test_the_site_is_a_link_to_a_release_and_the_one_before_is_kept(tmp_path: Pa
         assert (out / "site").is_symlink()
         assert (out / "site/index.html").read_bytes() == str(number).encode()
     assert len(releases(out)) == 2
-    assert (out / "site").resolve().name in releases(out)
+    assert (out / ".current").resolve().name in releases(out)
+    assert (out / "site").resolve() == (out / ".current").resolve() / "site"
 
 
 def test_a_small_change_rewrites_only_what_changed_and_keeps_the_other_files(tmp_path: Path) -> None:
@@ -147,9 +148,9 @@ def test_a_release_whose_update_was_interrupted_is_not_trusted(tmp_path: Path) -
     spare = next(
         out / ".releases" / name
         for name in releases(out)
-        if out / ".releases" / name != (out / "site").resolve()
+        if out / ".releases" / name != (out / ".current").resolve()
     )
-    (spare / "a.html").write_bytes(b"half written")  # killed while updating: its manifest is gone
+    (spare / "site/a.html").write_bytes(b"half written")  # killed while updating: its manifest is gone
     spare.with_name(spare.name + ".json").unlink()
     publish([OutputFile("site/a.html", b"1", "x"), OutputFile("site/b.html", b"1", "x")], out)
     assert published_tree(out) == {"site/a.html": b"1", "site/b.html": b"1"}
@@ -176,7 +177,7 @@ def test_an_output_folder_from_before_releases_is_taken_over(tmp_path: Path) -> 
     publish([OutputFile("site/index.html", b"new", "x")], out)
     assert (out / "site").is_symlink()
     assert published_tree(out) == {"site/index.html": b"new"}
-    assert sorted(p.name for p in out.iterdir()) == [".releases", "site"]
+    assert sorted(p.name for p in out.iterdir()) == [".current", ".releases", "site"]
 
 
 PUBLISHER = """
@@ -228,3 +229,68 @@ def test_rollback_puts_the_release_before_back_and_a_second_one_returns(tmp_path
     assert published_tree(out) == {"site/index.html": b"third"}
     rollback(out)
     assert published_tree(out) == {"site/index.html": b"first"}
+
+
+def test_the_newsletter_is_published_in_the_same_release_and_earlier_weeks_are_carried(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "output"
+    week48 = {
+        "newsletter/2026-W48/es/all/message.eml": b"w48",
+        "newsletter/2026-W48/es/all/index.html": b"48",
+    }
+    publish(
+        [OutputFile("site/index.html", b"one", "x"), *(OutputFile(p, d, "n") for p, d in week48.items())], out
+    )
+    first = (out / ".current").resolve()
+    week49 = {"newsletter/2026-W49/es/all/message.eml": b"w49"}
+    publish(
+        [OutputFile("site/index.html", b"two", "x"), *(OutputFile(p, d, "n") for p, d in week49.items())], out
+    )
+    assert published_tree(out) == {"site/index.html": b"two", **week48, **week49}
+    assert (out / "newsletter").readlink() == Path(".current/newsletter")  # one switch for both
+    assert (out / ".current").resolve() != first
+    rollback(out)  # site and newsletter go back together
+    assert published_tree(out) == {"site/index.html": b"one", **week48}
+
+
+def test_publishing_one_newsletter_week_carries_the_site_and_the_other_weeks_unchanged(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "output"
+    publish(
+        [OutputFile("site/index.html", b"site", "x"), OutputFile("newsletter/2026-W48/m.eml", b"a", "n")], out
+    )
+    inode = (out / "site/index.html").stat().st_ino
+    publish([OutputFile("newsletter/2026-W49/m.eml", b"b", "n")], out)
+    publish([OutputFile("newsletter/2026-W48/m.eml", b"c", "n")], out)  # a week built again replaces itself
+    assert published_tree(out) == {
+        "site/index.html": b"site",
+        "newsletter/2026-W48/m.eml": b"c",
+        "newsletter/2026-W49/m.eml": b"b",
+    }
+    assert (out / "site/index.html").stat().st_ino == inode  # the same file, linked along
+
+
+def test_an_output_folder_of_the_earlier_layout_keeps_its_newsletter_weeks(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    (out / ".releases/site-1").mkdir(parents=True)  # site/ was a link to a release of the site alone
+    (out / ".releases/site-1/index.html").write_bytes(b"old site")
+    (out / ".releases/site-1.json").write_text("{}", encoding="utf-8")
+    (out / "site").symlink_to(".releases/site-1")
+    (out / "newsletter/2026-W47/es").mkdir(parents=True)  # and newsletter/ a plain folder
+    (out / "newsletter/2026-W47/es/m.eml").write_bytes(b"w47")
+    publish(
+        [
+            OutputFile("site/index.html", b"new site", "x"),
+            OutputFile("newsletter/2026-W48/m.eml", b"w48", "n"),
+        ],
+        out,
+    )
+    assert published_tree(out) == {
+        "site/index.html": b"new site",
+        "newsletter/2026-W47/es/m.eml": b"w47",
+        "newsletter/2026-W48/m.eml": b"w48",
+    }
+    assert sorted(p.name for p in out.iterdir()) == [".current", ".releases", "newsletter", "site"]
+    assert releases(out) == [(out / ".current").resolve().name]  # the old site-only release is gone
