@@ -294,3 +294,38 @@ def test_an_output_folder_of_the_earlier_layout_keeps_its_newsletter_weeks(tmp_p
     }
     assert sorted(p.name for p in out.iterdir()) == [".current", ".releases", "newsletter", "site"]
     assert releases(out) == [(out / ".current").resolve().name]  # the old site-only release is gone
+
+
+FULL_DISK = """
+import resource, signal, sys
+from pathlib import Path
+from generator.errors import GeneratorError
+from generator.model import OutputFile
+from generator.write import publish
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails like one on a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+try:
+    publish([OutputFile("site/index.html", b"new", "x"), OutputFile("site/big.pdf", b"x" * 1_000_000, "y")],
+            Path(sys.argv[1]))
+except GeneratorError as error:
+    print(error.message)
+"""
+
+
+def test_a_disk_that_fills_up_while_publishing_is_a_clear_error_and_readers_keep_the_output(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "output"
+    publish(
+        [OutputFile("site/index.html", b"good", "x"), OutputFile("newsletter/2026-W48/m.eml", b"m", "n")], out
+    )
+    before = published_tree(out)
+    repo = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", FULL_DISK, str(out)], cwd=repo, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "cannot write the output folder: File too large"
+    assert published_tree(out) == before
+    publish([OutputFile("site/index.html", b"next", "x")], out)  # and the next build goes on from there
+    assert published_tree(out) == {"site/index.html": b"next", "newsletter/2026-W48/m.eml": b"m"}
