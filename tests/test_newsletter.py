@@ -94,13 +94,18 @@ def test_headers_are_complete_encoded_and_stable() -> None:
     assert message("fr", "all")["Subject"] == "Lettre hebdomadaire Alcora — semaine 48"
 
 
-def test_a_line_break_in_a_header_setting_is_refused() -> None:
-    toml = SITE_TOML.replace(
-        "[newsletter]\n", '[newsletter]\nfrom = "Comms\\nBcc: everyone@example.com <c@example.com>"\n'
-    )
+@pytest.mark.parametrize(
+    "value", ["Comms\\nBcc: everyone@example.com <c@example.com>", "Comms\\u0000 <c@example.com>"]
+)
+def test_a_line_break_or_control_character_in_a_header_setting_is_refused(value: str) -> None:
+    toml = SITE_TOML.replace("[newsletter]\n", f'[newsletter]\nfrom = "{value}"\nreply_to = "{value}"\n')
     with pytest.raises(ExceptionGroup) as info:
         parse_config(toml, Path("content/site.toml"))
-    assert "a line break in a mail header is refused" in str(info.value.exceptions[0])
+    assert [str(e) for e in info.value.exceptions] == [
+        f"content/site.toml:{line}: {key} must be on one line, without control characters "
+        "(a mail header cannot hold them)"
+        for line, key in ((27, "from"), (28, "reply_to"))
+    ]
 
 
 @pytest.mark.parametrize("path", sorted(p for p in ISSUES if p.endswith("email.html")))

@@ -31,7 +31,8 @@ class NewsletterSettings:
 
 
 def has_line_break(text: str) -> bool:
-    return bool(re.search(r"[\r\n]", text))
+    """A line break, or another control character (NUL…), which no mail header may hold."""
+    return bool(re.search(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]", text))
 
 
 SUBJECT_LIMIT = 200  # characters, before the fields are filled in
@@ -70,7 +71,11 @@ def parse_address(r: Reader, value: Any, key: str) -> Address | None:
         )
         return None
     if has_line_break(value):
-        r.error(f"{key} must be on one line (a line break in a mail header is refused)", where, key)
+        r.error(
+            f"{key} must be on one line, without control characters (a mail header cannot hold them)",
+            where,
+            key,
+        )
         return None
     name, address = parseaddr(value)
     if "@" not in address or " " in address:
