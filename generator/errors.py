@@ -26,12 +26,12 @@ class GeneratorError(Exception):
         line: int | None = None,
         hint: str | None = None,
     ) -> None:
-        message = clip(message)
+        message = clip(visible(message))
         super().__init__(message)
         self.message = message
         self.path = path
         self.line = line
-        self.hint = hint
+        self.hint = visible(hint) if hint else hint
 
     def format(self, root: Path | None = None) -> str:
         """`path:line: message; hint`, with the path relative to `root` when inside it."""
@@ -48,6 +48,15 @@ class GeneratorError(Exception):
 
 
 MESSAGE_LIMIT = 400  # characters: a message quoting a huge value still fits on a screen
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """`text` with each control character written as an escape (`\\x1b`), so a value
+    quoted from a hostile file can neither hide nor drive the terminal showing it."""
+    return _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
 
 
 def clip(text: str, limit: int = MESSAGE_LIMIT) -> str:

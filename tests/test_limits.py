@@ -46,6 +46,11 @@ CASES: dict[str, tuple[dict[str, str], str, str]] = {
     ),
     "lone surrogate": ({ANN: doc('summary: "\\ud800"\n')}, f"{ANN}:4", '"summary" holds an escape'),
     "integer of 5,000 digits": ({ANN: doc(f"pinned: {'9' * 5000}\n")}, f"{ANN}:4", "pinned must be true"),
+    "control characters in a quoted value": (
+        {ANN: doc('slug: "a\\u0000b\\u001b[31mc"\n')},
+        f"{ANN}:4",
+        'slug "a\\x00b\\x1b[31mc" may only hold',
+    ),
     "alias bomb": (
         {ANN: doc("a: &a [x,x,x,x,x,x,x,x,x]\n" + ALIAS_BOMB)},
         f"{ANN}:8",
