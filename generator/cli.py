@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -259,7 +259,7 @@ def _build_and_publish(
         )
         return 1
     forget_record(record)  # until the new one is written, the output may match neither
-    published = publish(result.files, out, previous)
+    published = publish(result.files, out, previous, _waiting(out, project))
     changes = upcoming_changes(result.config, result.sources.site, result.today, args.audience)
     upcoming = f"Next change: {describe(changes)}" if changes else "No scheduled change ahead"
     if cache is not None:  # the next change is said again by an "Up to date" build
@@ -277,12 +277,25 @@ def _build_and_publish(
     return 0
 
 
+def _waiting(out: Path, project: Path) -> Callable[[str], None]:
+    """What the second of two builds publishing into one folder says while it waits."""
+
+    def say(holder: str) -> None:
+        print(
+            f"{_shown(out, project)} is being published by {holder}; waiting for it to finish…",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return say
+
+
 def _rollback(args: argparse.Namespace, project: Path) -> int:
     from generator.write import rollback
 
     out: Path = args.out or project / "output"
     forget_record(record_file(project, out))  # the next build must not reuse pages of the other release
-    release = rollback(out)
+    release = rollback(out, _waiting(out, project))
     made = datetime.fromtimestamp(release.with_name(release.name + ".json").stat().st_mtime, UTC)
     print(
         f"Rolled back {_shown(out / SITE, project)} to the release published {made:%Y-%m-%d %H:%M} UTC; "
@@ -298,7 +311,7 @@ def _newsletter(args: argparse.Namespace, project: Path) -> int:
     started = time.perf_counter()
     result = build_newsletter(load_sources(project, today=args.today), args.week)
     out: Path = args.out or project / "output"
-    publish(result.files, out)
+    publish(result.files, out, waiting=_waiting(out, project))
     week = str(result.week)
     print(
         f"Built {result.messages} newsletter editions for week {week} into "

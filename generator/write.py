@@ -24,7 +24,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote
@@ -79,6 +79,7 @@ def unit_of(path: str) -> str:
 
 
 RELEASES = ".releases"
+KEEP = 3  # releases kept: the current one and the two published before it
 RELEASE = "release"  # .releases/release-{time}/: a whole output (site/, newsletter/{week}/)
 CARRIED = "published"  # the source of a file carried over from what is published
 CURRENT = ".current"  # the link to the current release; site and newsletter link through it
@@ -108,7 +109,10 @@ def recover(out_dir: Path) -> None:
 
 
 def publish(
-    files: Sequence[OutputFile], out_dir: Path, previous: Previous | None = None
+    files: Sequence[OutputFile],
+    out_dir: Path,
+    previous: Previous | None = None,
+    waiting: Callable[[str], None] | None = None,
 ) -> dict[str, tuple[str, str]]:
     """Write every file into the next release, then switch to it in one rename.
 
@@ -116,7 +120,8 @@ def publish(
     builds; the site, when only a newsletter is built) are carried over from the current
     release unchanged. Returns the record of site/: each path's input key and the digest
     of its bytes. (`previous` is the record a build reused pages from; kept for the
-    callers' sake, the releases' own manifests say what is on disk.)"""
+    callers' sake, the releases' own manifests say what is on disk.) `waiting` is told
+    who holds the lock when another build is publishing into the same folder."""
     raise_all(check_outputs(files), "output problems")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -124,7 +129,7 @@ def publish(
         (out_dir / RELEASES).mkdir(exist_ok=True)
     except OSError as exc:  # a file where the folder should be, no permission, a full or read-only disk
         raise _cannot_write(exc, out_dir) from None
-    with _lock(out_dir / RELEASES / "lock"):  # one publish at a time into one output folder
+    with _lock(out_dir / RELEASES / "lock", waiting):  # one publish at a time into one output folder
         try:
             return _publish(files, out_dir)
         except OSError as exc:  # the disk filled up or became read-only while writing
@@ -146,7 +151,7 @@ def _cannot_write(exc: OSError, out_dir: Path) -> GeneratorError:
     )
 
 
-def rollback(out_dir: Path) -> Path:
+def rollback(out_dir: Path, waiting: Callable[[str], None] | None = None) -> Path:
     """Put the release before back in place of the current one, in one rename; return it.
     The release it replaces is kept, so a second rollback returns to it."""
     releases = out_dir / RELEASES
@@ -154,9 +159,10 @@ def rollback(out_dir: Path) -> Path:
         raise GeneratorError(
             "there is no published site to roll back", path=out_dir, hint="run intranet build first"
         )
-    with _lock(releases / "lock"):
+    with _lock(releases / "lock", waiting):
         current = _current_release(out_dir)
-        before = _spare(releases, current)
+        earlier = _trusted(releases, current)
+        before = earlier[-1] if earlier else None  # the one published last before the current one
         if current is None or before is None:
             raise GeneratorError(
                 "there is no earlier release to go back to",
@@ -169,13 +175,24 @@ def rollback(out_dir: Path) -> Path:
 
 
 @contextmanager
-def _lock(path: Path) -> Iterator[None]:
+def _lock(path: Path, waiting: Callable[[str], None] | None = None) -> Iterator[None]:
     """An exclusive lock held while publishing: a second build waits for the first to
-    finish instead of updating the same release. The system releases it when the
-    process ends, so a killed build never leaves a stale lock."""
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    finish instead of updating the same release (`waiting` is told whom it waits for).
+    The system releases it when the process ends, so a killed build never leaves a
+    stale lock: the next one takes it at once."""
+    with path.open("a+") as handle:
         try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            if waiting is not None:
+                waiting(holder)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            handle.truncate(0)
+            handle.write(f"process {os.getpid()}")
+            handle.flush()
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
@@ -224,7 +241,8 @@ def _publish(files: Sequence[OutputFile], out_dir: Path) -> dict[str, tuple[str,
     current = _current_release(out_dir)
     published = _manifest(current) if current is not None else {}
     everything = [*files, *_carried(files, out_dir, current)]
-    spare = _spare(releases, current)
+    earlier = _trusted(releases, current)
+    spare = earlier[0] if len(earlier) >= KEEP - 1 else None  # the oldest is brought up to date
     reused = _manifest(spare) if spare is not None else {}
     if spare is None:
         target = releases / f"{RELEASE}-{time.time_ns()}"
@@ -270,11 +288,12 @@ def _publish(files: Sequence[OutputFile], out_dir: Path) -> dict[str, tuple[str,
     _write_manifest(target, manifest)
     _switch(out_dir, target)  # what readers see changes here, all at once
     _link_parts(out_dir, target)
-    for other in releases.iterdir():  # keep the new release and the one before it
-        if other.name == "lock" or other in (target, current):
+    kept = {target, *([current] if current is not None else []), *_trusted(releases, target)[-(KEEP - 1) :]}
+    for other in releases.iterdir():  # keep the new release and the KEEP - 1 before it
+        if other.name == "lock" or other in kept:
             continue
         if other.suffix == ".json":
-            if other.with_suffix("") not in (target, current):
+            if other.with_suffix("") not in kept:
                 other.unlink()
         else:
             shutil.rmtree(other, ignore_errors=True)
@@ -287,6 +306,7 @@ def _switch(out_dir: Path, release: Path) -> None:
     switch.unlink(missing_ok=True)
     switch.symlink_to(release.relative_to(out_dir))
     switch.replace(out_dir / CURRENT)
+    os.utime(release)  # the release's folder time says when it last became current
 
 
 def _link_parts(out_dir: Path, release: Path) -> None:
@@ -322,13 +342,16 @@ def _current_release(out_dir: Path) -> Path | None:
     return found if trusted else None
 
 
-def _spare(releases: Path, current: Path | None) -> Path | None:
-    """The release before the current one, if its manifest says what it holds."""
+def _trusted(releases: Path, current: Path | None) -> list[Path]:
+    """The releases other than the current one whose manifest says what they hold, in
+    the order they last became current (their folder's time, set by `_switch`)."""
     resolved = current.resolve() if current is not None else None
-    for candidate in sorted(releases.glob(f"{RELEASE}-*")):
-        if candidate.is_dir() and candidate.resolve() != resolved and _manifest_file(candidate).is_file():
-            return candidate
-    return None
+    found = [
+        candidate
+        for candidate in releases.glob(f"{RELEASE}-*")
+        if candidate.is_dir() and candidate.resolve() != resolved and _manifest_file(candidate).is_file()
+    ]
+    return sorted(found, key=lambda release: (release.stat().st_mtime_ns, release.name))
 
 
 def _manifest_file(release: Path) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import signal
 import subprocess
 import sys
@@ -175,7 +176,7 @@ def test_a_build_killed_at_any_moment_leaves_one_whole_output(
         "site",
     ]
     releases = project / "output/.releases"
-    assert len([p for p in releases.iterdir() if p.is_dir()]) == 2  # the new one and the one before
+    assert len([p for p in releases.iterdir() if p.is_dir()]) == 3  # the new one and the two before
 
 
 def test_a_link_to_a_file_outside_content_is_refused_and_nothing_of_it_published(
@@ -203,3 +204,30 @@ def test_a_link_to_a_file_outside_content_is_refused_and_nothing_of_it_published
     assert (project / "output/site/media/inside.md").read_bytes() == (
         project / "content/announcements/a.md"
     ).read_bytes()
+
+
+def test_a_second_build_says_whom_it_waits_for_and_publishes_after_it(make_project: MakeProject) -> None:
+    project = make_project({"content/announcements/a.md": announcement("Hola")})
+    assert run("build", "--project", str(project), *ARGS).returncode == 0
+    home = project / "output/site/es/index.html"
+    with (project / "output/.releases/lock").open("a+") as lock:  # as a build that is publishing holds it
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        lock.truncate(0)
+        lock.write("process 4242")
+        lock.flush()
+        (project / "content/announcements/a.md").write_text(announcement("Adiós"), encoding="utf-8")
+        second = subprocess.Popen(
+            [sys.executable, "-m", "generator", "build", "--project", str(project), *ARGS],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert second.stderr is not None
+        said = second.stderr.readline()  # blocks until it says something: here, that it waits
+        assert said.endswith("output is being published by process 4242; waiting for it to finish…\n")
+        assert second.poll() is None
+        assert "Hola" in home.read_text(encoding="utf-8")  # nothing published while it waits
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    _, rest = second.communicate(timeout=60)  # reads the rest and closes the pipe
+    assert second.returncode == 0, rest
+    assert "Adiós" in home.read_text(encoding="utf-8")

@@ -114,7 +114,7 @@ def test_the_site_is_a_link_to_a_release_and_the_one_before_is_kept(tmp_path: Pa
         publish([OutputFile("site/index.html", str(number).encode(), "x")], out)
         assert (out / "site").is_symlink()
         assert (out / "site/index.html").read_bytes() == str(number).encode()
-    assert len(releases(out)) == 2
+    assert len(releases(out)) == 3  # the current one and the two before
     assert (out / ".current").resolve().name in releases(out)
     assert (out / "site").resolve() == (out / ".current").resolve() / "site"
 
