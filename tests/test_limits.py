@@ -119,6 +119,23 @@ CASES: dict[str, tuple[dict[str, str], str, str]] = {
         "content/site.toml:30",
         "refresh_hours must be at most 8,760",
     ),
+    "a sender of 300 characters": (
+        site("archive_weeks = 2", f'archive_weeks = 2\nfrom = "{"A" * 280} <comms@example.com>"'),
+        "content/site.toml:28",
+        "from is longer than 200 characters",
+    ),
+    "a slug leaving its folder": (
+        {ANN: doc('slug: "../../etc/x"\n')},
+        f"{ANN}:4",
+        'slug "../../etc/x" may only',
+    ),
+    "a slug in percent escapes": ({ANN: doc('slug: "%2e%2e"\n')}, f"{ANN}:4", 'slug "%2e%2e" may only hold'),
+    "a slug with a Cyrillic a": (
+        {ANN: doc('slug: "\u0430guinaldo"\n')},
+        f"{ANN}:4",
+        "may only hold lowercase",
+    ),
+    "a slug with # and ?": ({ANN: doc('slug: "a#b?c"\n')}, f"{ANN}:4", 'slug "a#b?c" may only hold'),
     "a site.toml integer of 5,000 digits": (
         site("news_per_page = 2", f"news_per_page = {'9' * 5000}"),
         "content/site.toml:6",

@@ -36,6 +36,7 @@ def has_line_break(text: str) -> bool:
 
 
 SUBJECT_LIMIT = 200  # characters, before the fields are filled in
+HEADER_LIMIT = 200  # characters of a From or Reply-To setting
 
 
 def subject_problem(pattern: str) -> str | None:
@@ -77,6 +78,9 @@ def parse_address(r: Reader, value: Any, key: str) -> Address | None:
             key,
         )
         return None
+    if len(value) > HEADER_LIMIT:
+        r.error(f"{key} is longer than {HEADER_LIMIT} characters", where, key)
+        return None
     name, address = parseaddr(value)
     if "@" not in address or " " in address:
         r.error(
@@ -109,7 +113,7 @@ def parse_newsletter(r: Reader, value: Any, languages: tuple[str, ...], host: st
                     hint="subjects may use {week}, {year} and {date} as they are; {{ and }} write braces",
                 )
     list_id = table.get("list_id", f"newsletter.{host}")
-    if not isinstance(list_id, str) or not re.fullmatch(r"[A-Za-z0-9.-]+", list_id):
+    if not isinstance(list_id, str) or not re.fullmatch(r"[A-Za-z0-9.-]{1,200}", list_id):
         r.error("list_id must be a dotted name such as newsletter.example.com", "newsletter", "list_id")
         list_id = f"newsletter.{host}"
     numbers = {
