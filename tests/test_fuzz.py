@@ -93,14 +93,15 @@ class _Tags(HTMLParser):
         self.found.append((tag, attrs))
 
 
-def safe(html: str) -> None:
-    """Nothing in `html` can run: no script-capable element, no handler, no script URL
-    (read as a browser reads tags, so text that only shows a tag is fine)."""
+def safe(html: str, allowed: frozenset[str] = frozenset()) -> None:
+    """Nothing in `html` can run: no script-capable element (but those `allowed`, such
+    as a whole document's own <meta> and <style>), no handler, no script URL (read as a
+    browser reads tags, so text that only shows a tag is fine)."""
     parser = _Tags()
     parser.feed(html)
     parser.close()
     for tag, attrs in parser.found:
-        assert tag not in RUNNABLE_TAGS, (tag, html)
+        assert tag not in RUNNABLE_TAGS - allowed, (tag, html)
         for name, value in attrs:
             assert not name.startswith("on"), (name, html)
             if name in URL_ATTRIBUTES and value:

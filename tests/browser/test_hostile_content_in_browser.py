@@ -3,25 +3,29 @@ newsletter, opened in Chromium with scripts on, never opens a dialog."""
 
 from __future__ import annotations
 
+import email
 import json
+from email import policy
+from email.message import EmailMessage
 from pathlib import Path
+from xml.etree import ElementTree
 
 from playwright.sync_api import Browser, Dialog
 
 from generator.build import build
 from generator.write import publish
 from tests.conftest import TODAY, MakeProject
-from tests.test_fuzz import XSS
+from tests.test_fuzz import XSS, safe
 
 MARKER = "zxq-hostile"
 
 
-def test_xss_vectors_in_front_matter_and_bodies_open_no_dialog(
-    browser: Browser, make_project: MakeProject, tmp_path: Path
-) -> None:
-    attack = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
-    body = "\n\n".join(XSS) + "\n"
-    project = make_project(
+ATTACK = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
+
+
+def hostile_project(make_project: MakeProject) -> Path:
+    attack, body = ATTACK, "\n\n".join(XSS) + "\n"
+    return make_project(
         {
             "content/announcements/ataque.md": (
                 f"---\ntitle: {json.dumps(MARKER + attack)}\ndate: 2026-11-20\n"
@@ -31,6 +35,36 @@ def test_xss_vectors_in_front_matter_and_bodies_open_no_dialog(
             "content/pages/ataque.md": f"---\ntitle: {json.dumps(MARKER + attack)}\n---\n{body}",
         }
     )
+
+
+def test_xss_vectors_in_feeds_and_e_mail_are_text_or_harmless_markup(make_project: MakeProject) -> None:
+    """Feeds carry bodies as escaped HTML that a feed reader will render, and the e-mail
+    is HTML a mail client renders: read as those would, nothing in them can run."""
+    files = {
+        f.path: f.data for f in build(hostile_project(make_project), today=TODAY).files if not f.copy_from
+    }
+    feeds = [path for path in files if path.endswith("feed.xml") and MARKER.encode() in files[path]]
+    assert feeds
+    for path in feeds:
+        html = [e.text or "" for e in ElementTree.fromstring(files[path]).iter() if e.get("type") == "html"]
+        assert any(MARKER in text for text in html) or any("<p>" in text for text in html)
+        for text in html:  # HTML carried as text (Atom type="html"): what a feed reader renders
+            safe(text)
+    messages = [path for path in files if path.endswith("message.eml") and MARKER.encode() in files[path]]
+    assert messages
+    for path in messages:
+        parsed = email.message_from_bytes(files[path], policy=policy.SMTP)
+        assert isinstance(parsed, EmailMessage)
+        parts = [part for part in parsed.walk() if part.get_content_type() == "text/html"]
+        assert parts
+        for part in parts:  # the template's own <meta> and <style> (media queries) are in its head
+            safe(part.get_content(), allowed=frozenset({"meta", "style"}))
+
+
+def test_xss_vectors_in_front_matter_and_bodies_open_no_dialog(
+    browser: Browser, make_project: MakeProject, tmp_path: Path
+) -> None:
+    project = hostile_project(make_project)
     out = tmp_path / "output"
     publish(build(project, today=TODAY).files, out)
     pages = sorted(
