@@ -95,6 +95,15 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="build the separate tree of a restricted audience (default out: output/audiences/ID)",
     )
+    c = commands.add_parser(
+        "check",
+        parents=[common],
+        help="report every problem a build would refuse or a reader would meet; writes nothing",
+    )
+    c.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    c.add_argument("--external", action="store_true", help="also fetch each external link (slower)")
+    c.add_argument("--strict", action="store_true", help="fail on warnings too (exit code 1)")
+    c.add_argument("--recipients", type=Path, metavar="FILE.csv", help="check a recipients file too")
     r = commands.add_parser(
         "rollback", parents=[common], help="put the site published before the last build back in place"
     )
@@ -164,6 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args, project)
         if args.command == "rollback":
             return _rollback(args, project)
+        if args.command == "check":
+            return _check(args, project)
         return _build(args, project)
     except ExceptionGroup as group:
         problems, rest = group.split(GeneratorError)
@@ -275,6 +286,17 @@ def _build_and_publish(
     )
     print(upcoming)
     return 0
+
+
+def _check(args: argparse.Namespace, project: Path) -> int:
+    from generator.check import as_json, as_text, run_check
+
+    if not (project / "content").is_dir():
+        print(f"intranet: no content/ folder in {project}; pass --project DIR", file=sys.stderr)
+        return 2
+    report = run_check(project, today=args.today, external=args.external, recipients=args.recipients)
+    print(as_json(report, project) if args.format == "json" else as_text(report, project))
+    return 1 if report.failed(args.strict) else 0
 
 
 def _waiting(out: Path, project: Path) -> Callable[[str], None]:

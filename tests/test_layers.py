@@ -27,7 +27,8 @@ ALLOWED: dict[str, set[str]] = {
     "scaffold": BASE,
     "build": BASE | {"load", "rules", "render"},
     "serve": BASE | {"build", "load"},
-    "cli": BASE | {"build", "write", "scaffold", "send", "serve", "rules", "__init__"},
+    "check": BASE | {"build", "rules", "send"},
+    "cli": BASE | {"build", "check", "write", "scaffold", "send", "serve", "rules", "__init__"},
 }
 
 

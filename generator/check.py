@@ -1,0 +1,314 @@
+"""`intranet check`: everything a build would refuse or warn about, and what a reader
+would notice that a build lets through, in one report; nothing is written to output/.
+
+The report lists problems, each with a severity:
+- error: the build would refuse the content, or a recipients file would not send;
+- warning: the build goes on, but a reader meets it (a link that reaches nothing, a
+  picture without alt text, a calendar event skipped, a pinned item past its expiry, a
+  translation older than its source, an external link that fails with --external);
+- notice: worth knowing, never a failure (a language an item has no version in).
+
+`as_json` gives the machine-readable form, with `next_change` (see rules/schedule.py).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from generator.build import build_site, content_cache, load_sources
+from generator.config import load_config
+from generator.errors import GeneratorError, flatten
+from generator.model import Announcement, Kudos, Page, Programme, Site
+from generator.rules.review import NOTICE, WARNING, review
+from generator.rules.schedule import describe, upcoming_changes
+from generator.send.recipients import read_recipients
+
+ERROR = "error"
+SEVERITIES = (ERROR, WARNING, NOTICE)
+SCHEMA_VERSION = 1
+EXTERNAL_WORKERS = 8  # external links checked at once
+EXTERNAL_TIMEOUT = 10.0  # seconds per link
+EXTERNAL_LIMIT = 2000  # distinct external links checked at most
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path | None
+    line: int | None
+    severity: str
+    kind: str
+    message: str
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    problems: tuple[Problem, ...]
+    next_change: dict[str, object] | None
+    files: int  # content files checked
+    seconds: float
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for p in self.problems if p.severity == severity)
+
+    def failed(self, strict: bool) -> bool:
+        return self.count(ERROR) > 0 or (strict and self.count(WARNING) > 0)
+
+
+def _problem(error: GeneratorError, severity: str, kind: str) -> Problem:
+    return Problem(error.path, error.line, severity, kind, error.message, error.hint)
+
+
+def _kind(error: GeneratorError) -> str:
+    """What a build warning is about, from its file and message."""
+    path = error.path.as_posix() if error.path else ""
+    if "/calendar/" in path or path.endswith(".ics"):
+        return "calendar"
+    if "link" in error.message or "picture" in error.message or "alt" in error.message:
+        return "link"
+    return "content"
+
+
+def run_check(
+    project: Path,
+    *,
+    today: date | None = None,
+    external: bool = False,
+    recipients: Path | None = None,
+) -> Report:
+    """Check the project as of `today`; every problem found, none raised."""
+    started = time.perf_counter()
+    problems: list[Problem] = []
+    content = project / "content"
+    try:
+        config = load_config(content / "site.toml")
+    except ExceptionGroup as group:
+        errors, rest = group.split(GeneratorError)
+        if rest is not None:
+            raise rest from None
+        problems += [_problem(e, ERROR, "settings") for e in flatten(errors)]
+        return Report(tuple(_sorted(problems)), None, 0, time.perf_counter() - started)
+    try:
+        sources = load_sources(project, today=today, config=config, cache=content_cache(project))
+    except ExceptionGroup as group:
+        errors, rest = group.split(GeneratorError)
+        if rest is not None:
+            raise rest from None
+        problems += [_problem(e, ERROR, "content") for e in flatten(errors)]
+        return Report(tuple(_sorted(problems)), None, 0, time.perf_counter() - started)
+    site = sources.site
+    seen: set[tuple[object, ...]] = set()
+    scopes = [None, *sorted(a for a, aud in config.audiences.items() if aud.restricted)]
+    for scope in scopes:  # restricted items' links are resolved in their own trees
+        for warning in build_site(sources, scope=scope).warnings:
+            key = (warning.path, warning.line, warning.message)
+            if key not in seen:
+                seen.add(key)
+                problems.append(_problem(warning, WARNING, _kind(warning)))
+    sources_of = [
+        *(a.source for a in site.announcements), *(p.source for p in site.pages),
+        *(p.source for p in site.programmes),
+    ]  # fmt: skip
+    changed = last_changes(project, sources_of)
+    for finding in review(config, site, sources.today, changed):
+        problems.append(
+            Problem(finding.path, finding.line, finding.severity, finding.kind, finding.message, finding.hint)
+        )
+    if recipients is not None:
+        try:
+            read_recipients(recipients, config)
+        except GeneratorError as error:
+            problems.append(_problem(error, ERROR, "recipients"))
+        except ExceptionGroup as group:
+            errors, rest = group.split(GeneratorError)
+            if rest is not None:
+                raise rest from None
+            problems += [_problem(e, ERROR, "recipients") for e in flatten(errors)]
+    notes: list[str] = []
+    if external:
+        links = external_links(site)
+        if len({url for url, _, _ in links}) > EXTERNAL_LIMIT:
+            notes.append(f"only the first {EXTERNAL_LIMIT:,} external links were checked")
+        problems += check_external(links)
+    changes = upcoming_changes(config, site, sources.today)
+    next_change: dict[str, object] | None = None
+    if changes:
+        next_change = {
+            "date": changes[0].day.isoformat(),
+            "text": describe(changes),
+            "changes": [
+                {"date": c.day.isoformat(), "what": c.what, "title": c.title, "path": _rel(c.source, project)}
+                for c in changes
+                if c.day == changes[0].day
+            ],
+        }
+    files = len(sources_of) + len(site.kudos) + len(site.metrics) + len({o.source for o in site.occurrences})
+    return Report(tuple(_sorted(problems)), next_change, files, time.perf_counter() - started, tuple(notes))
+
+
+def _sorted(problems: Iterable[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (str(p.path or ""), p.line or 0, SEVERITIES.index(p.severity)))
+
+
+def last_changes(project: Path, paths: Sequence[Path]) -> dict[Path, datetime]:
+    """Each file's last change: its last commit when the project is kept in git (a fresh
+    clone gives every file the same modification time) and the file is unchanged since,
+    else its modification time."""
+    committed: dict[Path, datetime] = {}
+    try:
+        log = subprocess.run(
+            ["git", "-C", str(project), "log", "--format=@%ct", "--name-only", "--", "content"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
+        top = subprocess.run(
+            ["git", "-C", str(project), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(project), "status", "--porcelain", "--", "content"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
+        when = None
+        for line in log.splitlines():
+            if line.startswith("@"):
+                when = datetime.fromtimestamp(int(line[1:]), UTC)
+            elif line and when is not None:
+                committed.setdefault((Path(top) / line).resolve(), when)
+        for line in dirty.splitlines():
+            committed.pop((Path(top) / line[3:].strip().strip('"')).resolve(), None)
+    except (OSError, subprocess.SubprocessError, ValueError):
+        committed = {}
+    found = {}
+    for path in paths:
+        resolved = path.resolve()
+        if resolved in committed:
+            found[path] = committed[resolved]
+        else:
+            try:
+                found[path] = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            except OSError:
+                continue
+    return found
+
+
+def external_links(site: Site) -> list[tuple[str, Path, int]]:
+    """Every http(s) link written in a body: (url, file, line)."""
+    found = []
+    items: list[Announcement | Page | Kudos | Programme] = [
+        *site.announcements, *site.pages, *site.kudos, *site.programmes
+    ]  # fmt: skip
+    for item in items:
+        for link in item.links:
+            if link.written.lower().startswith(("http://", "https://")):
+                found.append((link.written, item.source, link.line))
+    return found
+
+
+def check_external(links: Sequence[tuple[str, Path, int]]) -> list[Problem]:
+    """Fetch each distinct URL once, a few at a time, each within EXTERNAL_TIMEOUT; a
+    failure is a warning at every place the link is written."""
+    urls = sorted({url for url, _, _ in links})[:EXTERNAL_LIMIT]
+    with ThreadPoolExecutor(max_workers=EXTERNAL_WORKERS) as pool:
+        outcome = dict(zip(urls, pool.map(_probe, urls), strict=True))
+    return [
+        Problem(path, line, WARNING, "external", f"the link {url} {outcome[url]}", "fix or remove the link")
+        for url, path, line in links
+        if outcome.get(url)
+    ]
+
+
+def _probe(url: str) -> str | None:
+    """What is wrong with `url`, or None when it answers. HEAD first; GET where a server
+    refuses HEAD."""
+    for method in ("HEAD", "GET"):
+        request = urllib.request.Request(url, method=method, headers={"User-Agent": "intranet-check"})
+        try:
+            with urllib.request.urlopen(request, timeout=EXTERNAL_TIMEOUT) as answer:
+                answer.read(0)
+            return None
+        except urllib.error.HTTPError as exc:
+            if method == "HEAD" and exc.code in (403, 405, 501):
+                continue
+            return f"answers {exc.code} {exc.reason}"
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", exc)
+            return f"cannot be reached ({reason})"
+    return None
+
+
+def _rel(path: Path | None, project: Path) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.resolve().relative_to(project.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def as_json(report: Report, project: Path) -> str:
+    """The report for programs; `SCHEMA_VERSION` changes when a field changes meaning."""
+    return json.dumps(
+        {
+            "version": SCHEMA_VERSION,
+            "ok": report.count(ERROR) == 0,
+            "counts": {severity: report.count(severity) for severity in SEVERITIES},
+            "files": report.files,
+            "problems": [
+                {
+                    "path": _rel(p.path, project),
+                    "line": p.line,
+                    "severity": p.severity,
+                    "kind": p.kind,
+                    "message": p.message,
+                    "hint": p.hint,
+                }
+                for p in report.problems
+            ],
+            "next_change": report.next_change,
+            "notes": list(report.notes),
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def as_text(report: Report, project: Path) -> str:
+    """The report for people: problems grouped by file, then one summary line."""
+    lines: list[str] = []
+    current: object = object()
+    for p in report.problems:
+        where = _rel(p.path, project) or "(settings)"
+        if where != current:
+            if lines:
+                lines.append("")
+            lines.append(where)
+            current = where
+        text = f"{p.message}; {p.hint}" if p.hint else p.message
+        lines.append(f"  {p.line or '-':>5}  {p.severity:<7}  {text}")
+    counts = ", ".join(f"{report.count(s)} {s}{'s' if report.count(s) != 1 else ''}" for s in SEVERITIES)
+    if lines:
+        lines.append("")
+    lines.append(f"{counts} in {report.files:,} content files, checked in {report.seconds:.2f} s")
+    lines += list(report.notes)
+    if report.next_change:
+        lines.append(f"Next change: {report.next_change['text']}")
+    return "\n".join(lines)

@@ -1,0 +1,208 @@
+"""`intranet check`: every problem in one report, text or JSON, and nothing written."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import socket
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from tests.conftest import MakeProject, announcement
+
+ARGS = ["--today", "2026-11-23"]
+
+
+def check(project: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
+    code = main(["check", "--project", str(project), *ARGS, *extra])
+    return code, capsys.readouterr().out
+
+
+def as_json(project: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict[str, object]]:
+    code, out = check(project, capsys, "--format", "json", *extra)
+    return code, json.loads(out)
+
+
+def listed(report: dict[str, object]) -> list[dict[str, object]]:
+    found = report["problems"]
+    assert isinstance(found, list)
+    return found
+
+
+def problems(report: dict[str, object]) -> list[tuple[object, ...]]:
+    return [(p["path"], p["line"], p["severity"], p["kind"]) for p in listed(report)]
+
+
+def test_content_a_build_would_refuse_is_an_error_and_nothing_is_written(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(
+        {
+            "content/announcements/a.md": announcement("Hola", category="noticias"),
+            "content/announcements/b.md": announcement("Adiós", audience="[nadie]"),
+        }
+    )
+    code, out = check(project, capsys)
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "content/announcements/a.md"
+    assert lines[1].split()[:2] == ["4", "error"] and 'unknown category "noticias"' in lines[1]
+    assert "content/announcements/b.md" in lines
+    assert lines[-1].startswith("2 errors, 0 warnings, 0 notices in 0 content files")
+    assert not (project / "output").exists()
+
+
+def test_what_a_reader_would_meet_is_a_warning_and_json_lists_each_with_its_line(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(
+        {
+            "content/announcements/enlaces.es.md": announcement("Enlaces")
+            + "\n[contactos](../pages/contactos.md)\n\n![](../media/falta.png)\n",
+            "content/announcements/fijado.md": announcement(
+                "Fijado", "2026-11-01", pinned="true", expires="2026-11-15"
+            ),
+            "content/announcements/futuro.md": announcement("Horario de invierno", "2026-11-30"),
+            "content/announcements/nominas.md": announcement("Nóminas", audience="[rrhh]")
+            + "\n[manual](../pages/manual-rrhh.md)\n",
+        }
+    )
+    code, report = as_json(project, capsys)
+    assert code == 0  # warnings do not fail a check…
+    assert report["version"] == 1 and report["ok"] is True
+    found = problems(report)
+    assert ("content/announcements/enlaces.es.md", 7, "warning", "link") in found
+    assert ("content/announcements/enlaces.es.md", 9, "warning", "link") in found
+    assert ("content/announcements/fijado.md", 1, "warning", "pinned") in found
+    assert ("content/announcements/nominas.md", 8, "warning", "link") in found  # in its own tree
+    assert ("content/announcements/enlaces.es.md", None, "notice", "translation") in found
+    assert report["next_change"] == {
+        "date": "2026-11-30",
+        "text": '2026-11-30 — "Horario de invierno" is published',
+        "changes": [
+            {
+                "date": "2026-11-30",
+                "what": "published",
+                "title": "Horario de invierno",
+                "path": "content/announcements/futuro.md",
+            }
+        ],
+    }
+    assert as_json(project, capsys, "--strict")[0] == 1  # … unless strict
+
+
+def test_a_translation_older_than_its_source_is_a_warning(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(
+        {
+            "content/pages/horario.es.md": "---\ntitle: Horario\n---\nDe 8 a 15.\n",
+            "content/pages/horario.fr.md": "---\ntitle: Horaires\n---\nDe 8 h à 15 h.\n",
+            "content/pages/horario.en.md": "---\ntitle: Hours\n---\n8 to 3.\n",
+        }
+    )
+    pages = project / "content/pages"
+    os.utime(pages / "horario.fr.md", (1_700_000_000, 1_700_000_000))  # translated in 2023
+    os.utime(pages / "horario.en.md", (1_800_000_000, 1_800_000_000))  # and in 2027
+    os.utime(pages / "horario.es.md", (1_750_000_000, 1_750_000_000))  # the source changed in 2025
+    found = problems(as_json(project, capsys)[1])
+    assert ("content/pages/horario.fr.md", None, "warning", "translation") in found
+    assert not any(p[0] == "content/pages/horario.en.md" for p in found)
+
+
+def git(project: Path, *args: str, when: str | None = None) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com"}
+    env |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    if when:
+        env |= {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    subprocess.run(["git", "-C", str(project), *args], check=True, capture_output=True, env=env)
+
+
+def test_in_a_git_clone_the_last_commit_dates_a_file_not_its_modification_time(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if shutil.which("git") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("git is missing")
+        pytest.skip("no git")
+    project = make_project({"content/pages/horario.es.md": "---\ntitle: Horario\n---\nDe 8 a 15.\n"})
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "es", when="2026-01-01T10:00:00Z")
+    (project / "content/pages/horario.fr.md").write_text(
+        "---\ntitle: Horaires\n---\nDe 8 h.\n", encoding="utf-8"
+    )
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "fr", when="2026-02-01T10:00:00Z")
+    (project / "content/pages/horario.es.md").write_text(
+        "---\ntitle: Horario\n---\nDe 8 a 16.\n", encoding="utf-8"
+    )
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "es again", when="2026-03-01T10:00:00Z")
+    for page in (project / "content/pages").iterdir():  # as a fresh clone: all the same time
+        os.utime(page, (1_800_000_000, 1_800_000_000))
+    found = [p for p in listed(as_json(project, capsys)[1]) if p["kind"] == "translation"]
+    assert [(p["path"], p["severity"], p["message"]) for p in found if p["severity"] == "warning"] == [
+        (
+            "content/pages/horario.fr.md",
+            "warning",
+            "the es version (horario.es.md) changed on 2026-03-01, after this translation (2026-02-01)",
+        )
+    ]
+
+
+def test_a_recipients_file_is_checked_with_its_lines(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    project = make_project({})
+    recipients = tmp_path / "recipients.csv"
+    recipients.write_text(
+        "email,name,lang,audiences\nana@example.com,Ana,es,\nluis,Luis,xx,\n", encoding="utf-8"
+    )
+    code, report = as_json(project, capsys, "--recipients", str(recipients))
+    assert code == 1
+    assert [(p[1], p[2], p[3]) for p in problems(report)] == [(3, "error", "recipients")] * 2
+
+
+class _Answers(http.server.BaseHTTPRequestHandler):
+    def do_HEAD(self) -> None:
+        self.send_response(200 if self.path == "/ok" else 404)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.fixture
+def web() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Answers))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_external_links_are_fetched_only_when_asked(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str], web: str
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/x"
+    body = f"\n[bien]({web}/ok)\n\n[mal]({web}/gone)\n\n[cerrado]({closed})\n"
+    project = make_project({"content/announcements/web.md": announcement("Web") + body})
+    assert not [p for p in problems(as_json(project, capsys)[1]) if p[3] == "external"]
+    code, report = as_json(project, capsys, "--external")
+    assert code == 0
+    external = [p for p in listed(report) if p["kind"] == "external"]
+    assert [p["line"] for p in external] == [9, 11]
+    assert external[0]["message"] == f"the link {web}/gone answers 404 Not Found"
+    assert str(external[1]["message"]).startswith(f"the link {closed} cannot be reached (")
