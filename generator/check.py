@@ -27,7 +27,7 @@ from pathlib import Path
 from generator.build import build_site, content_cache, load_sources
 from generator.config import load_config
 from generator.errors import GeneratorError, flatten
-from generator.model import Announcement, Kudos, Page, Programme, Site
+from generator.model import DRAFT_EVENT, Announcement, Kudos, Page, Programme, Site
 from generator.rules.review import NOTICE, WARNING, review
 from generator.rules.schedule import describe, upcoming_changes
 from generator.send.recipients import read_recipients
@@ -124,6 +124,7 @@ def run_check(
         problems.append(
             Problem(finding.path, finding.line, finding.severity, finding.kind, finding.message, finding.hint)
         )
+    problems += draft_events(content / "calendar")
     if recipients is not None:
         try:
             read_recipients(recipients, config)
@@ -154,6 +155,32 @@ def run_check(
         }
     files = len(sources_of) + len(site.kudos) + len(site.metrics) + len({o.source for o in site.occurrences})
     return Report(tuple(_sorted(problems)), next_change, files, time.perf_counter() - started, tuple(notes))
+
+
+def draft_events(folder: Path) -> list[Problem]:
+    """A notice for each event `intranet new event` wrote and nobody confirmed yet."""
+    found = []
+    for path in sorted(folder.rglob("*.ics")) if folder.is_dir() else []:
+        try:
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        begin, shown = 1, path.relative_to(folder.parent.parent).as_posix()
+        for number, line in enumerate(lines, start=1):
+            if line.strip().upper() == "BEGIN:VEVENT":
+                begin = number
+            elif line.strip().upper() == f"{DRAFT_EVENT}:TRUE":
+                found.append(
+                    Problem(
+                        path,
+                        begin,
+                        NOTICE,
+                        "draft",
+                        "a draft event: the build leaves it out",
+                        f"publish it with `intranet confirm {shown}`",
+                    )
+                )
+    return found
 
 
 def _sorted(problems: Iterable[Problem]) -> list[Problem]:

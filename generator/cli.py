@@ -16,6 +16,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
+from datetime import time as dt_time
 from pathlib import Path
 
 from generator import __version__
@@ -35,7 +36,15 @@ from generator.config import Config, load_config
 from generator.errors import GeneratorError, flatten
 from generator.model import Edition
 from generator.rules.weeks import IsoWeek
-from generator.scaffold import KINDS, init_project, new_file
+from generator.scaffold import (
+    EVENT_CATEGORIES,
+    KINDS,
+    REPEATS,
+    EventDetails,
+    confirm_events,
+    init_project,
+    new_file,
+)
 from generator.urls import SITE, edition_label
 
 
@@ -44,6 +53,16 @@ def _week(text: str) -> IsoWeek:
         return IsoWeek.parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+EVENT_OPTIONS = ("date", "time", "end", "office", "category", "location", "every", "until", "confirmed")
+
+
+def _clock(text: str) -> dt_time:
+    try:
+        return datetime.strptime(text, "%H:%M").time()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time of day; use HH:MM, e.g. 08:30") from None
 
 
 def _day(text: str) -> date:
@@ -154,6 +173,23 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("title", help="its title (for kudos: the first line of the message)")
     n.add_argument("--lang", help="its language (default: the site's first language)")
     n.add_argument("--audience", metavar="ID", help="an office or audience from site.toml")
+    e = n.add_argument_group("events", "(for `intranet new event`)")
+    e.add_argument("--date", type=_day, metavar="YYYY-MM-DD", help="its day (default: a week from today)")
+    e.add_argument("--time", type=_clock, metavar="HH:MM", help="its start, in the office's time zone")
+    e.add_argument("--end", type=_clock, metavar="HH:MM", help="its end (default: an hour after the start)")
+    e.add_argument("--office", metavar="ID", help="the office it is for: its folder and time zone")
+    e.add_argument("--category", choices=EVENT_CATEGORIES, default="event", help="default: event")
+    e.add_argument("--location", default="", help="where it takes place")
+    e.add_argument("--every", choices=tuple(REPEATS), help="repeat it every week or month")
+    e.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="the last day it repeats on")
+    e.add_argument("--confirmed", action="store_true", help="publish it with the next build (else a draft)")
+
+    f = commands.add_parser(
+        "confirm",
+        parents=[common],
+        help="publish the draft events of a calendar file from `intranet new event`",
+    )
+    f.add_argument("file", type=Path, metavar="FILE.ics", help="the calendar file")
     return parser
 
 
@@ -175,6 +211,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rollback(args, project)
         if args.command == "check":
             return _check(args, project)
+        if args.command == "confirm":
+            return _confirm(args, project)
         return _build(args, project)
     except ExceptionGroup as group:
         problems, rest = group.split(GeneratorError)
@@ -492,10 +530,45 @@ def _new(args: argparse.Namespace, project: Path) -> int:
 
     config = load_config(project / "content" / "site.toml")
     today = args.today or today_in(config)
+    given = [name for name in EVENT_OPTIONS if getattr(args, name) not in (None, False, "", "event")]
+    if args.kind != "event" and given:
+        raise GeneratorError(f"--{given[0]} is for `intranet new event` only")
+    if args.until is not None and args.every is None:
+        raise GeneratorError("--until needs --every", hint="--every week or --every month")
+    if args.end is not None and args.time is None:
+        raise GeneratorError("--end needs --time", hint="an event without --time lasts all day")
+    details = EventDetails(
+        args.date, args.time, args.end, args.office, args.category, args.location, args.every, args.until,
+        args.confirmed,
+    )  # fmt: skip
     path = new_file(
-        project, config, args.kind, args.title, lang=args.lang, audience=args.audience, today=today
+        project,
+        config,
+        args.kind,
+        args.title,
+        lang=args.lang,
+        audience=args.audience,
+        today=today,
+        event=details,
     )
-    print(f"Created {_shown(path, project)}; edit it, then run `intranet build`")
+    if args.kind == "event" and not args.confirmed:
+        print(
+            f"Created {_shown(path, project)} as a draft: the build leaves it out until "
+            f"`intranet confirm {_shown(path, project)}`"
+        )
+    else:
+        print(f"Created {_shown(path, project)}; edit it, then run `intranet build`")
+    return 0
+
+
+def _confirm(args: argparse.Namespace, project: Path) -> int:
+    path: Path = args.file
+    if not path.is_absolute() and not path.exists() and (project / path).exists():
+        path = project / path  # as `intranet check` names it: from the project folder
+    count = confirm_events(path)
+    events = "1 event" if count == 1 else f"{count} events"
+    them = "it" if count == 1 else "them"
+    print(f"Confirmed {events} in {_shown(path, project)}; the next build publishes {them}")
     return 0
 
 

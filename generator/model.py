@@ -97,6 +97,9 @@ class OutputFile:
 
 
 KINDS = ("holiday", "payday", "event", "training", "meeting")
+# An event written by `intranet new event` carries this property until `intranet confirm`:
+# the build leaves it out, `intranet check` lists it.
+DRAFT_EVENT = "X-INTRANET-DRAFT"
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
 import yaml
@@ -13,11 +15,28 @@ import yaml
 from generator.config import Config
 from generator.errors import GeneratorError, did_you_mean, known_list
 from generator.i18n import load_translations
-from generator.model import CATEGORIES
+from generator.model import CATEGORIES, DRAFT_EVENT
 from generator.resources import SAMPLE_CONTENT
 from generator.urls import EVERYONE, slugify
 
 KINDS = ("announcement", "kudos", "event")
+EVENT_CATEGORIES = ("event", "training", "meeting")
+REPEATS = {"week": "WEEKLY", "month": "MONTHLY"}
+
+
+@dataclass(frozen=True)
+class EventDetails:
+    """What `intranet new event` is told; every part optional."""
+
+    day: dt.date | None = None  # default: a week from today
+    start: dt.time | None = None  # None: all day
+    end: dt.time | None = None  # default: an hour after the start
+    office: str | None = None  # its folder and its time zone
+    category: str = "event"  # EVENT_CATEGORIES
+    location: str = ""
+    every: str | None = None  # REPEATS
+    until: dt.date | None = None  # the last day it repeats on
+    confirmed: bool = False  # else written as a draft
 
 
 def _yaml_text(text: str) -> str:
@@ -26,7 +45,7 @@ def _yaml_text(text: str) -> str:
 
 
 def new_file(project: Path, config: Config, kind: str, title: str, *, lang: str | None, audience: str | None,
-             today: dt.date) -> Path:  # fmt: skip
+             today: dt.date, event: EventDetails | None = None) -> Path:  # fmt: skip
     """Write a new announcement, kudos or calendar event; return its path."""
     lang = lang or config.default_language
     if lang not in config.languages:
@@ -55,8 +74,18 @@ def new_file(project: Path, config: Config, kind: str, title: str, *, lang: str 
     elif kind == "kudos":
         path, text = content / "kudos" / f"{today}-{slug}{suffix}.md", _kudos(title, config, audience, today)
     else:
-        folder = content / "calendar" / (audience if audience and audience in config.offices else "")
-        path, text = folder / f"{slug}.ics", _event(title, config, audience, today)
+        details = event or EventDetails()
+        office = details.office or (audience if audience and audience in config.offices else None)
+        if office is not None and office not in config.offices:
+            raise GeneratorError(
+                f'unknown office "{office}"',
+                hint=f"{did_you_mean(office, config.offices)}offices: {known_list(config.offices)}",
+            )
+        folder = content / "calendar" / (office or "")
+        path, text = (
+            folder / f"{slug}.ics",
+            _event(title, config, audience, today, replace(details, office=office)),
+        )
     if path.exists():
         raise GeneratorError(
             "this file already exists; nothing was written", path=path, hint="choose another title"
@@ -123,23 +152,83 @@ def _kudos(title: str, config: Config, audience: str | None, today: dt.date) -> 
     return "\n".join([*lines, "---", title, ""])
 
 
-def _event(title: str, config: Config, audience: str | None, today: dt.date) -> str:
-    """An all-day event a week ahead, written by icalendar (escaping, folding, CRLF)."""
-    start = today + dt.timedelta(days=7)
+def _event(title: str, config: Config, audience: str | None, today: dt.date, details: EventDetails) -> str:
+    """One event, written by icalendar (escaping, folding, CRLF): all day, or at its
+    times in its office's zone (the site's without one), repeating if asked, and a draft
+    (X-INTRANET-DRAFT, STATUS:TENTATIVE) until `intranet confirm`."""
+    day = details.day or today + dt.timedelta(days=7)
+    zone = ZoneInfo(config.offices[details.office].timezone if details.office else config.timezone)
     calendar = icalendar.Calendar()
     calendar.add("PRODID", f"-//{config.host}//intranet new//EN")
     calendar.add("VERSION", "2.0")
     event = icalendar.Event()
-    event.add("UID", f"{hashlib.sha1(f'{title}{today}'.encode()).hexdigest()[:16]}@{config.host}")
+    event.add("UID", f"{hashlib.sha1(f'{title}{day}{today}'.encode()).hexdigest()[:16]}@{config.host}")
     event.add("DTSTAMP", dt.datetime.combine(today, dt.time(0), tzinfo=dt.UTC))
-    event.add("DTSTART", start)
+    if details.start is None:
+        event.add("DTSTART", day)
+        event.add("DTEND", day + dt.timedelta(days=1))
+    else:
+        start = dt.datetime.combine(day, details.start, tzinfo=zone)
+        end = (
+            dt.datetime.combine(day, details.end, tzinfo=zone)
+            if details.end is not None
+            else start + dt.timedelta(hours=1)
+        )
+        if end <= start:
+            raise GeneratorError(
+                f"the event ends ({end:%H:%M}) before it starts ({start:%H:%M})",
+                hint="give --end a later time than --time",
+            )
+        event.add("DTSTART", start)
+        event.add("DTEND", end)
     event.add("SUMMARY", title)
-    event.add(
-        "CATEGORIES", ["EVENT", *([audience.upper()] if audience and audience not in config.offices else [])]
-    )
+    if details.location:
+        event.add("LOCATION", details.location)
+    extra = [audience.upper()] if audience and audience not in config.offices else []
+    event.add("CATEGORIES", [details.category.upper(), *extra])
+    if details.every is not None:
+        rule: dict[str, object] = {"FREQ": REPEATS[details.every]}
+        if details.until is not None:  # its last day included, in the value type of DTSTART
+            rule["UNTIL"] = (
+                details.until
+                if details.start is None
+                else dt.datetime.combine(details.until, dt.time(23, 59, 59), tzinfo=zone).astimezone(dt.UTC)
+            )
+        event.add("RRULE", rule)
+    if details.confirmed:
+        event.add("STATUS", "CONFIRMED")
+    else:
+        event.add("STATUS", "TENTATIVE")
+        event.add(DRAFT_EVENT, "TRUE")
     calendar.add_component(event)
+    if details.start is not None:
+        calendar.add_missing_timezones()
     text: str = calendar.to_ical().decode("utf-8")
     return text
+
+
+def confirm_events(path: Path) -> int:
+    """Publish the draft events of a calendar file written by `intranet new event`: their
+    draft mark goes and their status becomes CONFIRMED. Returns how many there were."""
+    try:
+        calendar = icalendar.Calendar.from_ical(path.read_bytes())
+    except OSError as exc:
+        raise GeneratorError(f"cannot read the file: {exc.strerror or exc}", path=path) from None
+    except ValueError as exc:
+        raise GeneratorError(f"this is not an iCalendar file ({exc})", path=path) from None
+    drafts = [event for event in calendar.walk("VEVENT") if str(event.get(DRAFT_EVENT, "")).upper() == "TRUE"]
+    if not drafts:
+        raise GeneratorError(
+            "this calendar has no draft event to confirm", path=path, hint="its events are published already"
+        )
+    for event in drafts:
+        del event[DRAFT_EVENT]
+        event.pop("STATUS", None)
+        event.add("STATUS", "CONFIRMED")
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(calendar.to_ical())
+    temporary.replace(path)
+    return len(drafts)
 
 
 # One example of each kind of content, from the sample company shipped in the package.

@@ -176,9 +176,11 @@ def test_new_scaffolds_files_that_build_once_filled_and_never_overwrites(
     assert main(["new", "event", "Comida de equipo", "--audience", "madrid", *args]) == 0
     assert (project / "content/calendar/madrid/comida-de-equipo.ics").is_file()
     assert main(["build", *args]) == 0
-    assert "Comida de equipo" in (project / "output/site/es/calendar/madrid/index.html").read_text(
-        encoding="utf-8"
-    )
+    madrid = project / "output/site/es/calendar/madrid/index.html"
+    assert "Comida de equipo" not in madrid.read_text(encoding="utf-8")  # a draft until confirmed
+    assert main(["confirm", "content/calendar/madrid/comida-de-equipo.ics", *args]) == 0
+    assert main(["build", *args]) == 0
+    assert "Comida de equipo" in madrid.read_text(encoding="utf-8")
     capsys.readouterr()
     assert main(["new", "kudos", "Gracias por el turno", *args]) == 1
     assert "this file already exists; nothing was written" in capsys.readouterr().err

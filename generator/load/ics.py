@@ -32,7 +32,7 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 from generator.config import Config
 from generator.errors import GeneratorError, did_you_mean, known_list
 from generator.load.files import CALENDAR_LIMIT, read_limited
-from generator.model import Occurrence
+from generator.model import DRAFT_EVENT, Occurrence
 
 # CATEGORIES values (accents and case ignored) → kind. Real exports use their own words.
 _KIND_WORDS = {
@@ -132,6 +132,8 @@ def parse_calendar(
             )
         timezones = calendar.walk("VTIMEZONE")
         for uid, components in groups.items():
+            if any(str(c.get(DRAFT_EVENT, "")).upper() == "TRUE" for c in components):
+                continue  # a draft from `intranet new event`, published once confirmed
             spans_of = [where[id(c)] for c in components]
             problem = _problem(components, spans_of)
             if problem is None:
