@@ -2,10 +2,12 @@
 would notice that a build lets through, in one report; nothing is written to output/.
 
 The report lists problems, each with a severity:
-- error: the build would refuse the content, or a recipients file would not send;
-- warning: the build goes on, but a reader meets it (a link that reaches nothing, a
-  picture without alt text, a calendar event skipped, a pinned item past its expiry, a
-  translation older than its source, an external link that fails with --external);
+- error: the build would refuse the content, a link or picture in a body reaches
+  nothing or a picture has no alt text (warnings to `build`), or a recipients file
+  would not send;
+- warning: the build goes on, but a reader meets it (a calendar event skipped, a
+  pinned item past its expiry, a translation older than its source, an external link
+  that fails with --external);
 - notice: worth knowing, never a failure (a language an item has no version in).
 
 `as_json` gives the machine-readable form, with `next_change` (see rules/schedule.py).
@@ -14,6 +16,8 @@ The report lists problems, each with a severity:
 from __future__ import annotations
 
 import json
+import posixpath
+import re
 import subprocess
 import time
 import urllib.error
@@ -23,14 +27,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import unquote
 
 from generator.build import build_site, content_cache, load_sources
 from generator.config import load_config
 from generator.errors import GeneratorError, flatten
-from generator.model import DRAFT_EVENT, Announcement, Kudos, Page, Programme, Site
+from generator.model import DRAFT_EVENT, Announcement, Kudos, OutputFile, Page, Programme, Site
 from generator.rules.review import NOTICE, WARNING, review
 from generator.rules.schedule import describe, upcoming_changes
 from generator.send.recipients import read_recipients
+from generator.urls import SITE
 
 ERROR = "error"
 SEVERITIES = (ERROR, WARNING, NOTICE)
@@ -110,11 +116,20 @@ def run_check(
     seen: set[tuple[object, ...]] = set()
     scopes = [None, *sorted(a for a, aud in config.audiences.items() if aud.restricted)]
     for scope in scopes:  # restricted items' links are resolved in their own trees
-        for warning in build_site(sources, scope=scope).warnings:
+        built = build_site(sources, scope=scope)
+        for warning in built.warnings:
             key = (warning.path, warning.line, warning.message)
             if key not in seen:
                 seen.add(key)
-                problems.append(_problem(warning, WARNING, _kind(warning)))
+                kind = _kind(warning)  # a body link that reaches nothing is an error to check
+                problems.append(_problem(warning, ERROR if kind == "link" else WARNING, kind))
+        explained = {str(p.path) for p in problems if p.kind == "link"}
+        tree = Path("output") / ("audiences/" + scope if scope else "")
+        for problem in page_links(built.files, explained, tree):  # a template's slip, told once
+            key = (problem.path.relative_to(tree) if problem.path else None, None, problem.message)
+            if key not in seen:
+                seen.add(key)
+                problems.append(problem)
     sources_of = [
         *(a.source for a in site.announcements), *(p.source for p in site.pages),
         *(p.source for p in site.programmes),
@@ -155,6 +170,52 @@ def run_check(
         }
     files = len(sources_of) + len(site.kudos) + len(site.metrics) + len({o.source for o in site.occurrences})
     return Report(tuple(_sorted(problems)), next_change, files, time.perf_counter() - started, tuple(notes))
+
+
+_HREF = re.compile(r'\s(?:href|src)="([^"]*)"')
+
+
+def page_links(files: Sequence[OutputFile], explained: set[str], tree: Path) -> list[Problem]:
+    """Every relative link and picture of every built HTML page reaches a file of the
+    site: what the templates write (menus, switchers, lists) as well as the bodies. A
+    page whose body already has a link problem is left to that problem's message. One
+    problem per missing target, naming the first page and how many more link to it."""
+    site = [f for f in files if f.path.startswith(f"{SITE}/")]
+    present = {f.path for f in site}
+    missing: dict[str, list[str]] = {}
+    for f in site:
+        if not f.path.endswith(".html") or f.source in explained:
+            continue
+        html = f.data.decode("utf-8") if f.copy_from is None else f.copy_from.read_text(encoding="utf-8")
+        folder = posixpath.dirname(f.path)
+        for url in set(_HREF.findall(html)):
+            if not url or url.startswith(("#", "//")) or _SCHEME.match(url):
+                continue
+            path = unquote(url.split("#", 1)[0].split("?", 1)[0])
+            if not path:
+                continue
+            target = posixpath.normpath(posixpath.join(folder, path))
+            if target in present or f"{target}/index.html" in present:
+                continue
+            missing.setdefault(target, []).append(f.path)
+    found = []
+    for target, pages in sorted(missing.items()):
+        others = len(pages) - 1
+        more = f" (and {others:,} more page{'s' if others > 1 else ''})" if others else ""
+        found.append(
+            Problem(
+                tree / pages[0],
+                None,
+                ERROR,
+                "page-link",
+                f'a link to "{target.removeprefix(SITE + "/")}" reaches nothing{more}',
+                "a template writes it: check the templates in templates/",
+            )
+        )
+    return found
+
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 def draft_events(folder: Path) -> list[Problem]:

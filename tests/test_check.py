@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
-from tests.conftest import MakeProject, announcement
+from tests.conftest import REPO, MakeProject, announcement
 
 ARGS = ["--today", "2026-11-23"]
 
@@ -76,13 +76,13 @@ def test_what_a_reader_would_meet_is_a_warning_and_json_lists_each_with_its_line
         }
     )
     code, report = as_json(project, capsys)
-    assert code == 0  # warnings do not fail a check…
-    assert report["version"] == 1 and report["ok"] is True
+    assert code == 1  # links that reach nothing: warnings to a build, errors to a check
+    assert report["version"] == 1 and report["ok"] is False
     found = problems(report)
-    assert ("content/announcements/enlaces.es.md", 7, "warning", "link") in found
-    assert ("content/announcements/enlaces.es.md", 9, "warning", "link") in found
+    assert ("content/announcements/enlaces.es.md", 7, "error", "link") in found
+    assert ("content/announcements/enlaces.es.md", 9, "error", "link") in found
     assert ("content/announcements/fijado.md", 1, "warning", "pinned") in found
-    assert ("content/announcements/nominas.md", 8, "warning", "link") in found  # in its own tree
+    assert ("content/announcements/nominas.md", 8, "error", "link") in found  # in its own tree
     assert ("content/announcements/enlaces.es.md", None, "notice", "translation") in found
     assert report["next_change"] == {
         "date": "2026-11-30",
@@ -96,7 +96,10 @@ def test_what_a_reader_would_meet_is_a_warning_and_json_lists_each_with_its_line
             }
         ],
     }
-    assert as_json(project, capsys, "--strict")[0] == 1  # … unless strict
+    for name in ("enlaces.es.md", "nominas.md"):  # without them, warnings fail a check only if strict
+        (project / "content/announcements" / name).unlink()
+    assert as_json(project, capsys)[0] == 0
+    assert as_json(project, capsys, "--strict")[0] == 1
 
 
 def test_a_translation_older_than_its_source_is_a_warning(
@@ -206,3 +209,41 @@ def test_external_links_are_fetched_only_when_asked(
     assert [p["line"] for p in external] == [9, 11]
     assert external[0]["message"] == f"the link {web}/gone answers 404 Not Found"
     assert str(external[1]["message"]).startswith(f"the link {closed} cannot be reached (")
+
+
+def test_a_link_a_template_writes_is_followed_on_every_built_page(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What `build` cannot see in a body: a project's own template with a wrong link."""
+    builtin = (REPO / "templates/site/page.html").read_text(encoding="utf-8")
+    broken = builtin.replace("{% endblock %}", '<a href="../../horarios/">Horarios</a>{% endblock %}', 2)
+    assert broken != builtin
+    project = make_project(
+        {
+            "templates/site/page.html": broken,
+            "content/pages/uno.md": "---\ntitle: Uno\n---\nTexto.\n",
+            "content/pages/dos.md": "---\ntitle: Dos\n---\nTexto.\n",
+        }
+    )
+    code, report = as_json(project, capsys)
+    assert code == 1
+    found = [p for p in listed(report) if p["kind"] == "page-link"]
+    assert [(p["path"], p["severity"], p["message"]) for p in found] == [
+        (
+            "output/site/en/pages/dos/index.html",
+            "error",
+            'a link to "en/horarios" reaches nothing (and 1 more page)',
+        ),
+        (
+            "output/site/es/pages/dos/index.html",
+            "error",
+            'a link to "es/horarios" reaches nothing (and 1 more page)',
+        ),
+        (
+            "output/site/fr/pages/dos/index.html",
+            "error",
+            'a link to "fr/horarios" reaches nothing (and 1 more page)',
+        ),
+    ]
+    (project / "templates/site/page.html").write_text(builtin, encoding="utf-8")
+    assert as_json(project, capsys)[0] == 0  # the built-in templates link only to what exists
