@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from datetime import time as dt_time
 from pathlib import Path
+from typing import Any
 
 from generator import __version__
 from generator.cache import (
@@ -35,6 +36,7 @@ from generator.cache import (
 from generator.config import Config, load_config
 from generator.errors import GeneratorError, flatten
 from generator.model import Edition
+from generator.parallel import reporting
 from generator.rules.weeks import IsoWeek
 from generator.scaffold import (
     EVENT_CATEGORIES,
@@ -263,7 +265,10 @@ def _build(args: argparse.Namespace, project: Path) -> int:
     cache = None if args.no_cache else content_cache(project)
     spool = Spool(spool_folder(project))
     try:
-        return _build_and_publish(args, project, out, today, inputs, record, previous, cache, spool, started)
+        with reporting(Progress.for_terminal()):
+            return _build_and_publish(
+                args, project, out, today, inputs, record, previous, cache, spool, started
+            )
     finally:
         shutil.rmtree(spool.folder, ignore_errors=True)
 
@@ -332,9 +337,64 @@ def _check(args: argparse.Namespace, project: Path) -> int:
     if not (project / "content").is_dir():
         print(f"intranet: no content/ folder in {project}; pass --project DIR", file=sys.stderr)
         return 2
-    report = run_check(project, today=args.today, external=args.external, recipients=args.recipients)
+    with reporting(Progress.for_terminal()):
+        report = run_check(project, today=args.today, external=args.external, recipients=args.recipients)
     print(as_json(report, project) if args.format == "json" else as_text(report, project))
     return 1 if report.failed(args.strict) else 0
+
+
+class Progress:
+    """How far long work is, on stderr: a bar (rich) on a terminal, plain lines at each
+    tenth in a log; shown only once the command has run for `after` seconds, so quick
+    builds stay one line. INTRANET_PROGRESS=bar|lines|off chooses (bar and lines at once)."""
+
+    def __init__(self, mode: str, after: float) -> None:
+        self.mode, self.after, self.started = mode, after, time.monotonic()
+        self.shown: dict[str, int] = {}  # lines: the last tenth told, by what
+        self.bar: Any = None
+        self.tasks: dict[str, Any] = {}
+
+    @classmethod
+    def for_terminal(cls) -> Progress | None:
+        chosen = os.environ.get("INTRANET_PROGRESS", "auto")
+        if chosen == "off":
+            return None
+        if chosen in ("bar", "lines"):
+            return cls(chosen, 0.0)
+        return cls("bar" if sys.stderr.isatty() else "lines", 2.0)
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        if time.monotonic() - self.started < self.after and what not in self.shown and what not in self.tasks:
+            return
+        if self.mode == "lines":
+            tenth = 10 * done // max(total, 1)
+            if self.shown.get(what, -1) < tenth:
+                self.shown[what] = tenth
+                print(f"{what}: {done:,} of {total:,}", file=sys.stderr, flush=True)
+            return
+        if self.bar is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as Bar
+
+            console = Console(stderr=True, force_terminal=True)
+            columns = (
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+            )
+            # no refresh thread: a build forks its workers only while it runs in one thread
+            self.bar = Bar(*columns, console=console, transient=True, auto_refresh=False)
+            self.bar.start()
+        if what not in self.tasks:
+            self.tasks[what] = self.bar.add_task(what, total=total)
+        self.bar.update(self.tasks[what], completed=done, refresh=True)
+        if done >= total:
+            self.bar.remove_task(self.tasks.pop(what))
+            if not self.tasks:
+                self.bar.stop()
+                self.bar = None
 
 
 def _waiting(out: Path, project: Path) -> Callable[[str], None]:

@@ -15,6 +15,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -22,6 +23,21 @@ R = TypeVar("R")
 
 _TASK: Callable[[Sequence[Any]], Any] | None = None
 _CHUNKS: Sequence[Sequence[Any]] = ()
+# Who is told how long work advances: (what, items done, items in all), after each chunk.
+# Set by the command line for the length of a command (`reporting`); None: nobody.
+_REPORT: Callable[[str, int, int], None] | None = None
+STEPS = 20  # chunks a long piece of work is cut into in one process, to report its progress
+
+
+@contextmanager
+def reporting(report: Callable[[str, int, int], None] | None) -> Iterator[None]:
+    """Within the block, each labelled `map_chunks` tells `report` how far it is."""
+    global _REPORT
+    before, _REPORT = _REPORT, report
+    try:
+        yield
+    finally:
+        _REPORT = before
 
 
 def cores() -> int:
@@ -39,14 +55,27 @@ def can_fork() -> bool:
     return sys.platform != "win32" and "fork" in multiprocessing.get_all_start_methods()
 
 
-def map_chunks(task: Callable[[Sequence[T]], R], items: Sequence[T], *, least: int = 64) -> Iterator[R]:
+def map_chunks(
+    task: Callable[[Sequence[T]], R], items: Sequence[T], *, least: int = 64, label: str = ""
+) -> Iterator[R]:
     """`task` over `items` split into consecutive chunks, one result per chunk, in order;
     over several processes when there are at least `least` items per extra process.
     Results are yielded as they come, so a caller that uses each and lets it go never
-    holds them all."""
+    holds them all. With a `label`, progress goes to whoever is `reporting`."""
+    report = _REPORT if label else None
     workers = min(cores(), len(items) // least) if can_fork() and threading.active_count() == 1 else 1
     if workers <= 1:
-        yield task(items)
+        if report is None or len(items) < STEPS * 4:
+            yield task(items)
+            return
+        size = -(-len(items) // STEPS)
+        chunks = [items[start : start + size] for start in range(0, len(items), size)]
+        done = 0
+        for chunk in chunks:
+            result = task(chunk)
+            done += len(chunk)
+            report(label, done, len(items))
+            yield result
         return
     size = -(-len(items) // (workers * 4))  # a few chunks per worker, so none waits long for the last
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
@@ -54,7 +83,12 @@ def map_chunks(task: Callable[[Sequence[T]], R], items: Sequence[T], *, least: i
     _TASK, _CHUNKS = task, chunks
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap(_run, range(len(chunks)))
+            done = 0
+            for index, result in enumerate(pool.imap(_run, range(len(chunks)))):
+                done += len(chunks[index])
+                if report is not None:
+                    report(label, done, len(items))
+                yield result
     finally:
         _TASK, _CHUNKS = None, ()
 

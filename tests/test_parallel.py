@@ -3,11 +3,14 @@ the workers' problems reported as if they were the parent's."""
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import MakeProject, announcement, published_tree
 
@@ -82,3 +85,73 @@ def test_a_build_over_two_processes_equals_one_in_a_single_process(make_project:
         outputs.append(published_tree(out))
     assert len(outputs[0]) > 800
     assert outputs[0] == outputs[1]
+
+
+def collect(into: list[tuple[str, int, int]], what: str, done: int, total: int) -> None:
+    into.append((what, done, total))
+
+
+def test_labelled_work_reports_its_progress_in_one_process_and_over_several() -> None:
+    from generator.parallel import map_chunks, reporting
+
+    for jobs in ("1", "2"):
+        told: list[tuple[str, int, int]] = []
+        os.environ["INTRANET_JOBS"] = jobs
+        try:
+            with reporting(functools.partial(collect, told)):
+                results = [
+                    n for chunk in map_chunks(list, range(500), least=1, label="Counting") for n in chunk
+                ]
+                assert list(map_chunks(list, range(500), least=1)) != []  # unlabelled: not told
+        finally:
+            del os.environ["INTRANET_JOBS"]
+        assert results == list(range(500))
+        assert len(told) >= 8, jobs
+        assert {what for what, _, _ in told} == {"Counting"} and {total for _, _, total in told} == {500}
+        done = [d for _, d, _ in told]
+        assert done == sorted(done) and done[-1] == 500
+
+
+def test_a_long_build_tells_its_progress_in_lines_in_a_log_and_as_a_bar_on_a_terminal(
+    make_project: MakeProject,
+) -> None:
+    files: dict[str, str | bytes] = {
+        f"content/announcements/n{i:03}.md": announcement(f"Noticia {i}") for i in range(100)
+    }
+    project = make_project(files)
+
+    def build(mode: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "INTRANET_PROGRESS": mode, "INTRANET_JOBS": "1"}
+        command = [*BUILD, "--project", str(project), "--no-cache"]
+        return subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=300)
+
+    lines = build("lines")
+    assert lines.returncode == 0, lines.stderr
+    told = lines.stderr.splitlines()
+    assert "Reading announcements: 100 of 100" in told
+    rendering = [line for line in told if line.startswith("Rendering pages: ")]
+    assert (
+        len(rendering) >= 5
+        and rendering[-1].split(": ")[1].split(" of ") == [rendering[-1].split(" of ")[1]] * 2
+    )
+    bar = build("bar")
+    assert bar.returncode == 0 and "Rendering pages" in bar.stderr and "━" in bar.stderr
+    assert build("off").stderr == ""
+
+
+def test_progress_waits_before_showing_so_a_quick_command_stays_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from generator.cli import Progress
+
+    Progress("lines", after=3600)("Rendering pages", 50, 100)
+    assert capsys.readouterr().err == ""
+    shown = Progress("lines", after=0)
+    for done in (5, 10, 50, 51, 100):
+        shown("Rendering pages", done, 100)
+    assert capsys.readouterr().err.splitlines() == [
+        "Rendering pages: 5 of 100",  # the first tenth told once, then each tenth reached
+        "Rendering pages: 10 of 100",
+        "Rendering pages: 50 of 100",
+        "Rendering pages: 100 of 100",
+    ]

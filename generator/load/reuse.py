@@ -74,7 +74,8 @@ def load_all(
         loaded = [(path, pickle.dumps(item)) for path, item in gather_pairs(part, load, problems)]
         return loaded, problems, store.changes(mark)
 
-    for loaded, problems, changes in map_chunks(chunk, missing) if missing else []:
+    what = f"Reading {context.split(chr(0), 1)[0]}" if context else "Reading files"
+    for loaded, problems, changes in map_chunks(chunk, missing, label=what) if missing else []:
         store.absorb(changes)
         errors += problems
         for path, saved in loaded:

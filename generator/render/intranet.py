@@ -295,7 +295,9 @@ def render_intranet(
             for _, plan, switcher, _ in part
         )
 
-    rendered = (data for part in map_chunks(render, pending, least=200) for data in part)
+    rendered = (
+        data for part in map_chunks(render, pending, least=200, label="Rendering pages") for data in part
+    )
     for (place, plan, _, key), data in zip(pending, rendered, strict=True):
         if isinstance(data, bytes):
             files[place] = OutputFile(site_output(plan.path), data, plan.source, None, key)
