@@ -413,13 +413,15 @@ def _waiting(out: Path, project: Path) -> Callable[[str], None]:
 def _rollback(args: argparse.Namespace, project: Path) -> int:
     from generator.write import rollback
 
+    started = time.perf_counter()
     out: Path = args.out or project / "output"
     forget_record(record_file(project, out))  # the next build must not reuse pages of the other release
     release = rollback(out, _waiting(out, project))
     made = datetime.fromtimestamp(release.with_name(release.name + ".json").stat().st_mtime, UTC)
     print(
         f"Rolled back {_shown(out / SITE, project)} to the release published {made:%Y-%m-%d %H:%M} UTC; "
-        "the one it replaces is kept: run rollback again to return to it"
+        "the one it replaces is kept: run rollback again to return to it "
+        f"({time.perf_counter() - started:.2f} s)"
     )
     return 0
 
@@ -443,6 +445,8 @@ def _newsletter(args: argparse.Namespace, project: Path) -> int:
 def _send(args: argparse.Namespace, project: Path) -> int:
     from generator.send.campaign import dry_run, envelope_sender, plan, resolve_settings, send, test_send
     from generator.send.recipients import parse_recipients, read_recipients
+
+    started = time.perf_counter()
 
     config = load_config(project / "content" / "site.toml")
     recipients = read_recipients(args.recipients, config)
@@ -480,7 +484,7 @@ def _send(args: argparse.Namespace, project: Path) -> int:
         editions = len({d.edition for d in deliveries})
         print(
             f"Sent {editions - len(problems)} of {editions} editions of week {week} "
-            f"to {args.test_to} (not recorded)"
+            f"to {args.test_to} (not recorded), in {time.perf_counter() - started:.1f} s"
         )
         return 1 if problems else 0
     report = send(week, deliveries, settings, config, retry_unknown=args.retry_unknown, progress=_progress)
@@ -497,11 +501,12 @@ def _send(args: argparse.Namespace, project: Path) -> int:
         print(
             f"Week {week}: nothing to send: {report.skipped} of {len(deliveries)} recipients already have it"
             + (f", {len(report.unknown)} unknown (see above)" if report.unknown else "")
+            + f", in {time.perf_counter() - started:.1f} s"
         )
         return 0 if not report.unknown else 1
     print(
         f"Week {week}: sent {report.sent}, failed {len(report.failed)}, unknown {len(report.unknown)}, "
-        f"skipped {report.skipped} (already sent)"
+        f"skipped {report.skipped} (already sent), in {time.perf_counter() - started:.1f} s"
     )
     return 0 if report.ok else 1
 
