@@ -143,7 +143,7 @@ PATHS = {
     for f in (
         home_page, news_list_page, news_archive_page, news_page, content_page, tags_page, tag_page,
         audience_page, kudos_page, certification_page, indicators_page, calendar_page,
-        newsletters_page, newsletter_page, news_feed, calendar_feed, asset,
+        newsletters_page, newsletter_page, news_feed, calendar_feed, asset, media,
     )
 }  # fmt: skip
 

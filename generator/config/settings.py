@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from babel import Locale, UnknownLocaleError
 
+from generator.config.brand import Brand, parse_brand
 from generator.config.named import MetricDefinition, Named, parse_metrics, parse_named
 from generator.config.newsletter import NewsletterSettings, parse_newsletter
 from generator.config.payroll import PaySchedule, parse_payroll
@@ -28,6 +29,7 @@ from generator.urls import ALL_DATES, EVERYONE
 # Calendar filter pages live at {lang}/calendar/{office}/ and {lang}/calendar/{kind}/.
 CALENDAR_NAMES = frozenset({"holidays", "paydays", "events", "trainings", "meetings", ALL_DATES})
 _TOP_KEYS = {
+    "brand",
     "title",
     "organisation",
     "base_url",
@@ -111,6 +113,7 @@ class Config:
     metrics: Mapping[str, MetricDefinition] = field(default_factory=dict)
     newsletter: NewsletterSettings = field(default_factory=NewsletterSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    brand: Brand = field(default_factory=Brand)  # colour, logo and favicon
 
     @property
     def default_language(self) -> str:
@@ -212,6 +215,7 @@ def parse_config(text: str, path: Path) -> Config:
         metrics=parse_metrics(r, data.get("metrics", {}), languages),
         newsletter=parse_newsletter(r, data.get("newsletter", {}), languages, _host(base_url)),
         smtp=parse_smtp(r, data.get("smtp", {})),
+        brand=parse_brand(r, data.get("brand", {})),
     )
     raise_all(errors)
     return config

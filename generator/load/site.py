@@ -63,6 +63,20 @@ def load_site(
 
     media = [m for m in load_media(content_dir / "media") if m.source not in outside]
     names = {m.rel_path for m in media}
+    brand = config.brand
+    for key, name, line in (
+        ("logo", brand.logo, brand.logo_line),
+        ("favicon", brand.favicon, brand.favicon_line),
+    ):
+        if name is not None and name not in names:
+            errors.append(
+                GeneratorError(
+                    f'{key} "{name}" is not a file of content/media/',
+                    path=config.source,
+                    line=line,
+                    hint=f"{did_you_mean(name, names)}put the file in content/media/",
+                )
+            )
     announcements = each(
         "announcements",
         lambda p, f: load_announcement(p, f, config, names, markdown=markdown),

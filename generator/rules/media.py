@@ -2,7 +2,8 @@
 
 A picture or document used by a restricted item is private like the item: it is
 published only into the trees whose items use it. Every other file of content/media/
-(used by items every tree shows, or by none) is published everywhere, as it is.
+(used by items every tree shows, or by none, and the brand's logo and favicon) is
+published everywhere, as it is.
 """
 
 from __future__ import annotations
@@ -44,4 +45,5 @@ def published_media(config: Config, site: Site, scope: str | None = None) -> tup
             shown |= used
         else:
             withheld |= used
+    shown |= {name for name in (config.brand.logo, config.brand.favicon) if name}  # every tree shows them
     return tuple(m for m in site.media if m.rel_path in shown or m.rel_path not in withheld)
