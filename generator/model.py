@@ -81,6 +81,7 @@ class Page:
 class MediaFile:
     source: Path
     rel_path: str  # "/"-separated, relative to content/media/
+    data: bytes | None = None  # what is published in place of the file (a photo without its location)
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from generator.load.files import content_files, gather, linked_files
 from generator.load.ics import load_calendar
 from generator.load.kudos import load_one_kudos
 from generator.load.markdown import Markdown, render_markdown
+from generator.load.media import load_media
 from generator.load.metrics import load_metric
 from generator.load.pages import load_page
 from generator.load.reuse import Reuse, load_all
-from generator.model import Announcement, MediaFile, Page, Programme, Site
+from generator.model import Announcement, Page, Programme, Site
 from generator.urls import SOURCE_SUFFIXES
 
 T = TypeVar("T")
@@ -61,7 +62,7 @@ def load_site(
             return gather(files(folder), one, errors)
         return load_all(files(folder), one, errors, reuse, f"{folder}\0{context}")
 
-    media = [m for m in load_media(content_dir / "media") if m.source not in outside]
+    media = load_media(content_dir / "media", errors, warnings, skip=outside)
     names = {m.rel_path for m in media}
     brand = config.brand
     for key, name, line in (
@@ -158,11 +159,6 @@ def links_outside(content_dir: Path) -> set[Path]:
     a folder is not followed at all). Nothing outside content/ may be read or published."""
     root = content_dir.resolve()
     return {path for path in linked_files(content_dir) if not path.resolve().is_relative_to(root)}
-
-
-def load_media(folder: Path) -> list[MediaFile]:
-    """content/media/: published as they are, each under media/ at the same relative path."""
-    return [MediaFile(path, path.relative_to(folder).as_posix()) for path in content_files(folder)]
 
 
 def check_unique(items: Sequence[Announcement | Page | Programme], what: str) -> list[GeneratorError]:

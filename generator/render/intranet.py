@@ -316,7 +316,10 @@ def render_intranet(
         pages.append(OutputFile(site_output(name), html.encode(), "templates"))
     pages += assets
     pages += [
-        OutputFile(site_output(media(m.rel_path)), b"", m.source.as_posix(), m.source) for m in media_files
+        OutputFile(site_output(media(m.rel_path)), m.data, m.source.as_posix())
+        if m.data is not None  # a photo without its location
+        else OutputFile(site_output(media(m.rel_path)), b"", m.source.as_posix(), m.source)
+        for m in media_files
     ]
     return pages
 
