@@ -26,6 +26,7 @@ from generator.cache import (
 )
 from generator.config import Config, load_config
 from generator.errors import GeneratorError, did_you_mean, known_list
+from generator.indexer import search_index
 from generator.load.markdown import CachedMarkdown
 from generator.load.reuse import Reuse
 from generator.load.site import load_site
@@ -34,6 +35,7 @@ from generator.render.calendars import render_calendar_feeds
 from generator.render.feeds import render_feeds
 from generator.render.intranet import plan_site, render_intranet, site_links
 from generator.render.newsletter import render_newsletters
+from generator.render.search import search_records
 from generator.render.templates import Templates
 from generator.rules.agenda import Agenda, calendar_window, full_agenda
 from generator.rules.issue import Issues
@@ -179,6 +181,7 @@ def build_site(
             spool=spool,
         ),
         *render_feeds(config, views, plans, links, today),
+        *search_index(search_records(config, views), previous=previous, spool=spool),
         *render_calendar_feeds(config, views[config.default_language].agenda, today, previous),
     ]
     week = None

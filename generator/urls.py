@@ -129,6 +129,10 @@ ROOT_PAGES = ("index.html", "404.html")  # the language chooser and the not-foun
 SITEMAP_FILE = "sitemap.xml"
 
 
+def search_page(lang: str) -> str:
+    return f"{lang}/search/index.html"
+
+
 def asset(rel: str) -> str:
     return f"assets/{rel}"
 
@@ -143,7 +147,7 @@ PATHS = {
     for f in (
         home_page, news_list_page, news_archive_page, news_page, content_page, tags_page, tag_page,
         audience_page, kudos_page, certification_page, indicators_page, calendar_page,
-        newsletters_page, newsletter_page, news_feed, calendar_feed, asset, media,
+        newsletters_page, newsletter_page, news_feed, calendar_feed, asset, media, search_page,
     )
 }  # fmt: skip
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import gzip
+import json
 import os
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -61,15 +63,45 @@ archive_weeks = 2
 MakeProject = Callable[[dict[str, str | bytes]], Path]
 
 
+SEARCH = "site/pagefind/"
+# Pagefind packs the same index into differently named files from one run to the next:
+# these are compared by what a search finds (below), the rest of its files byte for byte.
+_SEARCH_PACKED = ("fragment/", "index/", "filter/", "pagefind-entry.json")
+
+
+def search_index(files: dict[str, bytes]) -> bytes:
+    """A search index as what a search finds: every record (its URL, text, filters and
+    metadata) and each language's page count, in a fixed order."""
+    records = [
+        json.loads(gzip.decompress(data).removeprefix(b"pagefind_dcd"))
+        for path, data in files.items()
+        if path.startswith(SEARCH + "fragment/")
+    ]
+    entry = json.loads(files.get(SEARCH + "pagefind-entry.json", b'{"languages": {}}'))
+    pages = {lang: found["page_count"] for lang, found in entry["languages"].items()}
+    ordered = sorted(records, key=lambda r: json.dumps(r, sort_keys=True))
+    return json.dumps({"pages": pages, "records": ordered}, sort_keys=True, ensure_ascii=False).encode()
+
+
 def published_tree(folder: Path) -> dict[str, bytes]:
     """What a reader of an output folder sees, by path: site/ through its link to the
-    current release, newsletter/…; not the hidden releases and their manifests."""
+    current release, newsletter/…; not the hidden releases and their manifests. The
+    search index is one entry, `site/pagefind/(what it finds)` (see `search_index`)."""
     found: dict[str, bytes] = {}
     for top in sorted(folder.iterdir()):
         if top.name.startswith("."):
             continue
         files = [top] if top.is_file() else [p for p in top.rglob("*") if p.is_file()]
         found |= {p.relative_to(folder).as_posix(): p.read_bytes() for p in files}
+    packed = {
+        path: data
+        for path, data in found.items()
+        if path.startswith(SEARCH)
+        and (path.removeprefix(SEARCH).startswith(_SEARCH_PACKED) or path.endswith(".pf_meta"))
+    }
+    if packed:
+        found = {path: data for path, data in found.items() if path not in packed}
+        found[SEARCH + "(what it finds)"] = search_index(packed)
     return dict(sorted(found.items()))
 
 

@@ -18,7 +18,7 @@ from generator.load.site import load_site
 from generator.model import CATEGORIES, KINDS
 from generator.rules.agenda import calendar_window
 from generator.write import publish
-from tests.conftest import REPO, TODAY, sample_files
+from tests.conftest import REPO, SEARCH, TODAY, sample_files, search_index
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +113,15 @@ def test_scheduled_drafts_and_restricted_items_are_nowhere_in_the_site(published
     )
 
 
+def comparable(files: dict[str, bytes]) -> dict[str, bytes]:
+    """Every file byte for byte, but the search index by what a search finds (Pagefind
+    packs the same index into differently named files from one run to the next)."""
+    packed = {path: data for path, data in files.items() if path.startswith(SEARCH)}
+    ui = {path: data for path, data in packed.items() if path.endswith((".js", ".css"))}
+    return {**{p: d for p, d in files.items() if p not in packed}, **ui, SEARCH: search_index(packed)}
+
+
 def test_the_same_content_and_today_give_byte_identical_output() -> None:
     first = {f.path: f.data for f in sample_files()}  # built earlier in this run
     second = {f.path: f.data for f in build(REPO, today=TODAY).files}
-    assert first == second
+    assert comparable(first) == comparable(second)

@@ -87,10 +87,12 @@ def test_an_edit_reloads_the_page_a_broken_one_keeps_the_last_good_site_and_says
     assert "Menú de invierno" in get(running, "es/news/menu/")[1]  # the last good site
 
     source.write_text(announcement("Menú de invierno", "2026-11-18"), encoding="utf-8")
-    assert events.get(timeout=10)[0] == "reload"
+    got = events.get(timeout=10)
+    assert got[0] == "reload", got
 
     source.unlink()
-    assert events.get(timeout=10)[0] == "reload"
+    got = events.get(timeout=10)
+    assert got[0] == "reload", got
     assert get(running, "es/news/menu/")[0] == 404
 
 

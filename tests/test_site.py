@@ -11,7 +11,7 @@ import pytest
 from generator.build import build, compose_messages, load_sources
 from generator.errors import GeneratorError
 from generator.rules.weeks import IsoWeek
-from tests.conftest import SITE_TOML, TODAY, MakeProject, announcement
+from tests.conftest import SEARCH, SITE_TOML, TODAY, MakeProject, announcement
 from tests.test_newsletter_links import urls_of
 
 
@@ -21,7 +21,7 @@ def site(project: Path, today: date = TODAY, **options: object) -> dict[str, str
     return {
         f.path.removeprefix("site/"): f.data.decode()
         for f in result.files
-        if f.path.startswith("site/") and not f.copy_from
+        if f.path.startswith("site/") and not f.copy_from and not f.path.startswith(SEARCH)
     }
 
 

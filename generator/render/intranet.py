@@ -43,6 +43,7 @@ from generator.urls import (
     newsletter_page,
     newsletters_page,
     pretty,
+    search_page,
     site_output,
     tag_page,
     tags_page,
@@ -210,6 +211,9 @@ def plan_language(config: Config, view: LanguageView) -> Iterator[PagePlan]:
             ("audience", audience),
             {"audience": config.audiences[audience], "items": items},
         )
+
+    if view.news or view.pages:  # something to search
+        yield PagePlan(lang, search_page(lang), "site/search.html", ("search", ""), {})
 
     for page in view.pages:
         yield PagePlan(

@@ -188,3 +188,32 @@ def test_the_newsletter_email_fits_desktop_and_phone_widths(
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"newsletter-es-madrid-{width}.png", full_page=True)
     context.close()
+
+
+def test_a_reader_searches_finds_the_announcement_filters_and_opens_it(browser: Browser, served: str) -> None:
+    page = browser.new_page()
+    page.goto(served + "es/search/")
+    page.locator(".pagefind-ui__search-input").fill("aguinaldo")
+    first = page.locator(".pagefind-ui__result-link").first
+    first.wait_for(timeout=15_000)
+    assert first.inner_text() == "Aguinaldo 2026: se paga el viernes 18 de diciembre"
+    assert "Categoría" in page.locator(".pagefind-ui__filter-panel").inner_text()
+    first.click()
+    page.wait_for_url("**/intranet/site/es/news/aguinaldo-2026/")
+    assert page.locator("h1").first.inner_text().startswith("Aguinaldo 2026")
+    page.goto(served + "fr/search/")  # each language searches its own index
+    page.locator(".pagefind-ui__search-input").fill("prime")
+    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=15_000)
+    assert all(
+        "/fr/" in (link.get_attribute("href") or "")
+        for link in page.locator(".pagefind-ui__result-link").all()
+    )
+    page.close()
+
+
+def test_search_from_the_file_system_says_to_use_the_archive(browser: Browser, sample_site: Path) -> None:
+    page = browser.new_page()
+    page.goto((sample_site / "intranet/site/es/search/index.html").as_uri())
+    note = page.locator(".search-offline")
+    assert note.is_visible() and "servidor web" in note.inner_text()
+    page.close()

@@ -1,0 +1,87 @@
+"""What the site's search finds: one record per announcement and page of each
+language's view, with its title, date, text and filters (category, audiences, offices).
+Pure; `generator/indexer.py` hands the records to Pagefind.
+
+A tree's records are what that tree shows, so restricted text never enters the main
+site's index: a restricted audience's tree gets its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import escape
+
+from generator.config import Config
+from generator.i18n import load_translations
+from generator.render.intranet import news_path
+from generator.render.labels import category_name
+from generator.rules.views import LanguageView
+from generator.urls import content_page
+
+
+def filter_names(lang: str) -> tuple[str, str, str]:
+    """The search page's filters, as its readers read them: category, audience, office."""
+    text = load_translations(lang).gettext
+    return text("Category"), text("Audience"), text("Office")
+
+
+@dataclass(frozen=True)
+class SearchRecord:
+    path: str  # the page's path in the site, e.g. "es/news/aguinaldo-2026/index.html"
+    lang: str
+    title: str
+    body_html: str  # sanitized HTML (load/markdown.py)
+    date: str  # ISO date, or "" for a standing page
+    filters: tuple[tuple[str, tuple[str, ...]], ...]  # (name, values)
+
+    def html(self) -> str:
+        """A minimal page of the record for Pagefind to read: the text indexed, title and
+        date as metadata, the filters captured but not indexed as text."""
+        filters = "".join(
+            f'<span data-pagefind-filter="{escape(name)}">{escape(value)}</span>'
+            for name, values in self.filters
+            for value in values
+        )
+        date = f'<p data-pagefind-meta="date">{escape(self.date)}</p>' if self.date else ""
+        return (
+            f'<!DOCTYPE html><html lang="{self.lang}"><head><meta charset="utf-8">'
+            f"<title>{escape(self.title)}</title></head><body><main data-pagefind-body>"
+            f'<h1 data-pagefind-meta="title">{escape(self.title)}</h1>'
+            f"<div data-pagefind-ignore>{filters}{date}</div>{self.body_html}</main></body></html>"
+        )
+
+
+def search_records(config: Config, views: dict[str, LanguageView]) -> list[SearchRecord]:
+    records = []
+    for lang, view in views.items():
+        for news in view.news:
+            item = news.item
+            if item.draft:
+                continue  # a draft is previewed, never searched
+            category, audience, office = filter_names(lang)
+            audiences = [config.audiences[a].name(lang) for a in item.audience if a not in config.offices]
+            offices = [config.offices[a].name(lang) for a in item.audience if a in config.offices]
+            records.append(
+                SearchRecord(
+                    news_path(news),
+                    lang,
+                    item.title,
+                    item.body_html,
+                    item.date.isoformat(),
+                    (
+                        (category, (category_name(item.category, lang),)),
+                        (audience, tuple(audiences)),
+                        (office, tuple(offices)),
+                    ),
+                )
+            )
+        for page in view.pages:
+            if page.item.draft:
+                continue
+            records.append(
+                SearchRecord(
+                    content_page(lang, page.item.slug), lang, page.item.title, page.item.body_html, "", ()
+                )
+            )
+    return sorted(records, key=lambda r: r.path)

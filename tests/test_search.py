@@ -1,0 +1,68 @@
+"""Search: one Pagefind index per tree, each language's records in it, with filters;
+restricted text only in its own tree's index; drafts never."""
+
+from __future__ import annotations
+
+import json
+
+from generator.build import build
+from tests.conftest import SEARCH, TODAY, MakeProject, announcement, search_index
+
+
+def index(files: dict[str, bytes]) -> dict[str, object]:
+    found: dict[str, object] = json.loads(
+        search_index({p: d for p, d in files.items() if p.startswith(SEARCH)})
+    )
+    return found
+
+
+def records(project_files: dict[str, bytes]) -> dict[str, dict[str, object]]:
+    found = index(project_files)["records"]
+    assert isinstance(found, list)
+    return {r["url"]: r for r in found}
+
+
+def test_each_language_is_searched_with_its_filters_and_restricted_text_stays_in_its_tree(
+    make_project: MakeProject,
+) -> None:
+    project = make_project(
+        {
+            "content/announcements/aguinaldo.md": announcement("Aguinaldo", audience="[cdmx, managers]")
+            + "\nSe paga el viernes.\n",
+            "content/announcements/prime.fr.md": announcement("Prime de fin d'année", category="policy"),
+            "content/announcements/nominas.md": announcement(
+                "Cierres de nómina zxq-canary", audience="[rrhh]"
+            ),
+            "content/announcements/borrador.md": announcement("Borrador zxq-draft", draft="true"),
+            "content/pages/contactos.md": "---\ntitle: Contactos\n---\nEscríbenos.\n",
+        }
+    )
+    main = {f.path: f.data for f in build(project, today=TODAY, drafts=True).files}
+    assert {"site/es/search/index.html", "site/fr/search/index.html", "site/pagefind/pagefind-ui.js"} <= set(
+        main
+    )
+    found = records(main)
+    es = found["/es/news/aguinaldo/"]
+    assert "Se paga el viernes" in str(es["content"])
+    assert es["filters"] == {
+        "Categoría": ["Noticias"],
+        "Público": ["Responsables"],
+        "Oficina": ["Ciudad de México"],
+    }
+    assert es["meta"] == {"title": "Aguinaldo", "date": "2026-11-20"}
+    assert found["/fr/news/prime/"]["filters"]["Catégorie"] == ["Règlement"]  # type: ignore[index]
+    assert "/es/pages/contactos/" in found
+    text = json.dumps(index(main), ensure_ascii=False)
+    assert "zxq-canary" not in text and "zxq-draft" not in text
+    hr = {f.path: f.data for f in build(project, today=TODAY, scope="rrhh").files}
+    assert "zxq-canary" in json.dumps(index(hr), ensure_ascii=False)
+
+
+def test_the_search_page_says_what_to_do_without_javascript(make_project: MakeProject) -> None:
+    project = make_project({"content/announcements/a.md": announcement("Hola")})
+    page = next(
+        f for f in build(project, today=TODAY).files if f.path == "site/es/search/index.html"
+    ).data.decode()
+    assert '<noscript><p class="note">La búsqueda necesita JavaScript' in page
+    assert 'href="../news/archive/index.html">Archivo</a>' in page
+    assert '<script src="../../pagefind/pagefind-ui.js"></script>' in page
