@@ -26,7 +26,7 @@ from generator.cache import (
 )
 from generator.config import Config, load_config
 from generator.errors import GeneratorError, did_you_mean, known_list
-from generator.indexer import search_index
+from generator.indexer import search_index, shards
 from generator.load.markdown import CachedMarkdown
 from generator.load.reuse import Reuse
 from generator.load.site import load_site
@@ -163,7 +163,8 @@ def build_site(
     views = compose_views(
         config, site, today, drafts=drafts, scope=scope, agenda=sources.agenda, issues=sources.issues
     )
-    plans = plan_site(config, views)
+    records = search_records(config, views)
+    plans = plan_site(config, views, tuple(shards(records)))
     fingerprints = Fingerprints(sources.known)
     media = published_media(config, site, scope)  # a restricted item's files stay in its trees
     links, link_warnings = site_links(config, views, plans, templates, media, sources.content)
@@ -181,7 +182,7 @@ def build_site(
             spool=spool,
         ),
         *render_feeds(config, views, plans, links, today),
-        *search_index(search_records(config, views), previous=previous, spool=spool),
+        *search_index(records, previous=previous, spool=spool),
         *render_calendar_feeds(config, views[config.default_language].agenda, today, previous),
     ]
     week = None

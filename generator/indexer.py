@@ -21,19 +21,40 @@ from generator.urls import SITE
 
 FOLDER = "pagefind"  # in the site: the index, Pagefind's scripts and styles
 TIMEOUT = 600  # seconds: 10,000 announcements take a few
+PER_SHARD = 400  # records in one bundle, about (an edit indexes one bundle again)
+MAX_SHARDS = 32
+
+
+def shards(records: Sequence[SearchRecord]) -> dict[str, list[SearchRecord]]:
+    """The records in bundles of about PER_SHARD, each record always in the same one
+    while their number stays: an edit indexes its bundle again, not the whole site. An
+    item's versions in every language share a bundle, so each bundle searches each
+    language. The search page merges them (Pagefind's `mergeIndex`)."""
+    count = max(1, min(MAX_SHARDS, -(-len(records) // PER_SHARD)))
+    found: dict[str, list[SearchRecord]] = {}
+    for record in records:
+        page = record.path.split("/", 1)[1]  # the same bundle for every language of an item
+        found.setdefault(str(int(digest(page)[:8], 16) % count), []).append(record)
+    return dict(sorted(found.items()))
 
 
 def search_index(
     records: Sequence[SearchRecord], *, previous: Previous | None = None, spool: Spool | None = None
 ) -> list[OutputFile]:
-    """The files of the index of `records`, under site/pagefind/ (none for a site with
-    nothing to search yet)."""
-    if not records:
-        return []
-    key = digest(
-        "search", code_digest(), version("pagefind_bin"), *(repr(r) for r in records)
-    )  # fmt: skip
-    kept = _kept(key, previous)
+    """The files of the index of `records`, one Pagefind bundle per shard under
+    site/pagefind/{shard}/ (none for a site with nothing to search yet)."""
+    found: list[OutputFile] = []
+    for name, part in shards(records).items():
+        found += _bundle(name, part, previous, spool)
+    return found
+
+
+def _bundle(
+    name: str, records: Sequence[SearchRecord], previous: Previous | None, spool: Spool | None
+) -> list[OutputFile]:
+    prefix = f"{SITE}/{FOLDER}/{name}/"
+    key = digest("search", code_digest(), version("pagefind_bin"), prefix, *(repr(r) for r in records))
+    kept = _kept(key, prefix, previous)
     if kept:
         return kept
     work = Path(tempfile.mkdtemp(prefix="search-", dir=spool.folder if spool is not None else None))
@@ -43,11 +64,10 @@ def search_index(
             page = source / record.path
             page.parent.mkdir(parents=True, exist_ok=True)
             page.write_text(record.html(), encoding="utf-8")
-        source.mkdir(exist_ok=True)
         _run(source, out)
         found = []
         for path in sorted(p for p in out.rglob("*") if p.is_file()):
-            rel = f"{SITE}/{FOLDER}/{path.relative_to(out).as_posix()}"
+            rel = prefix + path.relative_to(out).as_posix()
             if spool is not None:  # published by moving it, like a spooled page
                 found.append(OutputFile(rel, b"", "search", path, key, digest(path.read_bytes())))
             else:
@@ -60,13 +80,11 @@ def search_index(
             shutil.rmtree(work / "pages", ignore_errors=True)
 
 
-def _kept(key: str, previous: Previous | None) -> list[OutputFile]:
-    """The published index, when it was made from the same records."""
+def _kept(key: str, prefix: str, previous: Previous | None) -> list[OutputFile]:
+    """The published bundle, when it was made from the same records."""
     if previous is None:
         return []
-    paths = sorted(
-        p for p, (k, _) in previous.record.items() if p.startswith(f"{SITE}/{FOLDER}/") and k == key
-    )
+    paths = sorted(p for p, (k, _) in previous.record.items() if p.startswith(prefix) and k == key)
     found = []
     for path in paths:
         kept = previous.same(path)

@@ -69,16 +69,26 @@ SEARCH = "site/pagefind/"
 _SEARCH_PACKED = ("fragment/", "index/", "filter/", "pagefind-entry.json")
 
 
+def _in_bundle(path: str) -> str:
+    """A path of the search index inside its bundle: site/pagefind/3/fragment/x → fragment/x."""
+    rel = path.removeprefix(SEARCH)
+    first, _, rest = rel.partition("/")
+    return rest if first.isdigit() else rel
+
+
 def search_index(files: dict[str, bytes]) -> bytes:
     """A search index as what a search finds: every record (its URL, text, filters and
-    metadata) and each language's page count, in a fixed order."""
+    metadata) and each language's page count over all bundles, in a fixed order."""
     records = [
         json.loads(gzip.decompress(data).removeprefix(b"pagefind_dcd"))
         for path, data in files.items()
-        if path.startswith(SEARCH + "fragment/")
+        if _in_bundle(path).startswith("fragment/")
     ]
-    entry = json.loads(files.get(SEARCH + "pagefind-entry.json", b'{"languages": {}}'))
-    pages = {lang: found["page_count"] for lang, found in entry["languages"].items()}
+    pages: dict[str, int] = {}
+    for path, data in files.items():
+        if _in_bundle(path) == "pagefind-entry.json":
+            for lang, found in json.loads(data)["languages"].items():
+                pages[lang] = pages.get(lang, 0) + found["page_count"]
     ordered = sorted(records, key=lambda r: json.dumps(r, sort_keys=True))
     return json.dumps({"pages": pages, "records": ordered}, sort_keys=True, ensure_ascii=False).encode()
 
@@ -97,7 +107,7 @@ def published_tree(folder: Path) -> dict[str, bytes]:
         path: data
         for path, data in found.items()
         if path.startswith(SEARCH)
-        and (path.removeprefix(SEARCH).startswith(_SEARCH_PACKED) or path.endswith(".pf_meta"))
+        and (_in_bundle(path).startswith(_SEARCH_PACKED) or path.endswith(".pf_meta"))
     }
     if packed:
         found = {path: data for path, data in found.items() if path not in packed}

@@ -144,7 +144,7 @@ def plan_recognition(config: Config, view: LanguageView) -> Iterator[PagePlan]:
         )
 
 
-def plan_language(config: Config, view: LanguageView) -> Iterator[PagePlan]:
+def plan_language(config: Config, view: LanguageView, bundles: tuple[str, ...] = ()) -> Iterator[PagePlan]:
     lang = view.lang
     yield PagePlan(
         lang,
@@ -212,8 +212,8 @@ def plan_language(config: Config, view: LanguageView) -> Iterator[PagePlan]:
             {"audience": config.audiences[audience], "items": items},
         )
 
-    if view.news or view.pages:  # something to search
-        yield PagePlan(lang, search_page(lang), "site/search.html", ("search", ""), {})
+    if bundles and (view.news or view.pages):  # something to search, in these index bundles
+        yield PagePlan(lang, search_page(lang), "site/search.html", ("search", ""), {"bundles": bundles})
 
     for page in view.pages:
         yield PagePlan(
@@ -228,8 +228,11 @@ def plan_language(config: Config, view: LanguageView) -> Iterator[PagePlan]:
         )
 
 
-def plan_site(config: Config, views: dict[str, LanguageView]) -> list[PagePlan]:
-    return [plan for lang in config.languages for plan in plan_language(config, views[lang])]
+def plan_site(
+    config: Config, views: dict[str, LanguageView], bundles: tuple[str, ...] = ()
+) -> list[PagePlan]:
+    """Every page of the site; `bundles`: the search index's (see indexer.shards)."""
+    return [plan for lang in config.languages for plan in plan_language(config, views[lang], bundles)]
 
 
 def render_intranet(

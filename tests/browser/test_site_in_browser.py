@@ -3,13 +3,17 @@ in dark mode, printed, and with JavaScript off."""
 
 from __future__ import annotations
 
+import functools
+import http.server
 import itertools
+import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.browser.conftest import ARTIFACTS
+from tests.conftest import MakeProject
 
 pytestmark = pytest.mark.browser
 
@@ -217,3 +221,36 @@ def test_search_from_the_file_system_says_to_use_the_archive(browser: Browser, s
     note = page.locator(".search-offline")
     assert note.is_visible() and "servidor web" in note.inner_text()
     page.close()
+
+
+def test_a_search_finds_records_in_every_bundle_of_the_index(
+    browser: Browser, make_project: MakeProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large site's index comes in bundles (an edit indexes one again); a search merges them."""
+    from generator import indexer
+    from generator.build import build
+    from generator.write import publish
+    from tests.browser.conftest import _Quiet
+    from tests.conftest import TODAY, announcement
+
+    monkeypatch.setattr(indexer, "PER_SHARD", 3)
+    project = make_project(
+        {f"content/announcements/n{i}.md": announcement(f"Turno {i} zqxsemana") for i in range(12)}
+    )
+    files = build(project, today=TODAY).files
+    bundles = {f.path.split("/")[2] for f in files if f.path.startswith("site/pagefind/")}
+    assert len(bundles) >= 3
+    publish(files, tmp_path / "out")
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp_path / "out"))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/site/es/search/")
+        page.locator(".pagefind-ui__search-input").fill("zqxsemana")
+        page.locator(".pagefind-ui__message").filter(has_text="12").wait_for(timeout=15_000)
+        page.close()
+    finally:
+        server.shutdown()
+        server.server_close()
