@@ -212,7 +212,7 @@ def plan_language(config: Config, view: LanguageView, bundles: tuple[str, ...] =
             {"audience": config.audiences[audience], "items": items},
         )
 
-    if bundles and (view.news or view.pages):  # something to search, in these index bundles
+    if bundles and view.searchable:  # something to search, in these index bundles
         yield PagePlan(lang, search_page(lang), "site/search.html", ("search", ""), {"bundles": bundles})
 
     for page in view.pages:

@@ -57,6 +57,7 @@ class LanguageView:
     home_dates: HomeDates = field(default_factory=lambda: HomeDates((), ()))
     kudos_by_value: tuple[KudosGroup, ...] = ()
     kudos_by_team: tuple[KudosGroup, ...] = ()
+    searchable: bool = False  # anything to search: every page links the search (a flag, not the news)
 
 
 def newest_first(items: list[News]) -> tuple[News, ...]:
@@ -133,6 +134,8 @@ def compose_views(
             home_dates=home_dates,
             kudos_by_value=by_value,
             kudos_by_team=by_team,
+            searchable=any(not e.item.draft for e in news)
+            or any(not e.item.draft for e in pages_by_lang[lang]),
         )
     return views
 
