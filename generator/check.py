@@ -75,6 +75,14 @@ def _problem(error: GeneratorError, severity: str, kind: str) -> Problem:
     return Problem(error.path, error.line, severity, kind, error.message, error.hint)
 
 
+def _refused(group: ExceptionGroup[Exception], kind: str) -> list[Problem]:
+    """The content problems of a group, as errors; anything else goes on (a bug)."""
+    errors, rest = group.split(GeneratorError)
+    if rest is not None:
+        raise rest from None
+    return [_problem(e, ERROR, kind) for e in flatten(errors)]
+
+
 def _kind(error: GeneratorError) -> str:
     """What a build warning is about, from its file and message."""
     path = error.path.as_posix() if error.path else ""
@@ -99,18 +107,12 @@ def run_check(
     try:
         config = load_config(content / "site.toml")
     except ExceptionGroup as group:
-        errors, rest = group.split(GeneratorError)
-        if rest is not None:
-            raise rest from None
-        problems += [_problem(e, ERROR, "settings") for e in flatten(errors)]
+        problems += _refused(group, "settings")
         return Report(tuple(_sorted(problems)), None, 0, time.perf_counter() - started)
     try:
         sources = load_sources(project, today=today, config=config, cache=content_cache(project))
     except ExceptionGroup as group:
-        errors, rest = group.split(GeneratorError)
-        if rest is not None:
-            raise rest from None
-        problems += [_problem(e, ERROR, "content") for e in flatten(errors)]
+        problems += _refused(group, "content")
         return Report(tuple(_sorted(problems)), None, 0, time.perf_counter() - started)
     site = sources.site
     seen: set[tuple[object, ...]] = set()
@@ -146,10 +148,7 @@ def run_check(
         except GeneratorError as error:
             problems.append(_problem(error, ERROR, "recipients"))
         except ExceptionGroup as group:
-            errors, rest = group.split(GeneratorError)
-            if rest is not None:
-                raise rest from None
-            problems += [_problem(e, ERROR, "recipients") for e in flatten(errors)]
+            problems += _refused(group, "recipients")
     notes: list[str] = []
     if external:
         links = external_links(site)

@@ -89,45 +89,43 @@ def _shade(color: str, toward: str, passes: Any) -> str | None:
     return None
 
 
+# How each colour is read: (its scheme, what it is read against, which way a better shade lies)
+_SCHEMES = {
+    "color": ("light", "the light pages or with white text on it", "#000000", "a darker"),
+    "color_dark": ("dark", "the dark pages or with dark text on it", "#ffffff", "a lighter"),
+}
+
+
+def _colour(r: Reader, table: dict[str, Any], key: str, default: str) -> str:
+    """The colour `key` of [brand], checked as #rrggbb and against WCAG AA in its scheme."""
+    given = table.get(key, default)
+    if not isinstance(given, str) or not HEX.match(given):
+        r.error(
+            f"{key} must be a colour written #rrggbb", "brand", key, hint=f'for example {key} = "{default}"'
+        )
+        return default
+    colour = given.lower()
+    scheme, against, toward, shade = _SCHEMES[key]
+    measure = light_contrast if scheme == "light" else dark_contrast
+    worst = measure(colour)
+    if worst < AA:
+        better = _shade(colour, toward, measure)
+        r.error(
+            f"{key} {colour} has a contrast of {worst:.1f}:1 with {against}; WCAG AA asks for {AA}:1",
+            "brand",
+            key,
+            hint=f'{shade} shade reads well: {key} = "{better}"' if better else f"choose {shade} colour",
+        )
+    return colour
+
+
 def parse_brand(r: Reader, value: Any) -> Brand:
     table = r.table(value, "brand")
     r.unknown_keys(table, {"color", "color_dark", "logo", "favicon"}, "brand")
-    color, color_dark = Brand.color, Brand.color_dark
-    given = table.get("color", color)
-    if not isinstance(given, str) or not HEX.match(given):
-        r.error(
-            "color must be a colour written #rrggbb", "brand", "color", hint='for example color = "#0b5cad"'
-        )
-    else:
-        color = given.lower()
-        worst = light_contrast(color)
-        if worst < AA:
-            better = _shade(color, "#000000", light_contrast)
-            r.error(
-                f"color {color} has a contrast of {worst:.1f}:1 with the light pages or with white text "
-                f"on it; WCAG AA asks for {AA}:1",
-                "brand",
-                "color",
-                hint=f'a darker shade reads well: color = "{better}"' if better else "choose a darker colour",
-            )
+    color = _colour(r, table, "color", Brand.color)
+    color_dark = Brand.color_dark
     if "color_dark" in table:
-        given = table["color_dark"]
-        if not isinstance(given, str) or not HEX.match(given):
-            r.error("color_dark must be a colour written #rrggbb", "brand", "color_dark")
-        else:
-            color_dark = given.lower()
-            worst = dark_contrast(color_dark)
-            if worst < AA:
-                better = _shade(color_dark, "#ffffff", dark_contrast)
-                r.error(
-                    f"color_dark {color_dark} has a contrast of {worst:.1f}:1 with the dark pages or with "
-                    f"dark text on it; WCAG AA asks for {AA}:1",
-                    "brand",
-                    "color_dark",
-                    hint=f'a lighter shade reads well: color_dark = "{better}"'
-                    if better
-                    else "choose a lighter colour",
-                )
+        color_dark = _colour(r, table, "color_dark", Brand.color_dark)
     elif "color" in table:
         derived = _shade(color, "#ffffff", dark_contrast)
         if derived is None:
