@@ -18,6 +18,11 @@ from generator.build import build
 from generator.model import OutputFile
 from tests.smtp_server import Recorder, running_server
 
+# Progress lines go to stderr once a command has run two seconds: how long a test's build
+# takes depends on the machine, and tests read stderr line by line. The progress tests
+# ask for it (tests/test_parallel.py).
+os.environ.setdefault("INTRANET_PROGRESS", "off")
+
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
 TODAY = date(2026, 11, 23)
