@@ -26,7 +26,7 @@ from generator.cache import (
 )
 from generator.config import Config, load_config
 from generator.errors import GeneratorError, did_you_mean, known_list
-from generator.indexer import search_index, shards
+from generator.indexer import shards, start_index
 from generator.load.markdown import CachedMarkdown
 from generator.load.reuse import Reuse
 from generator.load.site import load_site
@@ -168,23 +168,27 @@ def build_site(
     fingerprints = Fingerprints(sources.known)
     media = published_media(config, site, scope)  # a restricted item's files stay in its trees
     links, link_warnings = site_links(config, views, plans, templates, media, sources.content)
-    files = [
-        *render_intranet(
-            config,
-            views,
-            plans,
-            templates,
-            media,
-            links,
-            today=today,
-            previous=previous,
-            fingerprints=fingerprints,
-            spool=spool,
-        ),
-        *render_feeds(config, views, plans, links, today),
-        *search_index(records, previous=previous, spool=spool),
-        *render_calendar_feeds(config, views[config.default_language].agenda, today, previous),
-    ]
+    indexing = start_index(records, previous=previous, spool=spool)  # Pagefind runs while pages render
+    try:
+        files = [
+            *render_intranet(
+                config,
+                views,
+                plans,
+                templates,
+                media,
+                links,
+                today=today,
+                previous=previous,
+                fingerprints=fingerprints,
+                spool=spool,
+            ),
+            *render_feeds(config, views, plans, links, today),
+        ]
+        calendars = render_calendar_feeds(config, views[config.default_language].agenda, today, previous)
+        files += [*indexing.files(), *calendars]
+    finally:
+        indexing.cancel()
     week = None
     if scope is None:  # every edition's e-mail, restricted ones included, comes from the main build
         week = IsoWeek.of(today)

@@ -174,12 +174,12 @@ def spool_folder(project: Path) -> Path:
     folder = project / FOLDER
     for old in folder.glob("spool-*"):
         pid = old.name.removeprefix("spool-")
-        if pid.isdigit() and not _running(int(pid)):
+        if pid.isdigit() and not running(int(pid)):
             shutil.rmtree(old, ignore_errors=True)
     return folder / f"spool-{os.getpid()}"
 
 
-def _running(pid: int) -> bool:
+def running(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -206,6 +206,9 @@ class Spool:
         return path, digest(data)
 
 
+_PLAIN = frozenset({str, int, bool, date, type(None)})  # exact types (Markup, datetime differ; -0.0 == 0.0)
+
+
 class Fingerprints:
     """Digests of the values a page is rendered from: equal digests, equal inputs.
 
@@ -217,23 +220,35 @@ class Fingerprints:
         """`known`: values whose digest is already known (an item by its inputs' digest)."""
         self._memo: dict[int, tuple[object, str]] = {id(value): (value, found) for value, found in known}
         self._fields: dict[type, tuple[str, ...] | None] = {}  # a dataclass's field names, by type
+        self._plain: dict[tuple[type, object], str] = {}  # digests of texts, numbers and dates
 
     def of(self, value: object) -> str:
         kind = type(value)
-        if kind is str:
-            return digest("s", value)  # type: ignore[arg-type]
+        if kind in _PLAIN:  # the same texts and dates recur on many pages: each digested once
+            plain = (kind, value)
+            found = self._plain.get(plain)
+            if found is None:
+                found = self._plain[plain] = (
+                    digest("s", value) if kind is str else digest(kind.__name__, repr(value))  # type: ignore[arg-type]
+                )
+            return found
         names = self._fields.get(kind, ())
         if names == ():
             names = self._fields[kind] = (
                 tuple(f.name for f in fields(value)) if is_dataclass(value) and kind is not type else None
             )
-        if names is not None:
+        if names is not None or kind is tuple:  # a dataclass or tuple: digested once, by identity
             known = self._memo.get(id(value))
             if known is not None and known[0] is value:
                 return known[1]
-            h = hashlib.blake2b(kind.__qualname__.encode(), digest_size=20)
-            for name in names:
-                h.update(self.of(getattr(value, name)).encode())
+            if names is not None:
+                h = hashlib.blake2b(kind.__qualname__.encode(), digest_size=20)
+                for name in names:
+                    h.update(self.of(getattr(value, name)).encode())
+            else:
+                h = hashlib.blake2b(b"l", digest_size=20)
+                for item in value:  # type: ignore[attr-defined]
+                    h.update(self.of(item).encode())
             found = h.hexdigest()
             self._memo[id(value)] = (value, found)
             return found

@@ -6,6 +6,7 @@ so an unchanged site keeps the published one without running Pagefind.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from importlib.metadata import version
 from pathlib import Path
 
-from generator.cache import Previous, Spool, code_digest, digest
+from generator.cache import Previous, Spool, code_digest, digest, running
 from generator.errors import GeneratorError
 from generator.model import OutputFile
 from generator.render.search import SearchRecord
@@ -23,6 +24,10 @@ FOLDER = "pagefind"  # in the site: the index, Pagefind's scripts and styles
 TIMEOUT = 600  # seconds: 10,000 announcements take a few
 PER_SHARD = 400  # records in one bundle, about (an edit indexes one bundle again)
 MAX_SHARDS = 32
+RUNNING = 2  # Pagefind processes at once (each one uses every core it finds)
+# Pagefind's input pages are thrown away once it has read them: in memory where the system
+# has a memory-backed folder (making hundreds of folders on a disk costs a second)
+SCRATCH = Path("/dev/shm")
 
 
 def shards(records: Sequence[SearchRecord]) -> dict[str, list[SearchRecord]]:
@@ -43,41 +48,121 @@ def search_index(
 ) -> list[OutputFile]:
     """The files of the index of `records`, one Pagefind bundle per shard under
     site/pagefind/{shard}/ (none for a site with nothing to search yet)."""
-    found: list[OutputFile] = []
-    for name, part in shards(records).items():
-        found += _bundle(name, part, previous, spool)
-    return found
+    return start_index(records, previous=previous, spool=spool).files()
 
 
-def _bundle(
+def start_index(
+    records: Sequence[SearchRecord], *, previous: Previous | None = None, spool: Spool | None = None
+) -> Indexing:
+    """Start indexing the bundles that changed; Pagefind runs while the caller renders
+    the pages, and `files()` waits for it."""
+    bundles = [_prepare(name, part, previous, spool) for name, part in shards(records).items()]
+    indexing = Indexing(bundles, spool)
+    indexing.launch()
+    return indexing
+
+
+class _Bundle:
+    """One bundle: kept from the previous build, or being made by a running Pagefind."""
+
+    def __init__(
+        self,
+        prefix: str,
+        key: str,
+        kept: list[OutputFile],
+        work: Path | None = None,
+        pages: Path | None = None,
+    ) -> None:
+        self.prefix, self.key, self.kept = prefix, key, kept
+        self.work = work  # where Pagefind writes the bundle (index/)
+        self.pages = pages  # the pages it reads, removed once it is done
+        self.process: subprocess.Popen[str] | None = None
+
+
+class Indexing:
+    """The bundles of one index, some perhaps still being made."""
+
+    def __init__(self, bundles: list[_Bundle], spool: Spool | None) -> None:
+        self._bundles = bundles
+        self._spool = spool
+
+    def launch(self) -> None:
+        """Start Pagefind for the next bundles to make, RUNNING at a time."""
+        running = sum(1 for b in self._bundles if b.process is not None and b.process.returncode is None)
+        for bundle in self._bundles:
+            if running >= RUNNING:
+                return
+            if bundle.work is not None and bundle.pages is not None and bundle.process is None:
+                bundle.process = _run(bundle.pages, bundle.work / "index")
+                running += 1
+
+    def files(self) -> list[OutputFile]:
+        found: list[OutputFile] = []
+        try:
+            for bundle in self._bundles:
+                if bundle.work is None:
+                    found += bundle.kept
+                    continue
+                self.launch()
+                found += self._collect(bundle)
+        finally:
+            self.cancel()
+        return found
+
+    def cancel(self) -> None:
+        """Stop what still runs and remove the work folders (after files(), or on an error)."""
+        for bundle in self._bundles:
+            if bundle.process is not None and bundle.process.poll() is None:
+                bundle.process.kill()
+                bundle.process.wait()
+            if bundle.pages is not None:
+                shutil.rmtree(bundle.pages, ignore_errors=True)
+            if bundle.work is not None and self._spool is None:
+                shutil.rmtree(bundle.work, ignore_errors=True)
+
+    def _collect(self, bundle: _Bundle) -> list[OutputFile]:
+        assert bundle.process is not None and bundle.work is not None
+        _wait(bundle.process)
+        out = bundle.work / "index"
+        found = []
+        for path in sorted(p for p in out.rglob("*") if p.is_file()):
+            rel = bundle.prefix + path.relative_to(out).as_posix()
+            if self._spool is not None:  # published by moving it, like a spooled page
+                found.append(OutputFile(rel, b"", "search", path, bundle.key, digest(path.read_bytes())))
+            else:
+                found.append(OutputFile(rel, path.read_bytes(), "search", None, bundle.key))
+        return found
+
+
+def _prepare(
     name: str, records: Sequence[SearchRecord], previous: Previous | None, spool: Spool | None
-) -> list[OutputFile]:
+) -> _Bundle:
     prefix = f"{SITE}/{FOLDER}/{name}/"
     key = digest("search", code_digest(), version("pagefind_bin"), prefix, *(repr(r) for r in records))
     kept = _kept(key, prefix, previous)
     if kept:
-        return kept
+        return _Bundle(prefix, key, kept)
+    if spool is not None:
+        spool.folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="search-", dir=spool.folder if spool is not None else None))
-    try:
-        source, out = work / "pages", work / "index"
-        for record in records:
-            page = source / record.path
-            page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_text(record.html(), encoding="utf-8")
-        _run(source, out)
-        found = []
-        for path in sorted(p for p in out.rglob("*") if p.is_file()):
-            rel = prefix + path.relative_to(out).as_posix()
-            if spool is not None:  # published by moving it, like a spooled page
-                found.append(OutputFile(rel, b"", "search", path, key, digest(path.read_bytes())))
-            else:
-                found.append(OutputFile(rel, path.read_bytes(), "search", None, key))
-        return found
-    finally:
-        if spool is None:
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            shutil.rmtree(work / "pages", ignore_errors=True)
+    source = Path(tempfile.mkdtemp(prefix=f"intranet-search-{os.getpid()}-", dir=_scratch() or work))
+    bundle = _Bundle(prefix, key, [], work, source)
+    for record in records:
+        page = source / record.path
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(record.html(), encoding="utf-8")
+    return bundle
+
+
+def _scratch() -> Path | None:
+    """The memory-backed folder, if there is one, without the pages of builds that were killed."""
+    if not SCRATCH.is_dir() or not os.access(SCRATCH, os.W_OK):
+        return None
+    for old in SCRATCH.glob("intranet-search-*"):
+        pid = old.name.split("-")[2]
+        if pid.isdigit() and not running(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return SCRATCH
 
 
 def _kept(key: str, prefix: str, previous: Previous | None) -> list[OutputFile]:
@@ -98,7 +183,7 @@ def _kept(key: str, prefix: str, previous: Previous | None) -> list[OutputFile]:
     return found
 
 
-def _run(source: Path, out: Path) -> None:
+def _run(source: Path, out: Path) -> subprocess.Popen[str]:
     try:
         import pagefind_bin  # type: ignore[import-untyped]
 
@@ -108,15 +193,26 @@ def _run(source: Path, out: Path) -> None:
             f"the search indexer is missing ({exc})",
             hint="install intranet with its dependencies (pagefind[bin])",
         ) from None
-    done = subprocess.run(
+    return subprocess.Popen(
         [binary, "--site", str(source), "--output-path", str(out), "--silent"],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
-        timeout=TIMEOUT,
-        check=False,
     )
-    if done.returncode != 0:
+
+
+def _wait(process: subprocess.Popen[str]) -> None:
+    try:
+        output, _ = process.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
         raise GeneratorError(
-            f"the search indexer failed: {(done.stderr or done.stdout).strip()[:300]}",
+            f"the search indexer did not finish in {TIMEOUT} s",
+            hint="build again; if it fails again, build with --debug and report it",
+        ) from None
+    if process.returncode != 0:
+        raise GeneratorError(
+            f"the search indexer failed: {(output or '').strip()[:300]}",
             hint="build again; if it fails again, build with --debug and report it",
         )

@@ -84,3 +84,16 @@ def test_a_localized_name_for_a_language_the_site_lacks_is_refused() -> None:
 def test_restricted_must_be_a_boolean() -> None:
     (message,) = problems(SITE_TOML.replace("restricted = true", 'restricted = "yes"'))
     assert "restricted must be true or false" in message
+
+
+def test_a_subdivision_the_country_does_not_have_is_refused_with_the_known_ones() -> None:
+    text = SITE_TOML.replace('subdivision = "MD"', 'subdivision = "MDX"', 1)
+    (message,) = problems(text)
+    assert "ES has no subdivision 'MDX'" in message
+    assert "did you mean" in message.lower() and "MD" in message
+
+
+@pytest.mark.parametrize("country", ["es", "Spain", "ESP", "XX", "1"])
+def test_a_country_is_a_two_letter_code_the_holidays_package_knows(country: str) -> None:
+    (message,) = problems(SITE_TOML.replace('country = "ES"', f'country = "{country}"', 1))
+    assert "needs country, a two-letter ISO code known to the holidays package" in message

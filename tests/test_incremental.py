@@ -180,3 +180,16 @@ def test_after_a_rollback_the_next_build_is_a_clean_one(
     build(project)  # the content still says "Uno bis": built again, not "Up to date", no page reused wrongly
     build(project, "--no-cache", "--out", str(project / "clean"))
     assert published_tree(project / "output") == published_tree(project / "clean") != first
+
+
+def test_the_home_page_follows_a_retitled_latest_announcement(make_project: MakeProject) -> None:
+    """The home page counts the view by what its template reads of it (latest, pinned,
+    pages): retitling the newest item must still render it again."""
+    project = make_project({"content/announcements/a.md": announcement("Primero", "2026-11-20")})
+    build(project)
+    home = project / "output/site/es/index.html"
+    assert "Primero" in home.read_text(encoding="utf-8")
+    (project / "content/announcements/a.md").write_text(announcement("Segundo", "2026-11-20"), encoding="utf-8")
+    build(project)
+    assert "Segundo" in home.read_text(encoding="utf-8")
+    assert "Primero" not in home.read_text(encoding="utf-8")

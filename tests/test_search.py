@@ -4,7 +4,11 @@ restricted text only in its own tree's index; drafts never."""
 from __future__ import annotations
 
 import json
+import os
 
+import pytest
+
+from generator import cli, indexer
 from generator.build import build
 from tests.conftest import SEARCH, TODAY, MakeProject, announcement, search_index
 
@@ -68,3 +72,21 @@ def test_the_search_page_says_what_to_do_without_javascript(make_project: MakePr
     assert '<noscript><p class="note">La búsqueda necesita JavaScript' in page
     assert 'href="../news/archive/index.html">Archivo</a>' in page
     assert '<script src="../../pagefind/0/pagefind-ui.js"></script>' in page
+
+
+def test_pagefind_reads_scratch_pages_that_are_removed_and_a_killed_builds_are_too(
+    make_project: MakeProject,
+) -> None:
+    """The pages Pagefind reads go to memory-backed storage where there is some; they
+    never outlive the build, and those a killed build left are removed by the next."""
+    if not indexer.SCRATCH.is_dir():
+        pytest.skip(f"{indexer.SCRATCH} is not on this system: the pages go to the spool")
+    dead = 4_194_305  # above Linux's largest process id: never a running build
+    left = indexer.SCRATCH / f"intranet-search-{dead}-x"
+    (left / "es").mkdir(parents=True, exist_ok=True)
+    project = make_project({"content/announcements/a.md": announcement("Aguinaldo")})
+    before = set(indexer.SCRATCH.glob(f"intranet-search-{os.getpid()}-*"))
+    assert cli.main(["build", "--project", str(project), "--today", TODAY.isoformat()]) == 0
+    assert not left.exists()
+    assert set(indexer.SCRATCH.glob(f"intranet-search-{os.getpid()}-*")) == before
+    assert any((project / "output/site/pagefind").iterdir())

@@ -264,7 +264,6 @@ def _calendar(r: Reader, value: Any) -> CalendarSettings:
 
 def _offices(r: Reader, value: Any, languages: tuple[str, ...]) -> dict[str, Office]:
     offices: dict[str, Office] = {}
-    supported = holidays.list_supported_countries()
     for ident, table in sorted(r.table(value, "offices").items()):
         where = f"offices.{ident}"
         if not r.ident("offices", ident, CALENDAR_NAMES) or not isinstance(table, dict):
@@ -272,7 +271,9 @@ def _offices(r: Reader, value: Any, languages: tuple[str, ...]) -> dict[str, Off
         r.unknown_keys(table, {"name", "country", "subdivision", "timezone"}, where)
         names = r.localized(table.get("name", ident), languages, where, "name") or {}
         country = table.get("country")
-        if country not in supported:
+        known = _subdivisions(country)
+        if known is None:
+            supported = holidays.list_supported_countries()  # every country's module: only to help
             r.error(
                 f"office {ident} needs country, a two-letter ISO code known to the holidays package, "
                 f"not {country!r}",
@@ -282,18 +283,28 @@ def _offices(r: Reader, value: Any, languages: tuple[str, ...]) -> dict[str, Off
             )
             continue
         subdivision = table.get("subdivision")
-        if subdivision is not None and subdivision not in supported[country]:
+        if subdivision is not None and subdivision not in known:
             r.error(
                 f"{country} has no subdivision {subdivision!r}",
                 where,
                 "subdivision",
-                hint=f"{did_you_mean(str(subdivision), supported[country])}"
-                f"known: {known_list(supported[country])}",
+                hint=f"{did_you_mean(str(subdivision), known)}known: {known_list(known)}",
             )
             subdivision = None
         tz = r.timezone(table.get("timezone", "UTC"), where, "timezone")
-        offices[ident] = Office(ident, names, country, subdivision, tz)
+        offices[ident] = Office(ident, names, str(country), subdivision, tz)
     return offices
+
+
+def _subdivisions(country: object) -> tuple[str, ...] | None:
+    """The subdivision codes of a two-letter country code the holidays package knows (only
+    that country's module is imported), or None for anything else."""
+    if not isinstance(country, str) or len(country) != 2 or not country.isascii() or not country.isupper():
+        return None
+    try:
+        return tuple(holidays.country_holidays(country).subdivisions)
+    except NotImplementedError:  # no such country
+        return None
 
 
 def _audiences(

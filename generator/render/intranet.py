@@ -267,7 +267,7 @@ def render_intranet(
         key = digest(
             shared[(plan.lang, plan.template)],
             plan.path,
-            fingerprints.of(plan.context),
+            _context_key(plan, views[plan.lang], templates, fingerprints),
             repr(switcher),  # pairs of texts: their repr says all
             repr(plan.alternates),
         )
@@ -329,6 +329,19 @@ def render_intranet(
         for m in media_files
     ]
     return pages
+
+
+def _context_key(plan: PagePlan, view: LanguageView, templates: Templates, fingerprints: Fingerprints) -> str:
+    """The digest of a page's context. The language's whole view in it (the home page's
+    `view`) counts by the attributes the template reads of it, as `site_view` does."""
+    parts: list[str] = []
+    for name, value in sorted(plan.context.items()):
+        if value is view:
+            used = templates.view_attributes(plan.template, name)
+            if used is not None:
+                value = {attribute: getattr(view, attribute, None) for attribute in sorted(used)}
+        parts += [name, fingerprints.of(value)]
+    return digest(*parts)
 
 
 def _shared_keys(

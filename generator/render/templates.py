@@ -43,7 +43,7 @@ class Templates:
         self.project_dir = project_templates
         self._search = tuple(str(p) for p in (project_templates, BUILTIN_TEMPLATES) if p.is_dir())
         self._compiled = compiled
-        self._view_attributes: dict[str, frozenset[str] | None] = {}
+        self._view_attributes: dict[tuple[str, str], frozenset[str] | None] = {}
         self._any_language = "en"
 
     @functools.cached_property
@@ -56,20 +56,21 @@ class Templates:
                     parts += [path.relative_to(base).as_posix(), path.read_bytes()]
         return digest(*self._search, *parts)
 
-    def view_attributes(self, name: str) -> frozenset[str] | None:
-        """What template `name` reads of `site_view` (e.g. {"pages"}), with the templates it
-        extends, includes and imports, found in their text; None when one of them uses the
-        view whole (passes it to a macro, loops over it) or names a template by a variable."""
-        if name not in self._view_attributes:
-            self._view_attributes[name] = self._find_view_attributes(name, set())
-        return self._view_attributes[name]
+    def view_attributes(self, name: str, variable: str = "site_view") -> frozenset[str] | None:
+        """What template `name` reads of `variable` (e.g. {"pages"} of `site_view`), with the
+        templates it extends, includes and imports, found in their text; None when one of
+        them uses the variable whole (passes it to a macro, loops over it) or names a
+        template by a variable."""
+        if (name, variable) not in self._view_attributes:
+            self._view_attributes[(name, variable)] = self._find_view_attributes(name, variable, set())
+        return self._view_attributes[(name, variable)]
 
-    def _find_view_attributes(self, name: str, seen: set[str]) -> frozenset[str] | None:
+    def _find_view_attributes(self, name: str, variable: str, seen: set[str]) -> frozenset[str] | None:
         seen.add(name)
         env = self.env(self._any_language)
         source = env.loader.get_source(env, name)[0] if env.loader is not None else ""
         names: set[str] = set()
-        for match in re.finditer(r"\bsite_view\b(\.(\w+))?", source):
+        for match in re.finditer(rf"\b{re.escape(variable)}\b(\.(\w+))?", source):
             if match.group(2) is None:
                 return None
             names.add(match.group(2))
@@ -79,7 +80,7 @@ class Templates:
                 return None
             other = literal.group(2)
             if other not in seen:
-                found = self._find_view_attributes(other, seen)
+                found = self._find_view_attributes(other, variable, seen)
                 if found is None:
                     return None
                 names |= found
