@@ -31,6 +31,7 @@ from generator.load.markdown import CachedMarkdown
 from generator.load.reuse import Reuse
 from generator.load.site import load_site
 from generator.model import Edition, OutputFile, Site
+from generator.pictures import describe_pictures, picture_sizes
 from generator.render.calendars import render_calendar_feeds
 from generator.render.feeds import render_feeds
 from generator.render.intranet import plan_site, render_intranet, site_links
@@ -167,7 +168,8 @@ def build_site(
     plans = plan_site(config, views, tuple(shards(records)))
     fingerprints = Fingerprints(sources.known)
     media = published_media(config, site, scope)  # a restricted item's files stay in its trees
-    links, link_warnings = site_links(config, views, plans, templates, media, sources.content)
+    pictures, sized = picture_sizes(media, cache=sources.cache, previous=previous)
+    links, link_warnings = site_links(config, views, plans, templates, media, sources.content, pictures)
     indexing = start_index(records, previous=previous, spool=spool)  # Pagefind runs while pages render
     try:
         files = [
@@ -184,6 +186,7 @@ def build_site(
                 spool=spool,
             ),
             *render_feeds(config, views, plans, links, today),
+            *sized,
         ]
         calendars = render_calendar_feeds(config, views[config.default_language].agenda, today, previous)
         files += [*indexing.files(), *calendars]
@@ -193,7 +196,7 @@ def build_site(
     if scope is None:  # every edition's e-mail, restricted ones included, comes from the main build
         week = IsoWeek.of(today)
         files += render_newsletters(
-            sources.issues.of_week(week), config, templates, today, sources.cache, fingerprints
+            sources.issues.of_week(week), config, templates, today, sources.cache, fingerprints, pictures
         )
     return BuildResult(files, sources, [*sources.warnings, *link_warnings], week)
 
@@ -202,7 +205,8 @@ def build_newsletter(sources: Sources, week: IsoWeek | None = None) -> BuildResu
     """One week's newsletter, every language and edition, into newsletter/{week}/."""
     week = week or IsoWeek.of(sources.today)
     issues = sources.issues.of_week(week)
-    files = render_newsletters(issues, sources.config, sources.templates, sources.today)
+    pictures = describe_pictures(sources.site.media)
+    files = render_newsletters(issues, sources.config, sources.templates, sources.today, pictures=pictures)
     return BuildResult(files, sources, list(sources.warnings), week)
 
 
@@ -210,9 +214,12 @@ def compose_messages(sources: Sources, week: IsoWeek, editions: Iterable[Edition
     """The message.eml of each edition asked for (e.g. a recipient in two audiences, which no
     build publishes), through the same compose and render steps as the build."""
     messages = {}
+    pictures = describe_pictures(sources.site.media)
     for lang, audiences in sorted(set(editions)):
         issue = sources.issues.get(week, lang, audiences)
-        files = render_newsletters([issue], sources.config, sources.templates, sources.today)
+        files = render_newsletters(
+            [issue], sources.config, sources.templates, sources.today, pictures=pictures
+        )
         messages[(lang, audiences)] = next(f.data for f in files if f.path.endswith(MESSAGE))
     return messages
 

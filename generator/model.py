@@ -7,7 +7,7 @@ point the author at the right place.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -82,6 +82,48 @@ class MediaFile:
     source: Path
     rel_path: str  # "/"-separated, relative to content/media/
     data: bytes | None = None  # what is published in place of the file (a photo without its location)
+
+
+@dataclass(frozen=True)
+class PictureSize:
+    """One smaller size (or another format) of a picture, published next to it."""
+
+    path: str  # in the site, e.g. "media/equipo.800w.webp"
+    width: int
+    height: int
+    mime: str  # "image/webp"
+    format: str  # Pillow's name: "JPEG", "PNG", "WEBP"
+    key: str  # the digest of the picture's bytes, the width and the format
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A picture of content/media/ with the sizes made of it (pictures.py)."""
+
+    path: str  # in the site, e.g. "media/equipo.jpg"
+    width: int  # upright, as it is shown
+    height: int
+    mime: str
+    sizes: tuple[PictureSize, ...] = ()
+
+    def srcset(self, mime: str, url: Callable[[str], str]) -> str:
+        """The `srcset` of the sizes of one type, each through `url`; the picture itself is
+        the largest of its own type."""
+        found = [(s.width, s.path) for s in self.sizes if s.mime == mime and s.width in SITE_WIDTHS]
+        found += [(s.width, s.path) for s in self.sizes if s.mime == mime and s.width == self.width]
+        if mime == self.mime:
+            found.append((self.width, self.path))
+        return ", ".join(f"{url(path)} {width}w" for width, path in sorted(set(found)))
+
+    def for_email(self, width: int) -> str:
+        """The path of the size `width` wide in the picture's own format, or the picture
+        itself when it is not wider than that."""
+        return next((s.path for s in self.sizes if s.width == width and s.mime == self.mime), self.path)
+
+
+Pictures = Mapping[str, Picture]  # by path in the site, e.g. "media/equipo.jpg"
+SITE_WIDTHS = (480, 800, 1440)  # the text column is at most about 700 px wide: 1440 for 2× screens
+EMAIL_WIDTHS = (600, 1200)
 
 
 @dataclass(frozen=True)

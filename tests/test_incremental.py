@@ -189,7 +189,9 @@ def test_the_home_page_follows_a_retitled_latest_announcement(make_project: Make
     build(project)
     home = project / "output/site/es/index.html"
     assert "Primero" in home.read_text(encoding="utf-8")
-    (project / "content/announcements/a.md").write_text(announcement("Segundo", "2026-11-20"), encoding="utf-8")
+    (project / "content/announcements/a.md").write_text(
+        announcement("Segundo", "2026-11-20"), encoding="utf-8"
+    )
     build(project)
     assert "Segundo" in home.read_text(encoding="utf-8")
     assert "Primero" not in home.read_text(encoding="utf-8")

@@ -74,7 +74,10 @@ def project(make_project: MakeProject) -> Path:
 
 
 def built(project: Path, today: dt.date) -> dict[str, str]:
-    return {f.path: f.data.decode() for f in build(project, today=today).files if not f.copy_from}
+    files = build(project, today=today).files
+    return {
+        f.path: f.data.decode() for f in files if not f.copy_from and not f.path.startswith("site/media/")
+    }
 
 
 def agenda_lines(page: str) -> list[str]:

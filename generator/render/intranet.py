@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -14,7 +14,7 @@ from markupsafe import Markup
 from generator.cache import Fingerprints, Previous, Spool, code_digest, digest
 from generator.config import Config
 from generator.errors import GeneratorError
-from generator.model import Announcement, Kudos, MediaFile, OutputFile, Page, Programme
+from generator.model import Announcement, Kudos, MediaFile, OutputFile, Page, Picture, Programme
 from generator.parallel import map_chunks
 from generator.render.links import Links
 from generator.render.templates import Templates
@@ -377,6 +377,7 @@ def site_links(
     templates: Templates,
     media_files: tuple[MediaFile, ...],
     content_dir: Path,
+    pictures: Mapping[str, Picture] | None = None,
 ) -> tuple[Links, list[GeneratorError]]:
     """Where every body link of this build goes, and a warning for each that reaches nothing."""
     files = {
@@ -411,7 +412,7 @@ def site_links(
         pages = groups.setdefault(plan.same_as, {})
         pages[plan.lang] = plan.path
         sources[origin] = pages
-    links = Links(files, sources, config.languages, content_dir)
+    links = Links(files, sources, config.languages, content_dir, pictures)
     checked: dict[Path, BodyItem] = {}
     for view in views.values():
         shown: list[BodyItem] = [

@@ -23,16 +23,23 @@ import functools
 import html
 import posixpath
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+
+from markupsafe import Markup
 
 from generator.cache import digest
 from generator.errors import GeneratorError
 from generator.i18n import in_language
-from generator.model import CONTENT_REF, SITE_ROOT, BodyLink
+from generator.model import CONTENT_REF, SITE_ROOT, BodyLink, Picture
 from generator.urls import SOURCE_SUFFIXES, pretty, root_prefix, split_url
 
 _MARKED = re.compile(r'="' + re.escape(SITE_ROOT) + r'(?P<ref>[^"]*)"')
+_PICTURE = re.compile(
+    r'<img\b(?P<before>[^>]*?)\ssrc="' + re.escape(SITE_ROOT) + r'(?P<ref>[^"]*)"(?P<after>[^>]*)>'
+)
+# how wide a picture in the text column is shown: the whole screen on a phone, else the column
+SIZES = "(max-width: 46rem) 100vw, 44rem"
 
 
 class Links:
@@ -44,20 +51,58 @@ class Links:
         sources: Mapping[str, Mapping[str, str]],
         languages: tuple[str, ...],
         content_dir: Path,
+        pictures: Mapping[str, Picture] | None = None,
     ) -> None:
         """`files`: every path the site build writes below the site root; `sources`: each
-        content file (its path in content/) → its page in every language it is shown in."""
+        content file (its path in content/) → its page in every language it is shown in;
+        `pictures`: the pictures with smaller sizes, by path (pictures.py)."""
         self.files = frozenset(files)
         self.sources = sources
         self.languages = languages
         self.content_dir = content_dir
+        self.pictures: Mapping[str, Picture] = pictures or {}
         self._cache: dict[tuple[str, str], str | None] = {}
 
     @functools.cached_property
     def fingerprint(self) -> str:
         """Everything a link's answer depends on: a page reusing its last bytes needs it equal."""
         pairs = sorted((origin, sorted(pages.items())) for origin, pages in self.sources.items())
-        return digest(*sorted(self.files), repr(pairs), repr(self.languages), str(self.content_dir))
+        shown = sorted(self.pictures.items())
+        return digest(
+            *sorted(self.files), repr(pairs), repr(self.languages), str(self.content_dir), repr(shown)
+        )
+
+    def picture(self, marked: str, alt: str, page_path: str, *, lazy: bool = True, extra: str = "") -> Markup:
+        """`<picture>` for a picture stored with the SITE_ROOT marker (an announcement's
+        image), its sizes relative to the page: WebP first, then its own format, each with
+        `srcset`; a plain `<img>` for a picture without sizes (SVG, GIF)."""
+        path = marked.removeprefix(SITE_ROOT)
+        start = posixpath.dirname(page_path) or "."
+
+        def url(target: str) -> str:
+            return html.escape(posixpath.relpath(target, start))
+
+        found = self.pictures.get(path)
+        attributes = f' alt="{html.escape(alt)}"{extra}'
+        if found is None:
+            return Markup(f'<img src="{url(path)}"{attributes}>')
+        return Markup(self._picture_tag(found, url, attributes, lazy=lazy))
+
+    def _picture_tag(
+        self, picture: Picture, url: Callable[[str], str], attributes: str, *, lazy: bool
+    ) -> str:
+        loading = ' loading="lazy" decoding="async"' if lazy else ""
+        size = "" if " width=" in attributes else f' width="{picture.width}" height="{picture.height}"'
+        webp = (
+            f'<source type="image/webp" srcset="{picture.srcset("image/webp", url)}" sizes="{SIZES}">'
+            if picture.mime != "image/webp"
+            else ""
+        )
+        own = picture.srcset(picture.mime, url)
+        return (
+            f'<picture>{webp}<img src="{url(picture.path)}" srcset="{own}" sizes="{SIZES}"'
+            f"{attributes}{size}{loading}></picture>"
+        )
 
     def target(self, ref: str, lang: str) -> str | None:
         """The site path (with any #part) a marked link reaches for a reader of `lang`."""
@@ -74,8 +119,23 @@ class Links:
         return self._cache[key]
 
     def relative_body(self, body: str, page_path: str, lang: str) -> str:
-        """The body with each site link relative to the page at `page_path`."""
+        """The body with each site link relative to the page at `page_path`, and each
+        picture with smaller sizes offered at those sizes."""
         start = posixpath.dirname(page_path) or "."
+
+        def url(target: str) -> str:
+            return html.escape(posixpath.relpath(target, start))
+
+        def picture(match: re.Match[str]) -> str:
+            found = self.target(match.group("ref"), lang)
+            shown = self.pictures.get(split_url(found)[0]) if found is not None else None
+            if shown is None:
+                return match.group(0)  # its link is made below
+            attributes = (match.group("before") + match.group("after")).rstrip("/ ")
+            return self._picture_tag(shown, url, attributes, lazy=True)
+
+        if self.pictures and "<img" in body:
+            body = _PICTURE.sub(picture, body)
 
         def link(match: re.Match[str]) -> str:
             found = self.target(match.group("ref"), lang)

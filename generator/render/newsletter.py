@@ -26,7 +26,7 @@ from generator.cache import Fingerprints, Store, code_digest, digest
 from generator.config import Config
 from generator.errors import GeneratorError
 from generator.i18n import load_translations
-from generator.model import PLACEHOLDER_RECIPIENT, SITE_ROOT, Announcement, MetricPoint, OutputFile
+from generator.model import PLACEHOLDER_RECIPIENT, SITE_ROOT, Announcement, MetricPoint, OutputFile, Pictures
 from generator.render.calendars import calendar_document
 from generator.render.labels import category_name, kind_name
 from generator.render.templates import Templates
@@ -78,14 +78,19 @@ def item_url(localized: Localized[Announcement], config: Config) -> str | None:
     return tree + pretty(news_page(localized.lang, localized.item.slug)) if tree else None
 
 
-def image_url(localized: Localized[Announcement], config: Config) -> str | None:
+def image_url(
+    localized: Localized[Announcement], config: Config, pictures: Pictures, width: int = 600
+) -> str | None:
     """The announcement's picture, from the tree that publishes it (a restricted item's
-    picture is not on the main site); None without one, or for SVG, which mail clients
-    do not show."""
+    picture is not on the main site), at its size `width` pixels wide where there is one
+    (pictures.py; in its own format, never WebP, which Outlook does not show); None
+    without one, or for SVG, which mail clients do not show."""
     image, tree = localized.item.image, tree_url(localized.item, config)
     if not image or not tree or image.lower().endswith(".svg"):
         return None
-    return image.replace(SITE_ROOT, tree, 1)
+    path = image.removeprefix(SITE_ROOT)
+    found = pictures.get(path)
+    return tree + (found.for_email(width) if found is not None else path)
 
 
 def bars(indicator: Indicator) -> list[tuple[MetricPoint, int]]:
@@ -112,12 +117,13 @@ def preheader(issue: Issue, config: Config) -> str:
     return text if len(text) <= 140 else text[:139].rsplit(" ", 1)[0] + "…"
 
 
-def helpers(issue: Issue, config: Config) -> dict[str, Callable[..., Any]]:
+def helpers(issue: Issue, config: Config, pictures: Pictures | None = None) -> dict[str, Callable[..., Any]]:
     """Functions the e-mail template and the text version share, in the issue's language."""
     lang = issue.lang
+    shown = pictures or {}
     return {
         "item_url": lambda localized: item_url(localized, config),
-        "image_url": lambda localized: image_url(localized, config),
+        "image_url": lambda localized, width=600: image_url(localized, config, shown, width),
         "category_name": lambda category: category_name(category, lang),
         "kind_name": lambda kind: kind_name(kind, lang),
         "audience_names": lambda ids: ", ".join(config.audiences[a].name(lang) for a in ids),
@@ -126,7 +132,13 @@ def helpers(issue: Issue, config: Config) -> dict[str, Callable[..., Any]]:
     }
 
 
-def render_html(issue: Issue, config: Config, templates: Templates, title: str) -> str:
+def render_html(
+    issue: Issue,
+    config: Config,
+    templates: Templates,
+    title: str,
+    pictures: Pictures | None = None,
+) -> str:
     raw = templates.render(
         "newsletter/email.html",
         issue.lang,
@@ -139,7 +151,7 @@ def render_html(issue: Issue, config: Config, templates: Templates, title: str) 
         web_url=web_url(issue, config),
         base_url=config.base_url,
         site_root=SITE_ROOT,
-        **helpers(issue, config),
+        **helpers(issue, config, pictures),
     )
     html: str = _INLINER.inline(raw)
     # css-inline puts the kept media queries first in <head>; the charset must stay within
@@ -150,7 +162,7 @@ def render_html(issue: Issue, config: Config, templates: Templates, title: str) 
     return html
 
 
-def render_text(issue: Issue, config: Config, templates: Templates) -> str:
+def render_text(issue: Issue, config: Config, templates: Templates, pictures: Pictures | None = None) -> str:
     raw = templates.render(
         "newsletter/email.txt",
         issue.lang,
@@ -160,7 +172,7 @@ def render_text(issue: Issue, config: Config, templates: Templates) -> str:
         heading=heading(issue),
         web_url=web_url(issue, config),
         base_url=config.base_url,
-        **helpers(issue, config),
+        **helpers(issue, config, pictures),
         **text_helpers(),
     )
     return tidy(raw)
@@ -223,13 +235,16 @@ def render_newsletters(
     today: dt.date,
     cache: Store | None = None,
     fingerprints: Fingerprints | None = None,
+    pictures: Pictures | None = None,
 ) -> list[OutputFile]:
     """Every edition's files; with a `cache`, an edition whose issue, settings, templates,
-    code and today digest as before takes its files from it instead of being rendered."""
+    code, today and pictures (their sizes, pictures.py) digest as before takes its files
+    from it instead of being rendered."""
     files = []
+    sizes = digest(repr(sorted((pictures or {}).items())))
     for issue in issues:
         if cache is None:
-            files += render_issue(issue, config, templates, today)
+            files += render_issue(issue, config, templates, today, pictures)
             continue
         fingerprints = fingerprints or Fingerprints()
         key = digest(
@@ -239,12 +254,13 @@ def render_newsletters(
             fingerprints.of(config),
             today.isoformat(),
             fingerprints.of(issue),
+            sizes,
         )
         saved = cache.get(key)
         if saved is not None:
             files += [OutputFile(path, data, "content") for path, data in pickle.loads(saved)]
             continue
-        made = render_issue(issue, config, templates, today)
+        made = render_issue(issue, config, templates, today, pictures)
         cache.put(key, pickle.dumps([(f.path, f.data) for f in made]))
         files += made
     for file in files:
@@ -258,11 +274,17 @@ def render_newsletters(
     return files
 
 
-def render_issue(issue: Issue, config: Config, templates: Templates, today: dt.date) -> list[OutputFile]:
+def render_issue(
+    issue: Issue,
+    config: Config,
+    templates: Templates,
+    today: dt.date,
+    pictures: Pictures | None = None,
+) -> list[OutputFile]:
     """email.html, email.txt and message.eml of one edition."""
     title = subject(issue, config)
-    html = render_html(issue, config, templates, title)
-    text = render_text(issue, config, templates)
+    html = render_html(issue, config, templates, title, pictures)
+    text = render_text(issue, config, templates, pictures)
     entries = issue.calendar_entries
     ics = calendar_document(config, entries, issue.lang, title, today) if entries else None
     folder = newsletter_folder(issue.week, issue.lang, issue.key)

@@ -177,6 +177,7 @@ def _environment(
         ),
         first_weekday=Locale.parse(lang).first_week_day,
         when=_when,
+        picture=_picture,
     )
     env.filters.update(
         day=_day_filter(lang),
@@ -209,6 +210,14 @@ def _body(context: jinja2.runtime.Context, html: str) -> Markup:
     """Sanitized body HTML with its site links made relative to this page (render/links.py)."""
     links: Links = context["links"]
     return Markup(links.relative_body(html, context["page_path"], context["lang"]))
+
+
+@jinja2.pass_context
+def _picture(context: jinja2.runtime.Context, marked: str, alt: str) -> Markup:
+    """An announcement's picture at the sizes made of it (render/links.py), not lazily
+    loaded: it is at the top of the page."""
+    links: Links = context["links"]
+    return links.picture(marked, alt, context["page_path"], lazy=False)
 
 
 @jinja2.pass_context
