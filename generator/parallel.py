@@ -40,6 +40,13 @@ def reporting(report: Callable[[str, int, int], None] | None) -> Iterator[None]:
         _REPORT = before
 
 
+def advance(label: str, done: int, total: int) -> None:
+    """Tell whoever is `reporting` how far work done outside `map_chunks` is (publishing):
+    at most STEPS times in all, and at the end."""
+    if _REPORT is not None and total > 0 and (done == total or done % max(1, total // STEPS) == 0):
+        _REPORT(label, done, total)
+
+
 def cores() -> int:
     """The cores this process may use (INTRANET_JOBS sets it, e.g. 1 to stay in one process)."""
     wanted = os.environ.get("INTRANET_JOBS", "")

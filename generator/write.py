@@ -32,6 +32,7 @@ from urllib.parse import unquote
 from generator.cache import Previous, digest
 from generator.errors import GeneratorError, raise_all
 from generator.model import OutputFile
+from generator.parallel import advance
 from generator.urls import NEWSLETTER, SITE
 
 STAGING_PREFIX = ".staging-"
@@ -253,7 +254,8 @@ def _publish(files: Sequence[OutputFile], out_dir: Path) -> dict[str, tuple[str,
     manifest: dict[str, str] = {}
     record: dict[str, tuple[str, str]] = {}
     made: set[Path] = set()
-    for f in everything:
+    for done, f in enumerate(everything, 1):
+        advance("Publishing", done, len(everything))
         signature = _signature(f, published, out_dir)
         manifest[f.path] = signature
         if f.path.startswith(f"{SITE}/"):

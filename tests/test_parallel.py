@@ -134,6 +134,11 @@ def test_a_long_build_tells_its_progress_in_lines_in_a_log_and_as_a_bar_on_a_ter
         len(rendering) >= 5
         and rendering[-1].split(": ")[1].split(" of ") == [rendering[-1].split(" of ")[1]] * 2
     )
+    publishing = [line for line in told if line.startswith("Publishing: ")]
+    assert len(publishing) >= 5 and publishing[-1].endswith(" of " + publishing[-1].split(" of ")[1])
+    total = int(publishing[-1].split(" of ")[1].replace(",", ""))
+    assert publishing[-1] == f"Publishing: {total:,} of {total:,}" and total > 300  # every page and file
+    assert any(line.startswith("Writing newsletters: ") for line in told)
     bar = build("bar")
     assert bar.returncode == 0 and "Rendering pages" in bar.stderr and "━" in bar.stderr
     assert build("off").stderr == ""

@@ -27,6 +27,7 @@ from generator.config import Config
 from generator.errors import GeneratorError
 from generator.i18n import load_translations
 from generator.model import PLACEHOLDER_RECIPIENT, SITE_ROOT, Announcement, MetricPoint, OutputFile, Pictures
+from generator.parallel import advance
 from generator.render.calendars import calendar_document
 from generator.render.labels import category_name, kind_name
 from generator.render.templates import Templates
@@ -242,7 +243,8 @@ def render_newsletters(
     from it instead of being rendered."""
     files = []
     sizes = digest(repr(sorted((pictures or {}).items())))
-    for issue in issues:
+    for done, issue in enumerate(issues, 1):
+        advance("Writing newsletters", done, len(issues))
         if cache is None:
             files += render_issue(issue, config, templates, today, pictures)
             continue
