@@ -247,3 +247,35 @@ def test_a_link_a_template_writes_is_followed_on_every_built_page(
     ]
     (project / "templates/site/page.html").write_text(builtin, encoding="utf-8")
     assert as_json(project, capsys)[0] == 0  # the built-in templates link only to what exists
+
+
+def test_missing_translations_of_the_archive_are_one_line_and_current_ones_each_one(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An office that writes in its own language must not get a notice per archived item."""
+    old = {
+        f"content/announcements/viejo-{i}.md": announcement(f"Viejo {i}", f"2026-08-{i + 1:02}")
+        for i in range(12)
+    }
+    project = make_project(
+        {
+            **old,
+            "content/announcements/fijado.md": announcement("Fijado", "2026-08-20", pinned="true"),
+            "content/announcements/reciente.md": announcement("Reciente", "2026-11-10"),
+            "content/announcements/traducido.es.md": announcement("Traducido", "2026-08-03"),
+            "content/announcements/traducido.fr.md": announcement("Traduit", "2026-08-03"),
+            "content/announcements/traducido.en.md": announcement("Translated", "2026-08-03"),
+        }
+    )
+    code, report = as_json(project, capsys)
+    assert code == 0
+    notices = [p for p in listed(report) if p["kind"] == "translation"]
+    assert sorted(str(p["path"]) for p in notices) == [
+        "content/announcements",
+        "content/announcements/fijado.md",  # pinned: still on the home page
+        "content/announcements/reciente.md",
+    ]
+    (summary,) = [p for p in notices if p["path"] == "content/announcements"]
+    assert str(summary["message"]).startswith(
+        "12 announcements from before 2026-10-24 have no version in some of en, fr:"
+    )

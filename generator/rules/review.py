@@ -5,14 +5,17 @@ the build lets through. Pure: the files' last-change times come from the caller.
 - a translation older than the version in the site's first language (the source text
   changed after it was translated);
 - a language an item has no version in (readers of it see another language's text,
-  with a note): a notice, not a problem.
+  with a note): a notice, not a problem. One by one for pages and for announcements
+  still current (of the last RECENT_DAYS, pinned, or not yet published); the older ones
+  in one line per folder, since a site whose offices write in their own language would
+  otherwise list most of its archive.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from generator.config import Config
@@ -20,6 +23,7 @@ from generator.model import Announcement, Page, Programme, Site
 
 WARNING, NOTICE = "warning", "notice"
 PINNED, TRANSLATION = "pinned", "translation"
+RECENT_DAYS = 30  # an announcement older than this is archive: its missing versions are counted
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ def review(config: Config, site: Site, today: date, changed: Mapping[Path, datet
     for item in items:
         groups.setdefault((type(item).__name__, item.translation_key), []).append(item)
     first = config.default_language
+    older: dict[Path, set[str]] = {}  # archived announcements without some version, by folder
+    counted: dict[Path, int] = {}
     for group in groups.values():
         by_lang = {item.lang: item for item in group}
         source = by_lang.get(first)
@@ -74,6 +80,10 @@ def review(config: Config, site: Site, today: date, changed: Mapping[Path, datet
         missing = [lang for lang in config.languages if lang not in by_lang]
         if missing and len(config.languages) > 1:
             shown = source or sorted(group, key=lambda i: str(i.source))[0]
+            if _archived(shown, today):
+                older.setdefault(shown.source.parent, set()).update(missing)
+                counted[shown.source.parent] = counted.get(shown.source.parent, 0) + 1
+                continue
             found.append(
                 Finding(
                     shown.source,
@@ -84,4 +94,26 @@ def review(config: Config, site: Site, today: date, changed: Mapping[Path, datet
                     f"add {shown.source.stem.split('.')[0]}.{missing[0]}.md to translate it",
                 )
             )
+    cutoff = today - timedelta(days=RECENT_DAYS)
+    for folder, languages in older.items():
+        count = counted[folder]
+        found.append(
+            Finding(
+                folder,
+                None,
+                NOTICE,
+                TRANSLATION,
+                f"{count:,} announcement{'s' if count != 1 else ''} from before {cutoff.isoformat()} "
+                f"{'have' if count != 1 else 'has'} no version in some of {', '.join(sorted(languages))}: "
+                "readers of those languages see them as written, with a note",
+                f"the announcements of the last {RECENT_DAYS} days are listed one by one",
+            )
+        )
     return sorted(found, key=lambda f: (str(f.path), f.line or 0, f.message))
+
+
+def _archived(item: Announcement | Page | Programme, today: date) -> bool:
+    """An announcement of the archive: older than RECENT_DAYS and no longer pinned."""
+    if not isinstance(item, Announcement) or item.date > today - timedelta(days=RECENT_DAYS):
+        return False
+    return not item.pinned or (item.expires is not None and item.expires <= today)
