@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import shutil
+import subprocess
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,7 +16,7 @@ import pytest
 
 from generator.build import load_sources
 from generator.cli import main
-from tests.conftest import TODAY, MakeProject
+from tests.conftest import REPO, TODAY, MakeProject
 
 ARGS = ["--today", "2026-11-23"]
 
@@ -106,3 +109,46 @@ def test_event_options_belong_to_events_only(
         new_event(project, "Algo", "--time", "25:00")
     assert info.value.code == 2
     assert "'25:00' is not a time of day; use HH:MM" in capsys.readouterr().err
+
+
+def read_with_icaljs(path: Path) -> list[dict[str, object]]:
+    """The events of `path` as ical.js (npm) reads them; CI must have it (make test runs npm ci)."""
+    node = shutil.which("node")
+    if node is None or not (REPO / "node_modules" / "ical.js").is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail("node or ical.js is missing: .ci/run installs npm, make test runs npm ci")
+        pytest.skip("node or ical.js is missing: install npm, then run make test")
+    done = subprocess.run(
+        [node, str(REPO / "tests" / "icaljs_read.mjs"), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        cwd=REPO,
+    )
+    found: list[dict[str, object]] = json.loads(done.stdout)
+    return found
+
+
+def test_ical_js_reads_the_events_as_written_in_the_offices_zone(make_project: MakeProject) -> None:
+    project = make_project({})
+    timed = ["--date", "2026-12-02", "--time", "08:30", "--end", "10:00", "--office", "cdmx"]
+    assert new_event(project, "Formación SST", *timed, "--category", "training", "--location", "Sala 2") == 0
+    weekly = ["--date", "2026-12-01", "--time", "09:00", "--every", "week", "--until", "2026-12-22"]
+    assert new_event(project, "Reunión de equipo", *weekly, "--office", "madrid", "--confirmed") == 0
+    assert new_event(project, "Día de la familia", "--date", "2026-12-12", "--office", "madrid") == 0
+
+    (training,) = read_with_icaljs(project / "content/calendar/cdmx/formacion-sst.ics")
+    assert training["summary"] == "Formación SST" and training["location"] == "Sala 2"
+    assert training["zone"] == "America/Mexico_City" and training["status"] == "TENTATIVE"
+    assert (training["startUtc"], training["endUtc"]) == (
+        "2026-12-02T14:30:00.000Z",
+        "2026-12-02T16:00:00.000Z",
+    )
+
+    (meeting,) = read_with_icaljs(project / "content/calendar/madrid/reunion-de-equipo.ics")
+    assert meeting["recurring"] is True and meeting["zone"] == "Europe/Madrid"
+    assert meeting["starts"] == [f"2026-12-{day:02}T08:00:00.000Z" for day in (1, 8, 15, 22)]
+
+    (family,) = read_with_icaljs(project / "content/calendar/madrid/dia-de-la-familia.ics")
+    assert family["allDay"] is True and family["start"] == "2026-12-12"
