@@ -185,7 +185,7 @@ def build_site(
                 fingerprints=fingerprints,
                 spool=spool,
             ),
-            *render_feeds(config, views, plans, links, today),
+            *render_feeds(config, views, plans, links, today, previous),
             *sized,
         ]
         calendars = render_calendar_feeds(config, views[config.default_language].agenda, today, previous)

@@ -283,6 +283,7 @@ class Previous:
 
     record: Mapping[str, tuple[str, str]]  # output path → (input key, content digest)
     files: Path | Mapping[str, bytes]  # the output folder, or the bytes themselves
+    checked: bool = False  # the record is known to match the files (write.still_published)
 
     def reusable(self, path: str, key: str) -> bytes | Path | None:
         """The published bytes of `path` if they were made from the same inputs."""
@@ -295,6 +296,8 @@ class Previous:
         if isinstance(self.files, Path):
             # asked for every page of the site on every build: strings, not a Path per page
             file = os.path.join(self.files, path)  # noqa: PTH118
+            if self.checked:
+                return Path(file) if path in self.record else None
             return Path(file) if os.path.isfile(file) else None  # noqa: PTH113
         return self.files.get(path)
 

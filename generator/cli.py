@@ -244,13 +244,13 @@ def _build(args: argparse.Namespace, project: Path) -> int:
         default_out = default_out / "audiences" / args.audience
     out: Path = args.out or default_out
     record = record_file(project, out)
-    previous = None if args.no_cache else Previous(read_record(record), out)
+    recorded = {} if args.no_cache else read_record(record)
     config = load_config(project / "content" / "site.toml")
     today = args.today or datetime.now(config.tz).date()
     inputs = inputs_digest(
         project, repr((today, args.drafts, args.audience, args.strict, str(out.resolve())))
     )
-    done, upcoming = previous.record.get(INPUTS, ("", "")) if previous is not None else ("", "")
+    done, upcoming = recorded.get(INPUTS, ("", ""))
     if done == inputs and (out / SITE).is_dir():
         print(
             f"Up to date: nothing in content/ or templates/ changed since {_shown(out / SITE, project)} "
@@ -261,8 +261,11 @@ def _build(args: argparse.Namespace, project: Path) -> int:
         return 0
 
     from generator.build import content_cache  # here: an up-to-date output needs neither
+    from generator.write import still_published
 
     cache = None if args.no_cache else content_cache(project)
+    # what the record says is published, as far as the current release's manifest agrees
+    previous = None if args.no_cache else Previous(still_published(out, recorded), out, checked=True)
     spool = Spool(spool_folder(project))
     try:
         with reporting(Progress.for_terminal()):
@@ -348,8 +351,11 @@ class Progress:
     tenth in a log; shown only once the command has run for `after` seconds, so quick
     builds stay one line. INTRANET_PROGRESS=bar|lines|off chooses (bar and lines at once)."""
 
-    def __init__(self, mode: str, after: float) -> None:
-        self.mode, self.after, self.started = mode, after, time.monotonic()
+    def __init__(self, mode: str, after: float, step_after: float = 0.0) -> None:
+        """`after`: seconds the command runs before anything shows; `step_after`: seconds
+        a step runs before it shows (a step the cache makes quick never does)."""
+        self.mode, self.after, self.step_after, self.started = mode, after, step_after, time.monotonic()
+        self.steps: dict[str, float] = {}  # when each step first reported
         self.shown: dict[str, int] = {}  # lines: the last tenth told, by what
         self.bar: Any = None
         self.tasks: dict[str, Any] = {}
@@ -361,10 +367,13 @@ class Progress:
             return None
         if chosen in ("bar", "lines"):
             return cls(chosen, 0.0)
-        return cls("bar" if sys.stderr.isatty() else "lines", 2.0)
+        return cls("bar" if sys.stderr.isatty() else "lines", 2.0, 1.0)
 
     def __call__(self, what: str, done: int, total: int) -> None:
-        if time.monotonic() - self.started < self.after and what not in self.shown and what not in self.tasks:
+        now = time.monotonic()
+        began = self.steps.setdefault(what, now)
+        waiting = now - self.started < self.after or now - began < self.step_after
+        if waiting and what not in self.shown and what not in self.tasks:
             return
         if self.mode == "lines":
             tenth = 10 * done // max(total, 1)

@@ -6,6 +6,7 @@ so an unchanged site keeps the published one without running Pagefind.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -56,7 +57,16 @@ def start_index(
 ) -> Indexing:
     """Start indexing the bundles that changed; Pagefind runs while the caller renders
     the pages, and `files()` waits for it."""
-    bundles = [_prepare(name, part, previous, spool) for name, part in shards(records).items()]
+    published: dict[str, list[tuple[str, str]]] = {}  # the last index's files, by bundle
+    for path, (key, _) in previous.record.items() if previous is not None else ():
+        if path.startswith(f"{SITE}/{FOLDER}/"):
+            published.setdefault(path[: path.index("/", len(SITE) + len(FOLDER) + 2) + 1], []).append(
+                (path, key)
+            )
+    bundles = [
+        _prepare(name, part, previous, published.get(f"{SITE}/{FOLDER}/{name}/", []), spool)
+        for name, part in shards(records).items()
+    ]
     indexing = Indexing(bundles, spool)
     indexing.launch()
     return indexing
@@ -135,11 +145,15 @@ class Indexing:
 
 
 def _prepare(
-    name: str, records: Sequence[SearchRecord], previous: Previous | None, spool: Spool | None
+    name: str,
+    records: Sequence[SearchRecord],
+    previous: Previous | None,
+    published: list[tuple[str, str]],
+    spool: Spool | None,
 ) -> _Bundle:
     prefix = f"{SITE}/{FOLDER}/{name}/"
-    key = digest("search", code_digest(), version("pagefind_bin"), prefix, *(repr(r) for r in records))
-    kept = _kept(key, prefix, previous)
+    key = _key(prefix, records)
+    kept = _kept(key, published, previous)
     if kept:
         return _Bundle(prefix, key, kept)
     if spool is not None:
@@ -165,11 +179,25 @@ def _scratch() -> Path | None:
     return SCRATCH
 
 
-def _kept(key: str, prefix: str, previous: Previous | None) -> list[OutputFile]:
-    """The published bundle, when it was made from the same records."""
-    if previous is None:
+def _key(prefix: str, records: Sequence[SearchRecord]) -> str:
+    """The digest of a bundle's records, field by field (each delimited by its length)."""
+    h = hashlib.blake2b(digest_size=20)
+    for part in ("search", code_digest(), version("pagefind_bin"), prefix):
+        h.update(part.encode())
+    for r in records:
+        for text in (r.path, r.lang, r.title, r.body_html, r.date, repr(r.filters)):
+            data = text.encode("utf-8", "surrogatepass")
+            h.update(len(data).to_bytes(8, "little"))
+            h.update(data)
+    return h.hexdigest()
+
+
+def _kept(key: str, published: list[tuple[str, str]], previous: Previous | None) -> list[OutputFile]:
+    """The published bundle (`published`: its files and their keys), when it was made from
+    the same records."""
+    if previous is None or not published or any(k != key for _, k in published):
         return []
-    paths = sorted(p for p, (k, _) in previous.record.items() if p.startswith(prefix) and k == key)
+    paths = sorted(p for p, _ in published)
     found = []
     for path in paths:
         kept = previous.same(path)

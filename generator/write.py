@@ -334,6 +334,14 @@ def _link_parts(out_dir: Path, release: Path) -> None:
         temporary.replace(link)
 
 
+def still_published(out_dir: Path, record: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """The entries of a build's record whose bytes the current release holds, by its
+    manifest: a build may keep those files without looking at each on disk."""
+    current = _current_release(out_dir)
+    manifest = _manifest(current) if current is not None else {}
+    return {path: entry for path, entry in record.items() if manifest.get(path) == entry[1]}
+
+
 def _current_release(out_dir: Path) -> Path | None:
     link = out_dir / CURRENT
     if not link.is_symlink():

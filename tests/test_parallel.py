@@ -7,6 +7,7 @@ import functools
 import os
 import subprocess
 import sys
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -160,3 +161,20 @@ def test_progress_waits_before_showing_so_a_quick_command_stays_one_line(
         "Rendering pages: 50 of 100",
         "Rendering pages: 100 of 100",
     ]
+
+
+def test_a_step_the_cache_makes_quick_shows_no_progress_in_a_long_command(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An edit build runs past two seconds, but its newsletter step takes milliseconds:
+    only a step that itself runs a while is told."""
+    from generator.cli import Progress
+
+    shown = Progress("lines", after=0, step_after=0.2)
+    for done in range(1, 22):
+        shown("Writing newsletters", done, 21)  # all at once: never told
+    shown("Publishing", 1, 100)
+    time.sleep(0.3)
+    shown("Publishing", 50, 100)
+    shown("Publishing", 100, 100)
+    assert capsys.readouterr().err.splitlines() == ["Publishing: 50 of 100", "Publishing: 100 of 100"]

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.cache import digest
+from generator.cache import Previous, digest
 from generator.errors import GeneratorError
 from generator.model import OutputFile
-from generator.write import publish, recover, rollback
+from generator.write import publish, recover, rollback, still_published
 from tests.conftest import published_tree
 
 
@@ -329,3 +329,26 @@ def test_a_disk_that_fills_up_while_publishing_is_a_clear_error_and_readers_keep
     assert published_tree(out) == before
     publish([OutputFile("site/index.html", b"next", "x")], out)  # and the next build goes on from there
     assert published_tree(out) == {"site/index.html": b"next", "newsletter/2026-W48/m.eml": b"m"}
+
+
+def test_a_build_keeps_only_the_recorded_files_the_current_release_holds(tmp_path: Path) -> None:
+    """The record of the last build is trusted file by file only as far as the current
+    release's manifest agrees (a build killed after publishing left an older record)."""
+    out = tmp_path / "output"
+    record = publish(
+        [
+            OutputFile("site/es/index.html", b"<p>uno</p>", "content", key="k1"),
+            OutputFile("site/es/news/index.html", b"<p>dos</p>", "content", key="k2"),
+        ],
+        out,
+    )
+    stale = {
+        **record,
+        "site/es/news/index.html": ("k2", digest(b"<p>otro</p>")),
+        "site/gone.html": ("k3", "x"),
+    }
+    assert still_published(out, stale) == {"site/es/index.html": record["site/es/index.html"]}
+    kept = Previous(still_published(out, stale), out, checked=True)
+    assert kept.reusable("site/es/index.html", "k1") == out / "site/es/index.html"
+    assert kept.reusable("site/es/news/index.html", "k2") is None  # other bytes: rendered again
+    assert still_published(tmp_path / "nothing", record) == {}  # no release: nothing is kept

@@ -7,8 +7,10 @@ content, never from the clock, so two builds give the same bytes.
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from generator.cache import Previous, code_digest, digest
 from generator.config import Config
 from generator.model import OutputFile
 from generator.render.intranet import PagePlan, news_path
@@ -74,30 +76,26 @@ def render_atom_feed(config: Config, view: LanguageView, links: Links, today: da
     return OutputFile(site_output(news_feed(lang)), _xml(feed), "content/announcements")
 
 
-def render_sitemap(config: Config, plans: list[PagePlan]) -> OutputFile:
-    """Every page with its language alternates (hreflang), for intranet search crawlers."""
+def render_sitemap(config: Config, plans: list[PagePlan], previous: Previous | None = None) -> OutputFile:
+    """Every page with its language alternates (hreflang), for intranet search crawlers;
+    the published one kept while the pages and their alternates are the same."""
     base = config.base_url
-    same_page = {(plan.lang, plan.same_as): plan.path for plan in plans}
+    entries = _sitemap_entries(config, plans)
+    out = site_output(SITEMAP_FILE)
+    key = digest("sitemap", code_digest(), base, repr(entries))
+    kept = previous.reusable(out, key) if previous is not None else None
+    if isinstance(kept, Path):
+        return OutputFile(out, b"", "content", kept, key)
+    if kept is not None:
+        return OutputFile(out, kept, "content", None, key)
     urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
-    for plan in sorted(plans, key=lambda p: p.path):
-        if getattr(plan.item, "draft", False):
-            continue  # a draft is previewed with --drafts, never announced
+    for path, alternates in entries:
         url = _sub(urlset, f"{{{SITEMAP_NS}}}url")
-        _sub(url, f"{{{SITEMAP_NS}}}loc", base + pretty(plan.path))
-        if plan.alternates:
-            alternates = list(plan.alternates)
-            if plan.path not in {path for _, path in alternates}:
-                continue  # a fallback page: it is not one of the story's translations
-        else:
-            alternates = [
-                (lang, same_page[(lang, plan.same_as)])
-                for lang in config.languages
-                if (lang, plan.same_as) in same_page
-            ]
+        _sub(url, f"{{{SITEMAP_NS}}}loc", base + pretty(path))
         if len(alternates) < 2:
             continue
-        for lang, path in alternates:
-            _sub(url, f"{{{XHTML}}}link", rel="alternate", hreflang=lang, href=base + pretty(path))
+        for lang, other in alternates:
+            _sub(url, f"{{{XHTML}}}link", rel="alternate", hreflang=lang, href=base + pretty(other))
         default = dict(alternates).get(config.default_language, alternates[0][1])
         _sub(
             url,
@@ -106,13 +104,40 @@ def render_sitemap(config: Config, plans: list[PagePlan]) -> OutputFile:
             hreflang="x-default",
             href=base + pretty(default),
         )
-    return OutputFile(site_output(SITEMAP_FILE), _xml(urlset), "content")
+    return OutputFile(out, _xml(urlset), "content", None, key)
+
+
+def _sitemap_entries(config: Config, plans: list[PagePlan]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(page, its translations) of each page a sitemap lists, by path: no draft, and no
+    alternates for a fallback page (it is not one of the story's translations)."""
+    same_page = {(plan.lang, plan.same_as): plan.path for plan in plans}
+    found = []
+    for plan in sorted(plans, key=lambda p: p.path):
+        if getattr(plan.item, "draft", False):
+            continue  # a draft is previewed with --drafts, never announced
+        if plan.alternates:
+            alternates = list(plan.alternates)
+            if plan.path not in {path for _, path in alternates}:
+                alternates = []
+        else:
+            alternates = [
+                (lang, same_page[(lang, plan.same_as)])
+                for lang in config.languages
+                if (lang, plan.same_as) in same_page
+            ]
+        found.append((plan.path, alternates))
+    return found
 
 
 def render_feeds(
-    config: Config, views: dict[str, LanguageView], plans: list[PagePlan], links: Links, today: date
+    config: Config,
+    views: dict[str, LanguageView],
+    plans: list[PagePlan],
+    links: Links,
+    today: date,
+    previous: Previous | None = None,
 ) -> list[OutputFile]:
     return [
         *(render_atom_feed(config, views[lang], links, today) for lang in config.languages),
-        render_sitemap(config, plans),
+        render_sitemap(config, plans, previous),
     ]

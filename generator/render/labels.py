@@ -3,10 +3,13 @@ the e-mail, its text version and the calendar feeds."""
 
 from __future__ import annotations
 
+import functools
+
 from generator.i18n import load_translations
 from generator.urls import ALL_DATES
 
 
+@functools.cache  # the catalogs do not change while the process runs
 def _names(lang: str) -> dict[str, dict[str, str]]:
     _ = load_translations(lang).gettext
     return {
