@@ -192,6 +192,19 @@ def _parser() -> argparse.ArgumentParser:
         help="publish the draft events of a calendar file from `intranet new event`",
     )
     f.add_argument("file", type=Path, metavar="FILE.ics", help="the calendar file")
+
+    m = commands.add_parser(
+        "import",
+        parents=[common],
+        help="turn a Microsoft Forms or Google Forms export into content/kudos/*.md (run it again: "
+        "only new responses are added)",
+    )
+    m.add_argument("kind", choices=("kudos",), help="what the form collects")
+    m.add_argument("form", type=Path, metavar="FORM.csv", help="the export (CSV or Unicode text)")
+    m.add_argument(
+        "--map", type=Path, required=True, metavar="MAP.toml", help="which column holds what ([columns])"
+    )
+    m.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
     return parser
 
 
@@ -215,6 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args, project)
         if args.command == "confirm":
             return _confirm(args, project)
+        if args.command == "import":
+            return _import(args, project)
         return _build(args, project)
     except ExceptionGroup as group:
         problems, rest = group.split(GeneratorError)
@@ -633,6 +648,25 @@ def _new(args: argparse.Namespace, project: Path) -> int:
     else:
         print(f"Created {_shown(path, project)}; edit it, then run `intranet build`")
     return 0
+
+
+def _import(args: argparse.Namespace, project: Path) -> int:
+    from generator.intake import import_kudos
+
+    started = time.perf_counter()
+    config = load_config(project / "content" / "site.toml")
+    done = import_kudos(project, config, args.form.resolve(), args.map.resolve(), dry_run=args.dry_run)
+    for problem in sorted(done.rejected, key=GeneratorError.sort_key):
+        print(f"error: {problem.format(project)}", file=sys.stderr)
+    counts = [f"{done.skipped} already imported"] if done.skipped else []
+    counts += [f"{len(done.rejected)} rejected"] if done.rejected else []
+    more = f" ({', '.join(counts)})" if counts else ""
+    verb = "Would import" if args.dry_run else "Imported"
+    print(
+        f"{verb} {len(done.written)} kudos into content/kudos/{more} from "
+        f"{_shown(args.form.resolve(), project)}, in {time.perf_counter() - started:.2f} s"
+    )
+    return 1 if done.rejected else 0
 
 
 def _confirm(args: argparse.Namespace, project: Path) -> int:

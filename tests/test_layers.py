@@ -25,12 +25,13 @@ ALLOWED: dict[str, set[str]] = {
     "write": BASE,
     "send": BASE,
     "scaffold": BASE,
+    "intake": BASE | {"load"},
     "indexer": BASE | {"render"},
     "pictures": BASE,
     "build": BASE | {"load", "rules", "render", "indexer", "pictures"},
     "serve": BASE | {"build", "load"},
     "check": BASE | {"build", "rules", "send"},
-    "cli": BASE | {"build", "check", "write", "scaffold", "send", "serve", "rules", "__init__"},
+    "cli": BASE | {"build", "check", "write", "scaffold", "intake", "send", "serve", "rules", "__init__"},
 }
 
 

@@ -11,7 +11,9 @@ from generator.load.fields import Fields
 from generator.load.markdown import Markdown, render_markdown
 from generator.model import Kudos
 
-KEYS = ("date", "from", "to", "value", "team", "lang", "audience", "draft")
+# `response`: the form response it was imported from (generator/intake.py), kept so a second
+# import of the same export skips it
+KEYS = ("date", "from", "to", "value", "team", "lang", "audience", "draft", "response")
 
 
 def load_one_kudos(
