@@ -25,7 +25,7 @@ FOLDER = "pagefind"  # in the site: the index, Pagefind's scripts and styles
 TIMEOUT = 600  # seconds: 10,000 announcements take a few
 PER_SHARD = 400  # records in one bundle, about (an edit indexes one bundle again)
 MAX_SHARDS = 32
-RUNNING = 2  # Pagefind processes at once (each one uses every core it finds)
+RUNNING = 1  # Pagefind processes at once: each uses every core, and 250 MB for a bundle of 800 pages
 # Pagefind's input pages are thrown away once it has read them: in memory where the system
 # has a memory-backed folder (making hundreds of folders on a disk costs a second)
 SCRATCH = Path("/dev/shm")
