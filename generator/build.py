@@ -8,9 +8,9 @@ anything twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from generator.cache import (
@@ -147,6 +147,13 @@ def check_scope(config: Config, scope: str) -> None:
         )
 
 
+def default_boards(today: date, size: str = "A4") -> list[tuple[IsoWeek, str]]:
+    """The notice-board sheets every build makes: this week's and the next's (a sheet is
+    often printed on Friday for the Monday after)."""
+    this_week = IsoWeek.of(today)
+    return [(this_week, size), (IsoWeek.of(this_week.monday + timedelta(days=7)), size)]
+
+
 def build_site(
     sources: Sources,
     *,
@@ -154,10 +161,13 @@ def build_site(
     scope: str | None = None,
     previous: Previous | None = None,
     spool: Spool | None = None,
+    boards: Sequence[tuple[IsoWeek, str]] | None = None,
 ) -> BuildResult:
     """Every page, feed and calendar of the site (or of one restricted audience's tree), and,
     for the main site, this week's newsletter in every language and edition. A page made
-    from the same inputs as in `previous` keeps its bytes there instead of being rendered."""
+    from the same inputs as in `previous` keeps its bytes there instead of being rendered.
+    `boards`: the notice-board sheets' weeks and paper sizes (default: this week's and the
+    next's, A4; a restricted tree has none: a sheet hangs on a wall)."""
     config, today, site, templates = sources.config, sources.today, sources.site, sources.templates
     if scope is not None:
         check_scope(config, scope)
@@ -165,7 +175,9 @@ def build_site(
         config, site, today, drafts=drafts, scope=scope, agenda=sources.agenda, issues=sources.issues
     )
     records = search_records(config, views)
-    plans = plan_site(config, views, tuple(shards(records)))
+    if boards is None:
+        boards = default_boards(today)
+    plans = plan_site(config, views, tuple(shards(records)), boards if scope is None else ())
     fingerprints = Fingerprints(sources.known)
     media = published_media(config, site, scope)  # a restricted item's files stay in its trees
     pictures, sized = picture_sizes(media, cache=sources.cache, previous=previous)
@@ -233,14 +245,16 @@ def build(
     cache: Store | None = None,
     previous: Previous | None = None,
     spool: Spool | None = None,
+    boards: Sequence[tuple[IsoWeek, str]] | None = None,
 ) -> BuildResult:
     """`intranet build`: read the project, then render the site (and this week's newsletter).
-    With a `spool`, the rendered pages wait in its files (see cache.Spool) until published."""
+    With a `spool`, the rendered pages wait in its files (see cache.Spool) until published.
+    `boards`: the notice-board sheets to make (see build_site)."""
     config = load_config(project / "content" / "site.toml")
     if scope is not None:
         check_scope(config, scope)  # before reading any content
     sources = load_sources(project, today=today, config=config, cache=cache)
-    return build_site(sources, drafts=drafts, scope=scope, previous=previous, spool=spool)
+    return build_site(sources, drafts=drafts, scope=scope, previous=previous, spool=spool, boards=boards)
 
 
 def content_cache(project: Path) -> Store:

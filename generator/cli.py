@@ -34,9 +34,10 @@ from generator.cache import (
     write_record,
 )
 from generator.config import Config, load_config
-from generator.errors import GeneratorError, flatten
+from generator.errors import GeneratorError, did_you_mean, flatten, known_list
 from generator.model import Edition
 from generator.parallel import reporting
+from generator.rules.board import SIZES as BOARD_SIZES
 from generator.rules.weeks import IsoWeek
 from generator.scaffold import (
     EVENT_CATEGORIES,
@@ -205,6 +206,16 @@ def _parser() -> argparse.ArgumentParser:
         "--map", type=Path, required=True, metavar="MAP.toml", help="which column holds what ([columns])"
     )
     m.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
+
+    o = commands.add_parser(
+        "board",
+        parents=[common],
+        help="build, with the notice-board sheets of a week, and say where each office's is",
+    )
+    o.add_argument("--week", type=_week, metavar="YYYY-Www", help="the week (default: this one)")
+    o.add_argument("--office", metavar="ID", help="one office's sheets only (default: every office)")
+    o.add_argument("--lang", help="one language's sheets only (default: every language)")
+    o.add_argument("--size", choices=BOARD_SIZES, default="A4", help="paper size (default: A4)")
     return parser
 
 
@@ -230,6 +241,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _confirm(args, project)
         if args.command == "import":
             return _import(args, project)
+        if args.command == "board":
+            return _board(args, project)
         return _build(args, project)
     except ExceptionGroup as group:
         problems, rest = group.split(GeneratorError)
@@ -262,8 +275,9 @@ def _build(args: argparse.Namespace, project: Path) -> int:
     recorded = {} if args.no_cache else read_record(record)
     config = load_config(project / "content" / "site.toml")
     today = args.today or datetime.now(config.tz).date()
+    boards = getattr(args, "boards", None)
     inputs = inputs_digest(
-        project, repr((today, args.drafts, args.audience, args.strict, str(out.resolve())))
+        project, repr((today, args.drafts, args.audience, args.strict, str(out.resolve()), boards))
     )
     done, upcoming = recorded.get(INPUTS, ("", ""))
     if done == inputs and (out / SITE).is_dir():
@@ -316,6 +330,7 @@ def _build_and_publish(
             cache=cache,
             previous=previous,
             spool=spool,
+            boards=getattr(args, "boards", None),
         )
     finally:
         if cache is not None:  # what rendered is kept even if a file was refused
@@ -647,6 +662,41 @@ def _new(args: argparse.Namespace, project: Path) -> int:
         )
     else:
         print(f"Created {_shown(path, project)}; edit it, then run `intranet build`")
+    return 0
+
+
+def _board(args: argparse.Namespace, project: Path) -> int:
+    """A build that also makes the sheets of `--week` at `--size`, then where they are."""
+    from generator.build import default_boards, today_in
+    from generator.urls import board_page
+
+    config = load_config(project / "content" / "site.toml")
+    today = args.today or today_in(config)
+    week = args.week or IsoWeek.of(today)
+    for name, known, given in (
+        ("office", config.offices, args.office),
+        ("language", config.languages, args.lang),
+    ):
+        if given is not None and given not in known:
+            raise GeneratorError(
+                f"unknown {name} {given!r}", hint=f"{did_you_mean(given, known)}known: {known_list(known)}"
+            )
+    args.boards = [(w, s) for w, s in default_boards(today) if w != week] + [(week, args.size)]
+    args.today, args.drafts, args.audience, args.strict, args.out, args.no_cache = (
+        today, False, None, False, None, False
+    )  # fmt: skip
+    code = _build(args, project)
+    if code != 0:
+        return code
+    site = project / "output" / "site"
+    sheets = [
+        site / board_page(lang, week, office)
+        for lang in ([args.lang] if args.lang else config.languages)
+        for office in ([args.office] if args.office else config.offices)
+    ]
+    print(f"Notice-board sheets of {week} ({args.size}), to print from a browser:")
+    for sheet in sheets:
+        print(f"  {sheet.as_uri()}")
     return 0
 
 

@@ -133,6 +133,11 @@ def search_page(lang: str) -> str:
     return f"{lang}/search/index.html"
 
 
+def board_page(lang: str, week: object, office: str) -> str:
+    """es/board/2026-W48/madrid/index.html: the notice-board sheet of an office's week."""
+    return f"{lang}/board/{week}/{office}/index.html"
+
+
 def asset(rel: str) -> str:
     return f"assets/{rel}"
 

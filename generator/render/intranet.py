@@ -23,6 +23,7 @@ from generator.rules.agenda import (
     FEEDS,
 )
 from generator.rules.views import LanguageView, News
+from generator.rules.weeks import IsoWeek
 from generator.urls import (
     ROOT_PAGES,
     SITEMAP_FILE,
@@ -229,10 +230,17 @@ def plan_language(config: Config, view: LanguageView, bundles: tuple[str, ...] =
 
 
 def plan_site(
-    config: Config, views: dict[str, LanguageView], bundles: tuple[str, ...] = ()
+    config: Config,
+    views: dict[str, LanguageView],
+    bundles: tuple[str, ...] = (),
+    boards: Sequence[tuple[IsoWeek, str]] = (),
 ) -> list[PagePlan]:
-    """Every page of the site; `bundles`: the search index's (see indexer.shards)."""
-    return [plan for lang in config.languages for plan in plan_language(config, views[lang], bundles)]
+    """Every page of the site; `bundles`: the search index's (see indexer.shards);
+    `boards`: the notice-board sheets' weeks and paper sizes (render/board.py)."""
+    from generator.render.board import plan_boards  # it plans with PagePlan, defined here
+
+    plans = [plan for lang in config.languages for plan in plan_language(config, views[lang], bundles)]
+    return plans + list(plan_boards(config, views, boards))
 
 
 def render_intranet(

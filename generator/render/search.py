@@ -22,8 +22,8 @@ from generator.urls import content_page
 
 def filter_names(lang: str) -> tuple[str, str, str]:
     """The search page's filters, as its readers read them: category, audience, office."""
-    text = load_translations(lang).gettext
-    return text("Category"), text("Audience"), text("Office")
+    _ = load_translations(lang).gettext  # named `_` so `make i18n` finds these texts
+    return _("Category"), _("Audience"), _("Office")
 
 
 @dataclass(frozen=True)
