@@ -4,6 +4,7 @@ page on the intranet, so a reader at the board can open it on their phone."""
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterator, Sequence
 
@@ -47,6 +48,7 @@ def _week_page(view: LanguageView, week: IsoWeek, office: str) -> str:
     return home_page(view.lang)
 
 
+@functools.lru_cache(maxsize=256)  # the same few addresses on every build of a process (serve)
 def qr_code(url: str) -> Markup:
     """An inline SVG QR code of `url`, sized by its container."""
     out = io.BytesIO()
