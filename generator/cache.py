@@ -349,13 +349,14 @@ def library_versions() -> str:
     return "\n".join(parts)
 
 
-def inputs_digest(project: Path, settings: str) -> str:
+def inputs_digest(project: Path, settings: str, also: Iterable[Path] = ()) -> str:
     """Everything a build reads, by name, size and modification time (as make and rsync
     compare files), with the code, the libraries' versions and the build's settings
-    (today, flags, output folder): the same digest, the same output."""
+    (today, flags, output folder): the same digest, the same output. `also`: other
+    folders it reads (the built-in templates, which a checkout keeps beside the package)."""
     parts: list[str] = [code_digest(), settings, library_versions()]
-    for folder in ("content", "templates"):
-        pending = [project / folder]
+    for top in (project / "content", project / "templates", *also):
+        pending = [top]
         while pending:
             try:
                 entries = sorted(os.scandir(pending.pop()), key=lambda e: e.name)

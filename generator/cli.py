@@ -37,6 +37,7 @@ from generator.config import Config, load_config
 from generator.errors import GeneratorError, did_you_mean, flatten, known_list
 from generator.model import Edition
 from generator.parallel import reporting
+from generator.resources import BUILTIN_TEMPLATES
 from generator.rules.board import SIZES as BOARD_SIZES
 from generator.rules.weeks import IsoWeek
 from generator.scaffold import (
@@ -277,7 +278,9 @@ def _build(args: argparse.Namespace, project: Path) -> int:
     today = args.today or datetime.now(config.tz).date()
     boards = getattr(args, "boards", None)
     inputs = inputs_digest(
-        project, repr((today, args.drafts, args.audience, args.strict, str(out.resolve()), boards))
+        project,
+        repr((today, args.drafts, args.audience, args.strict, str(out.resolve()), boards)),
+        also=(BUILTIN_TEMPLATES,),  # inside the package once installed, beside it in a checkout
     )
     done, upcoming = recorded.get(INPUTS, ("", ""))
     if done == inputs and (out / SITE).is_dir():

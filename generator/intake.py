@@ -15,11 +15,8 @@ more people answered. Free text is written as text: `<b>` shows as `<b>`.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
 import html
-import io
 import re
 import tempfile
 import tomllib
@@ -36,13 +33,13 @@ from generator.config.named import Named
 from generator.errors import GeneratorError, did_you_mean, known_list, raise_all, toml_problem
 from generator.load.documents import read_document
 from generator.load.kudos import load_one_kudos
+from generator.load.tables import read_table
 from generator.urls import slugify
 
 REQUIRED = ("date", "from", "to", "value", "message")
 OPTIONAL = ("id", "team", "lang")
 KNOWN = (*REQUIRED, *OPTIONAL)
 MAX_BYTES = 20_000_000  # an export of many thousand responses is a few megabytes
-DELIMITERS = (",", ";", "\t")
 FOLDER = Path("content") / "kudos"
 # what forms write after the date: a time, a.m./p.m. in several spellings, a time zone
 _TIME = re.compile(
@@ -240,7 +237,7 @@ _EXAMPLES = {
 
 
 def read_form(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The export's header and its rows, each with the line it starts on."""
+    """The export's header and its rows, each with the line it starts on (load/tables.py)."""
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -252,44 +249,7 @@ def read_form(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         raw = path.read_bytes()
     except OSError as exc:
         raise GeneratorError(f"cannot read the export: {exc.strerror or exc}", path=path) from None
-    text = _decoded(raw, path)
-    first = text.split("\n", 1)[0]
-    delimiter = max(DELIMITERS, key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: list[tuple[int, list[str]]] = []
-    header: list[str] = []
-    try:
-        header = [cell.strip() for cell in next(reader, [])]
-        while True:
-            line = reader.line_num + 1
-            row = next(reader, None)
-            if row is None:
-                break
-            rows.append((line, row))
-    except csv.Error as exc:
-        raise GeneratorError(f"not a readable CSV row: {exc}", path=path, line=reader.line_num or 1) from None
-    if not any(header):
-        raise GeneratorError("the export is empty: no header row", path=path, line=1)
-    return header, rows
-
-
-def _decoded(raw: bytes, path: Path) -> str:
-    if raw.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    else:
-        encoding = "utf-8"
-    try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise GeneratorError(
-            f"the export is not {encoding.upper()} (byte {exc.start})",
-            path=path,
-            line=line,
-            hint="download it again as CSV (UTF-8) or as Unicode text (UTF-16)",
-        ) from None
+    return read_table(raw, path)
 
 
 def check_columns(mapping: FormMap, header: list[str]) -> None:

@@ -274,6 +274,36 @@ class MetricSeries:
     points: tuple[MetricPoint, ...]
 
 
+SCALES: Mapping[str, tuple[int, ...]] = {
+    "agree5": (1, 2, 3, 4, 5),  # strongly disagree … strongly agree
+    "enps": tuple(range(11)),  # 0–10: would you recommend working here?
+}
+
+
+@dataclass(frozen=True)
+class SurveyQuestion:
+    id: str
+    column: str  # the column of the responses that holds its answers
+    scale: str  # a key of SCALES
+    text: Mapping[str, str]  # by language
+    answers: tuple[str, ...] = ()  # the scale's answers as the form writes them, lowest first
+
+
+@dataclass(frozen=True)
+class Survey:
+    """content/surveys/{id}.toml and its responses. The answers stay in memory only:
+    rules/surveys.py publishes aggregates, never a response."""
+
+    source: Path
+    slug: str
+    title: Mapping[str, str]
+    date: dt.date  # when its results are published
+    group_by: str | None  # the column that groups the responses (office, team)
+    min_group: int
+    questions: tuple[SurveyQuestion, ...]
+    responses: tuple[tuple[str, tuple[int | None, ...]], ...] = ()  # (group, an answer per question)
+
+
 @dataclass(frozen=True)
 class Site:
     announcements: tuple[Announcement, ...]
@@ -284,6 +314,7 @@ class Site:
     programmes: tuple[Programme, ...] = ()
     metrics: tuple[MetricSeries, ...] = ()
     window: tuple[dt.date, dt.date] | None = None  # the days calendars were read for (end exclusive)
+    surveys: tuple[Survey, ...] = ()
 
 
 # The To of every built message.eml; `intranet send` replaces it with each recipient.

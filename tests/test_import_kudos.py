@@ -203,5 +203,5 @@ def test_an_export_that_is_not_text_is_refused_with_its_line(
 ) -> None:
     project = project_with(make_project, GOOGLE.encode() + b"\xff\xfe\x00broken\n", GOOGLE_MAP)
     assert run(project) == 1
-    assert "exports/form.csv:4: the export is not UTF-8" in capsys.readouterr().err
+    assert "exports/form.csv:4: the file is not UTF-8" in capsys.readouterr().err
     assert not (project / "content/kudos").exists()

@@ -9,6 +9,7 @@ each step the project is built twice from the command line, incrementally into o
 from __future__ import annotations
 
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,23 @@ def test_the_home_page_follows_a_retitled_latest_announcement(make_project: Make
     build(project)
     assert "Segundo" in home.read_text(encoding="utf-8")
     assert "Primero" not in home.read_text(encoding="utf-8")
+
+
+def test_a_changed_built_in_template_is_not_up_to_date(
+    make_project: MakeProject,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """In a checkout the built-in templates live beside the package, outside what the code's
+    digest covers: the quick "nothing changed" answer must look at them too."""
+    builtin = tmp_path / "builtin"
+    shutil.copytree(Path(cli.__file__).resolve().parent.parent / "templates", builtin)
+    monkeypatch.setattr(cli, "BUILTIN_TEMPLATES", builtin)
+    project = make_project({"content/announcements/a.md": announcement("Uno")})
+    build(project)
+    build(project)
+    assert "Up to date" in capsys.readouterr().out
+    (builtin / "site/assets/style.css").write_text("body { color: red; }\n", encoding="utf-8")
+    build(project)
+    assert "Up to date" not in capsys.readouterr().out

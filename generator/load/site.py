@@ -19,6 +19,7 @@ from generator.load.media import load_media
 from generator.load.metrics import load_metric
 from generator.load.pages import load_page
 from generator.load.reuse import Reuse, load_all
+from generator.load.surveys import load_survey
 from generator.model import Announcement, Page, Programme, Site
 from generator.urls import SOURCE_SUFFIXES
 
@@ -96,6 +97,10 @@ def load_site(
     )
     programmes = each("certification", lambda p, f: load_programme(p, f, config, markdown=markdown))
     metrics = gather(files("metrics"), lambda path: load_metric(path, config), errors)
+    # a survey's responses (.csv) are read by its loader, beside its .toml
+    surveys = gather(
+        [p for p in files("surveys") if p.suffix == ".toml"], lambda p: load_survey(p, config), errors
+    )
     errors += check_unique(programmes, "programme")
     errors += check_unique(announcements, "announcement")
     errors += check_unique(pages, "page")
@@ -110,6 +115,7 @@ def load_site(
         programmes=tuple(sorted(programmes, key=lambda p: (p.lang, p.slug))),
         metrics=tuple(metrics),
         window=window,
+        surveys=tuple(sorted(surveys, key=lambda s: (s.date, s.slug), reverse=True)),
     )
 
 
@@ -121,10 +127,12 @@ READ = {
     "certification": SOURCE_SUFFIXES,
     "calendar": (".ics",),
     "metrics": (".csv",),
+    "surveys": (".toml", ".csv"),
 }
 _WHERE = (
     "announcements go in content/announcements/, standing pages in content/pages/, kudos in "
     "content/kudos/, calendars (.ics) in content/calendar/, indicators (.csv) in content/metrics/, "
+    "surveys (.toml and their .csv) in content/surveys/, "
     "pictures and files in content/media/"
 )
 

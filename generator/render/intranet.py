@@ -46,6 +46,7 @@ from generator.urls import (
     pretty,
     search_page,
     site_output,
+    surveys_page,
     tag_page,
     tags_page,
 )
@@ -211,6 +212,20 @@ def plan_language(config: Config, view: LanguageView, bundles: tuple[str, ...] =
             "site/audience.html",
             ("audience", audience),
             {"audience": config.audiences[audience], "items": items},
+        )
+
+    if view.surveys:
+        yield PagePlan(
+            lang, surveys_page(lang), "site/surveys.html", ("surveys", ""), {"surveys": view.surveys}
+        )
+    for result in view.surveys:
+        yield PagePlan(
+            lang,
+            surveys_page(lang, result.survey.slug),
+            "site/survey.html",
+            ("survey", result.survey.slug),
+            {"result": result},
+            source=result.survey.source.as_posix(),
         )
 
     if bundles and view.searchable:  # something to search, in these index bundles

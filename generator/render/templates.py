@@ -18,6 +18,7 @@ from typing import Any
 import jinja2
 from babel.core import Locale
 from babel.dates import format_date, format_skeleton, get_day_names
+from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from generator.cache import code_digest, digest
@@ -178,6 +179,9 @@ def _environment(
         first_weekday=Locale.parse(lang).first_week_day,
         when=_when,
         picture=_picture,
+        number=lambda value, decimals=0: format_decimal(
+            round(value, decimals), format="#,##0" + ("." + "0" * decimals if decimals else ""), locale=lang
+        ),
     )
     env.filters.update(
         day=_day_filter(lang),

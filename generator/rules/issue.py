@@ -26,6 +26,7 @@ from generator.rules.indicators import Indicator, compose_indicators
 from generator.rules.localize import Localized, localize
 from generator.rules.progress import ProgrammeView, compose_programme
 from generator.rules.publication import is_current, is_published
+from generator.rules.surveys import SurveyResult, survey_result
 from generator.rules.weeks import IsoWeek
 from generator.urls import edition_key
 
@@ -69,6 +70,7 @@ class Issue:
     kudos: tuple[Kudos, ...]
     programmes: tuple[ProgrammeNews, ...]
     indicators: tuple[Indicator, ...]
+    surveys: tuple[SurveyResult, ...] = ()  # results published in the news period
 
     @property
     def key(self) -> str:
@@ -152,6 +154,7 @@ def compose_issue(
             _programme_news(compose_programme(e.item, min(day, today)), period) for e in programmes
         ),
         indicators=tuple(i for i in compose_indicators(dict(config.metrics), site.metrics) if i.points),
+        surveys=tuple(survey_result(s) for s in site.surveys if period[0] <= s.date <= min(period[1], today)),
     )
 
 

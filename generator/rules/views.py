@@ -23,6 +23,7 @@ from generator.rules.kudos import KudosGroup, group_kudos
 from generator.rules.localize import Localized, localize
 from generator.rules.progress import ProgrammeView, compose_programme
 from generator.rules.publication import is_current, is_published
+from generator.rules.surveys import SurveyResult, survey_result
 from generator.rules.weeks import IsoWeek
 from generator.urls import slugify
 
@@ -58,6 +59,7 @@ class LanguageView:
     kudos_by_value: tuple[KudosGroup, ...] = ()
     kudos_by_team: tuple[KudosGroup, ...] = ()
     searchable: bool = False  # anything to search: every page links the search (a flag, not the news)
+    surveys: tuple[SurveyResult, ...] = ()  # published survey results, newest first
 
 
 def newest_first(items: list[News]) -> tuple[News, ...]:
@@ -98,6 +100,7 @@ def compose_views(
         if k.date <= today and (drafts or not k.draft) and is_visible(k.audience, config, scope)
     )
     indicators = tuple(compose_indicators(dict(config.metrics), site.metrics))
+    surveys = tuple(survey_result(s) for s in site.surveys if s.date <= today)  # results: aggregates only
     web_editions = [(), *((a,) for a in open_audiences(config))] if scope is None else [(), (scope,)]
     weeks = [IsoWeek.of(today).shifted(-n) for n in range(config.newsletter.archive_weeks)]
     calendars: dict[int, tuple[CalendarView, ...]] = {}  # by first weekday: languages share them
@@ -136,6 +139,7 @@ def compose_views(
             kudos_by_team=by_team,
             searchable=any(not e.item.draft for e in news)
             or any(not e.item.draft for e in pages_by_lang[lang]),
+            surveys=surveys,
         )
     return views
 
