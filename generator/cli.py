@@ -59,7 +59,18 @@ def _week(text: str) -> IsoWeek:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-EVENT_OPTIONS = ("date", "time", "end", "office", "category", "location", "every", "until", "confirmed")
+EVENT_OPTIONS = (
+    "date",
+    "time",
+    "end",
+    "office",
+    "category",
+    "location",
+    "every",
+    "until",
+    "confirmed",
+    "course",
+)
 
 
 def _clock(text: str) -> dt_time:
@@ -187,6 +198,9 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--every", choices=tuple(REPEATS), help="repeat it every week or month")
     e.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="the last day it repeats on")
     e.add_argument("--confirmed", action="store_true", help="publish it with the next build (else a draft)")
+    e.add_argument(
+        "--course", metavar="SLUG", help="a session of this course of content/trainings/ (a training)"
+    )
 
     f = commands.add_parser(
         "confirm",
@@ -646,7 +660,7 @@ def _new(args: argparse.Namespace, project: Path) -> int:
         raise GeneratorError("--end needs --time", hint="an event without --time lasts all day")
     details = EventDetails(
         args.date, args.time, args.end, args.office, args.category, args.location, args.every, args.until,
-        args.confirmed,
+        args.confirmed, args.course,
     )  # fmt: skip
     path = new_file(
         project,

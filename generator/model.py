@@ -167,6 +167,7 @@ class Occurrence:
     payment: str = ""  # paydays: "salary" or "bonus"
     moved_from: dt.date | None = None  # paydays moved off a weekend or holiday
     moved_because: Mapping[str, str] | None = None  # the holiday's names; empty mapping: a weekend
+    course: str = ""  # trainings: the course it is a session of (X-INTRANET-COURSE), if it names one
 
     @property
     def all_day(self) -> bool:
@@ -305,6 +306,26 @@ class Survey:
 
 
 @dataclass(frozen=True)
+class Course:
+    """A course of the training plan: content/trainings/*.md. Its sessions are the
+    training events of the calendars that name it (rules/trainings.py)."""
+
+    source: Path
+    slug: str
+    title: str
+    lang: str
+    translation_key: str
+    body_html: str
+    summary: str = ""
+    hours: float | None = None
+    audience: tuple[str, ...] = ()  # who may take it; () everyone
+    mandatory: tuple[str, ...] = ()  # for whom it is mandatory: audiences, offices, or "all"
+    draft: bool = False
+    links: tuple[BodyLink, ...] = ()
+    line: int = 1
+
+
+@dataclass(frozen=True)
 class Site:
     announcements: tuple[Announcement, ...]
     pages: tuple[Page, ...]
@@ -315,6 +336,7 @@ class Site:
     metrics: tuple[MetricSeries, ...] = ()
     window: tuple[dt.date, dt.date] | None = None  # the days calendars were read for (end exclusive)
     surveys: tuple[Survey, ...] = ()
+    courses: tuple[Course, ...] = ()
 
 
 # The To of every built message.eml; `intranet send` replaces it with each recipient.

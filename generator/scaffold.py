@@ -37,6 +37,7 @@ class EventDetails:
     every: str | None = None  # REPEATS
     until: dt.date | None = None  # the last day it repeats on
     confirmed: bool = False  # else written as a draft
+    course: str | None = None  # a training session of this course of content/trainings/
 
 
 def _yaml_text(text: str) -> str:
@@ -81,6 +82,14 @@ def new_file(project: Path, config: Config, kind: str, title: str, *, lang: str 
                 f'unknown office "{office}"',
                 hint=f"{did_you_mean(office, config.offices)}offices: {known_list(config.offices)}",
             )
+        if details.course is not None:
+            courses = {p.name.split(".", 1)[0] for p in (content / "trainings").glob("*.md")}
+            if details.course not in courses:
+                raise GeneratorError(
+                    f'no course "{details.course}" in content/trainings/',
+                    hint=f"{did_you_mean(details.course, courses)}courses: {known_list(courses)}",
+                )
+            details = replace(details, category="training")
         folder = content / "calendar" / (office or "")
         path, text = (
             folder / f"{slug}.ics",
@@ -186,6 +195,8 @@ def _event(title: str, config: Config, audience: str | None, today: dt.date, det
         event.add("LOCATION", details.location)
     extra = [audience.upper()] if audience and audience not in config.offices else []
     event.add("CATEGORIES", [details.category.upper(), *extra])
+    if details.course is not None:
+        event.add("X-INTRANET-COURSE", details.course)  # its course (rules/trainings.py)
     if details.every is not None:
         rule: dict[str, object] = {"FREQ": REPEATS[details.every]}
         if details.until is not None:  # its last day included, in the value type of DTSTART

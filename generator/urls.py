@@ -133,6 +133,10 @@ def search_page(lang: str) -> str:
     return f"{lang}/search/index.html"
 
 
+def trainings_page(lang: str) -> str:
+    return f"{lang}/trainings/index.html"
+
+
 def surveys_page(lang: str, slug: str | None = None) -> str:
     """es/surveys/index.html, or one survey's results: es/surveys/clima-2026/index.html."""
     return f"{lang}/surveys/{slug}/index.html" if slug else f"{lang}/surveys/index.html"
@@ -158,7 +162,7 @@ PATHS = {
         home_page, news_list_page, news_archive_page, news_page, content_page, tags_page, tag_page,
         audience_page, kudos_page, certification_page, indicators_page, calendar_page,
         newsletters_page, newsletter_page, news_feed, calendar_feed, asset, media, search_page,
-        surveys_page, board_page,
+        surveys_page, board_page, trainings_page,
     )
 }  # fmt: skip
 

@@ -62,6 +62,9 @@ class _Span:
         return self.begin + found[0] if found else self.begin
 
 
+COURSE_PROPERTY = "X-INTRANET-COURSE"  # the course a training session is of (rules/trainings.py)
+
+
 def load_calendar(
     path: Path,
     folder: Path,
@@ -306,6 +309,7 @@ def _expand(
                 description=_text(event.get("DESCRIPTION")),
                 location=_text(event.get("LOCATION")),
                 stamp=_utc(event.get("DTSTAMP")),
+                course=_text(event.get(COURSE_PROPERTY)).strip(),
             )
         )
     return result

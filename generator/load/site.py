@@ -20,7 +20,8 @@ from generator.load.metrics import load_metric
 from generator.load.pages import load_page
 from generator.load.reuse import Reuse, load_all
 from generator.load.surveys import load_survey
-from generator.model import Announcement, Page, Programme, Site
+from generator.load.trainings import load_course
+from generator.model import Announcement, Course, Page, Programme, Site
 from generator.urls import SOURCE_SUFFIXES
 
 T = TypeVar("T")
@@ -96,6 +97,7 @@ def load_site(
         reverse=True,
     )
     programmes = each("certification", lambda p, f: load_programme(p, f, config, markdown=markdown))
+    courses = each("trainings", lambda p, f: load_course(p, f, config, markdown=markdown))
     metrics = gather(files("metrics"), lambda path: load_metric(path, config), errors)
     # a survey's responses (.csv) are read by its loader, beside its .toml
     surveys = gather(
@@ -104,6 +106,7 @@ def load_site(
     errors += check_unique(programmes, "programme")
     errors += check_unique(announcements, "announcement")
     errors += check_unique(pages, "page")
+    errors += check_unique(courses, "course")
     raise_all(errors)
     warnings += unread_files(content_dir)
     return Site(
@@ -116,6 +119,7 @@ def load_site(
         metrics=tuple(metrics),
         window=window,
         surveys=tuple(sorted(surveys, key=lambda s: (s.date, s.slug), reverse=True)),
+        courses=tuple(sorted(courses, key=lambda c: (c.lang, c.slug))),
     )
 
 
@@ -128,11 +132,12 @@ READ = {
     "calendar": (".ics",),
     "metrics": (".csv",),
     "surveys": (".toml", ".csv"),
+    "trainings": SOURCE_SUFFIXES,
 }
 _WHERE = (
     "announcements go in content/announcements/, standing pages in content/pages/, kudos in "
     "content/kudos/, calendars (.ics) in content/calendar/, indicators (.csv) in content/metrics/, "
-    "surveys (.toml and their .csv) in content/surveys/, "
+    "surveys (.toml and their .csv) in content/surveys/, courses in content/trainings/, "
     "pictures and files in content/media/"
 )
 
@@ -169,7 +174,9 @@ def links_outside(content_dir: Path) -> set[Path]:
     return {path for path in linked_files(content_dir) if not path.resolve().is_relative_to(root)}
 
 
-def check_unique(items: Sequence[Announcement | Page | Programme], what: str) -> list[GeneratorError]:
+def check_unique(
+    items: Sequence[Announcement | Page | Programme | Course], what: str
+) -> list[GeneratorError]:
     """No two items of one language share a slug (one page) or a translation key."""
     errors = []
     reported: set[Path] = set()

@@ -49,6 +49,7 @@ from generator.urls import (
     surveys_page,
     tag_page,
     tags_page,
+    trainings_page,
 )
 
 
@@ -214,6 +215,10 @@ def plan_language(config: Config, view: LanguageView, bundles: tuple[str, ...] =
             {"audience": config.audiences[audience], "items": items},
         )
 
+    if view.trainings:
+        yield PagePlan(
+            lang, trainings_page(lang), "site/trainings.html", ("trainings", ""), {"courses": view.trainings}
+        )
     if view.surveys:
         yield PagePlan(
             lang, surveys_page(lang), "site/surveys.html", ("surveys", ""), {"surveys": view.surveys}

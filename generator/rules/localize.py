@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from generator.model import Announcement, Page, Programme
+from generator.model import Announcement, Course, Page, Programme
 
-Item = TypeVar("Item", Announcement, Page, Programme)
+Item = TypeVar("Item", Announcement, Page, Programme, Course)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from generator.rules.localize import Localized, localize
 from generator.rules.progress import ProgrammeView, compose_programme
 from generator.rules.publication import is_current, is_published
 from generator.rules.surveys import SurveyResult, survey_result
+from generator.rules.trainings import CourseView, compose_trainings
 from generator.rules.weeks import IsoWeek
 from generator.urls import slugify
 
@@ -60,6 +61,7 @@ class LanguageView:
     kudos_by_team: tuple[KudosGroup, ...] = ()
     searchable: bool = False  # anything to search: every page links the search (a flag, not the news)
     surveys: tuple[SurveyResult, ...] = ()  # published survey results, newest first
+    trainings: tuple[CourseView, ...] = ()  # the training plan: courses with their coming sessions
 
 
 def newest_first(items: list[News]) -> tuple[News, ...]:
@@ -101,6 +103,10 @@ def compose_views(
     )
     indicators = tuple(compose_indicators(dict(config.metrics), site.metrics))
     surveys = tuple(survey_result(s) for s in site.surveys if s.date <= today)  # results: aggregates only
+    courses_by_lang = localize(
+        [c for c in site.courses if (drafts or not c.draft) and is_visible(c.audience, config, scope)],
+        config.languages,
+    )
     web_editions = [(), *((a,) for a in open_audiences(config))] if scope is None else [(), (scope,)]
     weeks = [IsoWeek.of(today).shifted(-n) for n in range(config.newsletter.archive_weeks)]
     calendars: dict[int, tuple[CalendarView, ...]] = {}  # by first weekday: languages share them
@@ -140,6 +146,7 @@ def compose_views(
             searchable=any(not e.item.draft for e in news)
             or any(not e.item.draft for e in pages_by_lang[lang]),
             surveys=surveys,
+            trainings=compose_trainings(config, courses_by_lang[lang], shown, today),
         )
     return views
 
