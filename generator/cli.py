@@ -231,6 +231,15 @@ def _parser() -> argparse.ArgumentParser:
     o.add_argument("--office", metavar="ID", help="one office's sheets only (default: every office)")
     o.add_argument("--lang", help="one language's sheets only (default: every language)")
     o.add_argument("--size", choices=BOARD_SIZES, default="A4", help="paper size (default: A4)")
+
+    c = commands.add_parser(
+        "plan",
+        parents=[common],
+        help="the communication plan: every recurring communication, when, for whom, how, who is responsible",
+    )
+    c.add_argument(
+        "--format", choices=("text", "csv"), default="text", help="a table, or CSV for a spreadsheet"
+    )
     return parser
 
 
@@ -258,6 +267,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _import(args, project)
         if args.command == "board":
             return _board(args, project)
+        if args.command == "plan":
+            return _plan(args, project)
         return _build(args, project)
     except ExceptionGroup as group:
         problems, rest = group.split(GeneratorError)
@@ -679,6 +690,41 @@ def _new(args: argparse.Namespace, project: Path) -> int:
         )
     else:
         print(f"Created {_shown(path, project)}; edit it, then run `intranet build`")
+    return 0
+
+
+def _plan(args: argparse.Namespace, project: Path) -> int:
+    """The communication plan (rules/plan.py), as the site's page shows it, in English."""
+    import csv
+    import io
+
+    from generator.build import load_sources
+    from generator.rules.plan import communication_plan
+
+    sources = load_sources(project, today=args.today)
+    rows = [
+        {
+            "what": row.kind,
+            "subject": row.subject,
+            "when": row.day.isoformat() if row.day else row.when,
+            "for whom": " ".join((*row.offices, *row.audiences)) or "all",
+            "languages": " ".join(row.languages),
+            "channels": " ".join(row.channels),
+            "responsible": row.owner or "(not named in site.toml [communication])",
+        }
+        for row in communication_plan(sources.config, sources.site)
+    ]
+    names = ["what", "subject", "when", "for whom", "languages", "channels", "responsible"]
+    if args.format == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, names, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        print(out.getvalue(), end="")
+        return 0
+    widths = {name: max(len(name), *(len(r[name]) for r in rows)) for name in names}
+    for line in [dict(zip(names, names, strict=True)), *rows]:
+        print("  ".join(line[name].ljust(widths[name]) for name in names).rstrip())
     return 0
 
 

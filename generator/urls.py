@@ -133,6 +133,14 @@ def search_page(lang: str) -> str:
     return f"{lang}/search/index.html"
 
 
+PLAN_SLUG = "communication-plan"  # the generated page's slug among the standing pages
+
+
+def plan_page(lang: str) -> str:
+    """es/pages/communication-plan/index.html: the communication plan, generated."""
+    return content_page(lang, PLAN_SLUG)
+
+
 def trainings_page(lang: str) -> str:
     return f"{lang}/trainings/index.html"
 
@@ -162,7 +170,7 @@ PATHS = {
         home_page, news_list_page, news_archive_page, news_page, content_page, tags_page, tag_page,
         audience_page, kudos_page, certification_page, indicators_page, calendar_page,
         newsletters_page, newsletter_page, news_feed, calendar_feed, asset, media, search_page,
-        surveys_page, board_page, trainings_page,
+        surveys_page, board_page, trainings_page, plan_page,
     )
 }  # fmt: skip
 

@@ -18,7 +18,7 @@ from babel import Locale, UnknownLocaleError
 
 from generator.config.brand import Brand, parse_brand
 from generator.config.named import MetricDefinition, Named, parse_metrics, parse_named
-from generator.config.newsletter import NewsletterSettings, parse_newsletter
+from generator.config.newsletter import NewsletterSettings, has_line_break, parse_newsletter
 from generator.config.payroll import PaySchedule, parse_payroll
 from generator.config.reader import Reader
 from generator.config.smtp import SmtpSettings, parse_smtp
@@ -46,7 +46,13 @@ _TOP_KEYS = {
     "metrics",
     "newsletter",
     "smtp",
+    "communication",
 }
+# [communication]: who is responsible for each kind of communication (rules/plan.py)
+COMMUNICATION_KEYS = {
+    "owner", "newsletter", "calendars", "board", "feed",
+    "certification", "indicators", "surveys", "trainings",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,7 @@ class Config:
     newsletter: NewsletterSettings = field(default_factory=NewsletterSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     brand: Brand = field(default_factory=Brand)  # colour, logo and favicon
+    communication: Mapping[str, str] = field(default_factory=dict)  # who is responsible, by kind
 
     @property
     def default_language(self) -> str:
@@ -216,9 +223,30 @@ def parse_config(text: str, path: Path) -> Config:
         newsletter=parse_newsletter(r, data.get("newsletter", {}), languages, _host(base_url)),
         smtp=parse_smtp(r, data.get("smtp", {})),
         brand=parse_brand(r, data.get("brand", {})),
+        communication=_communication(r, data.get("communication", {})),
     )
     raise_all(errors)
     return config
+
+
+def _communication(r: Reader, value: Any) -> dict[str, str]:
+    """Who is responsible for each kind of communication: a person, team or address."""
+    table = r.table(value, "communication")
+    r.unknown_keys(table, COMMUNICATION_KEYS, "communication")
+    found = {}
+    for key, who in table.items():
+        if key not in COMMUNICATION_KEYS:
+            continue
+        if not isinstance(who, str) or not who.strip() or has_line_break(who) or len(who) > 200:
+            r.error(
+                f"{key} must name who is responsible, on one line of at most 200 characters",
+                "communication",
+                key,
+                hint='for example newsletter = "Comunicación interna <comunicacion@example.com>"',
+            )
+            continue
+        found[key] = who.strip()
+    return found
 
 
 def _languages(r: Reader, value: Any) -> tuple[str, ...]:

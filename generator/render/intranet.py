@@ -43,6 +43,7 @@ from generator.urls import (
     news_page,
     newsletter_page,
     newsletters_page,
+    plan_page,
     pretty,
     search_page,
     site_output,
@@ -215,6 +216,10 @@ def plan_language(config: Config, view: LanguageView, bundles: tuple[str, ...] =
             {"audience": config.audiences[audience], "items": items},
         )
 
+    if view.plan:
+        yield PagePlan(
+            lang, plan_page(lang), "site/communication_plan.html", ("plan", ""), {"plan": view.plan}
+        )
     if view.trainings:
         yield PagePlan(
             lang, trainings_page(lang), "site/trainings.html", ("trainings", ""), {"courses": view.trainings}

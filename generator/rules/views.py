@@ -21,6 +21,7 @@ from generator.rules.indicators import Indicator, compose_indicators
 from generator.rules.issue import Issue, Issues
 from generator.rules.kudos import KudosGroup, group_kudos
 from generator.rules.localize import Localized, localize
+from generator.rules.plan import PlanRow, communication_plan
 from generator.rules.progress import ProgrammeView, compose_programme
 from generator.rules.publication import is_current, is_published
 from generator.rules.surveys import SurveyResult, survey_result
@@ -62,6 +63,7 @@ class LanguageView:
     searchable: bool = False  # anything to search: every page links the search (a flag, not the news)
     surveys: tuple[SurveyResult, ...] = ()  # published survey results, newest first
     trainings: tuple[CourseView, ...] = ()  # the training plan: courses with their coming sessions
+    plan: tuple[PlanRow, ...] = ()  # the communication plan (main site only)
 
 
 def newest_first(items: list[News]) -> tuple[News, ...]:
@@ -103,6 +105,7 @@ def compose_views(
     )
     indicators = tuple(compose_indicators(dict(config.metrics), site.metrics))
     surveys = tuple(survey_result(s) for s in site.surveys if s.date <= today)  # results: aggregates only
+    plan = communication_plan(config, site) if scope is None else ()
     courses_by_lang = localize(
         [c for c in site.courses if (drafts or not c.draft) and is_visible(c.audience, config, scope)],
         config.languages,
@@ -147,6 +150,7 @@ def compose_views(
             or any(not e.item.draft for e in pages_by_lang[lang]),
             surveys=surveys,
             trainings=compose_trainings(config, courses_by_lang[lang], shown, today),
+            plan=plan,
         )
     return views
 

@@ -38,6 +38,7 @@ PAGE_TYPES = [
     "site/{lang}/board/2026-W48/madrid/index.html",
     "site/{lang}/surveys/clima-2026/index.html",
     "site/{lang}/trainings/index.html",
+    "site/{lang}/pages/communication-plan/index.html",
     "newsletter/2026-W48/{lang}/all/email.html",
     "newsletter/2026-W48/{lang}/madrid/email.html",
 ]
