@@ -249,27 +249,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "init":
             return _init(args)
-        if args.command == "new":
-            return _new(args, project)
-        if args.command == "newsletter":
-            return _newsletter(args, project)
-        if args.command == "send":
-            return _send(args, project)
-        if args.command == "serve":
-            return _serve(args, project)
-        if args.command == "rollback":
-            return _rollback(args, project)
-        if args.command == "check":
-            return _check(args, project)
-        if args.command == "confirm":
-            return _confirm(args, project)
-        if args.command == "import":
-            return _import(args, project)
-        if args.command == "board":
-            return _board(args, project)
-        if args.command == "plan":
-            return _plan(args, project)
-        return _build(args, project)
+        handlers: dict[str, Callable[[argparse.Namespace, Path], int]] = {
+            "new": _new,
+            "newsletter": _newsletter,
+            "send": _send,
+            "serve": _serve,
+            "rollback": _rollback,
+            "check": _check,
+            "confirm": _confirm,
+            "import": _import,
+            "board": _board,
+            "plan": _plan,
+        }
+        return handlers.get(args.command, _build)(args, project)
     except ExceptionGroup as group:
         problems, rest = group.split(GeneratorError)
         if rest is not None:

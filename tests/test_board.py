@@ -10,7 +10,7 @@ import pytest
 
 from generator.build import build
 from generator.cli import main
-from generator.render.board import qr_code
+from generator.render.qr import qr_code
 from tests.conftest import SITE_TOML, TODAY, MakeProject, announcement
 
 VALUES = '\n[values.equipo]\nname = { es = "Juntos", fr = "Ensemble", en = "Together" }\n'

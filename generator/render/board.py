@@ -1,15 +1,10 @@
 """The notice-board sheets as pages (templates/site/board.html): one per office, language
-and week asked for, each with a QR code (segno; made here, no network) to the week's
-page on the intranet, so a reader at the board can open it on their phone."""
+and week asked for, each with a QR code (render/qr.py) to the week's page on the
+intranet, so a reader at the board can open it on their phone."""
 
 from __future__ import annotations
 
-import functools
-import io
 from collections.abc import Iterator, Sequence
-
-import segno
-from markupsafe import Markup
 
 from generator.config import Config
 from generator.render.intranet import PagePlan
@@ -34,7 +29,7 @@ def plan_boards(
                     board_page(lang, week, office),
                     "site/board.html",
                     ("board", f"{week}/{office}"),
-                    {"sheet": sheet, "qr": qr_code(config.base_url + pretty(link))},
+                    {"sheet": sheet, "qr_url": config.base_url + pretty(link)},  # drawn if rendered
                     "content",
                 )
 
@@ -46,13 +41,3 @@ def _week_page(view: LanguageView, week: IsoWeek, office: str) -> str:
         if key in issues:
             return newsletter_page(view.lang, week, key)
     return home_page(view.lang)
-
-
-@functools.lru_cache(maxsize=256)  # the same few addresses on every build of a process (serve)
-def qr_code(url: str) -> Markup:
-    """An inline SVG QR code of `url`, sized by its container."""
-    out = io.BytesIO()
-    segno.make(url, error="m").save(
-        out, kind="svg", xmldecl=False, svgns=True, omitsize=True, border=2, svgclass="qr", lineclass=None
-    )
-    return Markup(out.getvalue().decode("utf-8"))

@@ -30,6 +30,7 @@ from generator.render.charts import format_value, line_chart, period_label
 from generator.render.clock import time_span
 from generator.render.labels import category_name, filter_name, kind_name
 from generator.render.links import Links
+from generator.render.qr import qr_code
 from generator.resources import BUILTIN_TEMPLATES
 from generator.rules.agenda import FILTERS
 from generator.urls import PATHS, pretty, relative_url, root_prefix, slugify
@@ -179,6 +180,7 @@ def _environment(
         first_weekday=Locale.parse(lang).first_week_day,
         when=_when,
         picture=_picture,
+        qr_code=qr_code,
         number=lambda value, decimals=0: format_decimal(
             round(value, decimals), format="#,##0" + ("." + "0" * decimals if decimals else ""), locale=lang
         ),
