@@ -23,11 +23,15 @@ from hypothesis import strategies as st
 from generator.config import Config
 from generator.config.settings import parse_config
 from generator.errors import GeneratorError, flatten
+from generator.intake import import_kudos
 from generator.load.announcements import load_announcement
 from generator.load.frontmatter import parse_front_matter
 from generator.load.ics import parse_calendar
+from generator.load.kudos import load_one_kudos
 from generator.load.markdown import render_markdown, shape_problem
 from generator.load.metrics import parse_metric
+from generator.load.surveys import load_survey
+from generator.rules.surveys import survey_result
 from generator.send.recipients import parse_recipients
 from tests.conftest import SITE_TOML
 
@@ -188,3 +192,67 @@ def test_a_recipients_file_is_read_or_refused_with_a_line(rows: str) -> None:
     only_content_problems(
         lambda: parse_recipients("email,name,lang,audiences\n" + rows, Path("r.csv"), CONFIG)
     )
+
+
+VALUES = '\n[values.equipo]\nname = { es = "Juntos", fr = "Ensemble", en = "Together" }\n'
+KUDOS_CONFIG: Config = parse_config(SITE_TOML + VALUES, Path("content/site.toml"))
+KUDOS_MAP = '[columns]\ndate = "Fecha"\nfrom = "De"\nto = "Para"\nvalue = "Valor"\nmessage = "Mensaje"\n'
+
+
+# rows of five cells, most of them plausible, so that rows are also written, not only refused
+cell = st.one_of(
+    text,
+    st.sampled_from(
+        ["20/11/2026 9:15:32", "11/21/2026 17:45", "2026-11-22", "Juntos", "equipo", "Ana", "Luis"]
+    ),
+)
+good_row = st.tuples(
+    st.sampled_from(["20/11/2026 9:15:32", "21/11/2026 17:45", "2026-11-22"]),
+    st.sampled_from(["Ana", "Luis Gómez"]),
+    st.sampled_from(["Laura", "Pedro, Sofía"]),
+    st.sampled_from(["Juntos", "equipo", "Together"]),
+    text,  # the message: anything at all
+).map(lambda cells: ";".join(f'"{c.replace(chr(34), chr(34) * 2)}"' for c in cells))
+form_rows = st.lists(st.one_of(good_row, st.lists(cell, max_size=6).map(";".join)), max_size=6).map("\n".join)
+
+
+@FUZZ
+@given(rows=st.one_of(text, form_rows), encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]))
+def test_a_form_export_is_imported_or_refused_with_a_line_and_its_text_stays_text(
+    rows: str, encoding: str
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        project = Path(folder)
+        form, mapping = project / "form.csv", project / "map.toml"
+        export = "Fecha;De;Para;Valor;Mensaje\n" + rows
+        form.write_bytes(export.encode(encoding, "surrogatepass"))
+        mapping.write_text(KUDOS_MAP, encoding="utf-8")
+        try:
+            done = import_kudos(project, KUDOS_CONFIG, form, mapping)
+        except GeneratorError:
+            return
+        except ExceptionGroup as group:
+            assert all(isinstance(e, GeneratorError) for e in flatten(group)), group
+            return
+        assert all(p.line is not None for p in done.rejected)  # each rejected row at its line
+        for path in done.written:  # and what was written builds, its message as text
+            kudos = load_one_kudos(path, path.parent, KUDOS_CONFIG)
+            safe(kudos.body_html)
+
+
+SURVEY = (
+    'title = "Clima"\ndate = 2026-11-20\ngroup_by = "Oficina"\n[[questions]]\nid = "q"\n'
+    'column = "Q"\nscale = "enps"\ntext = "Q"\n'
+)
+
+
+@FUZZ
+@given(rows=text)
+def test_survey_responses_are_read_or_refused_with_a_line(rows: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        settings_file = Path(folder) / "clima.toml"
+        settings_file.write_text(SURVEY, encoding="utf-8")
+        settings_file.with_suffix(".csv").write_bytes(
+            ("Oficina,Q,Comentarios\n" + rows).encode("utf-8", "surrogatepass")
+        )
+        only_content_problems(lambda: survey_result(load_survey(settings_file, CONFIG)))
