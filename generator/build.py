@@ -8,7 +8,7 @@ anything twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -34,7 +34,15 @@ from generator.model import Edition, OutputFile, Site
 from generator.pictures import describe_pictures, picture_sizes
 from generator.render.calendars import render_calendar_feeds
 from generator.render.feeds import render_feeds
-from generator.render.intranet import plan_site, render_intranet, site_links
+from generator.render.intranet import (
+    PagePlan,
+    PageRenderer,
+    fixed_files,
+    link_problems,
+    plan_site,
+    render_intranet,
+    site_links,
+)
 from generator.render.newsletter import render_newsletters
 from generator.render.search import search_records
 from generator.render.templates import Templates
@@ -43,7 +51,7 @@ from generator.rules.issue import Issues
 from generator.rules.media import published_media
 from generator.rules.views import compose_views
 from generator.rules.weeks import IsoWeek
-from generator.urls import MESSAGE, SITE
+from generator.urls import MESSAGE, SITE, site_output
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,7 @@ def load_sources(
         markdown=CachedMarkdown(store),
         reuse=reuse,
     )
+    reuse.remember()
     agenda = full_agenda(config, site, today)
     issues = Issues(config, site, agenda, today)
     templates = Templates(project / "templates", store.path.parent if store.path else None)
@@ -181,7 +190,8 @@ def build_site(
     fingerprints = Fingerprints(sources.known)
     media = published_media(config, site, scope)  # a restricted item's files stay in its trees
     pictures, sized = picture_sizes(media, cache=sources.cache, previous=previous)
-    links, link_warnings = site_links(config, views, plans, templates, media, sources.content, pictures)
+    links = site_links(config, views, plans, templates, media, sources.content, pictures)
+    link_warnings = link_problems(views, links)
     indexing = start_index(records, previous=previous, spool=spool)  # Pagefind runs while pages render
     try:
         files = [
@@ -211,6 +221,52 @@ def build_site(
             sources.issues.of_week(week), config, templates, today, sources.cache, fingerprints, pictures
         )
     return BuildResult(files, sources, [*sources.warnings, *link_warnings], week)
+
+
+@dataclass(frozen=True)
+class OnDemand:
+    """The site of one preview build (`intranet serve`), made as it is read: each page
+    renders when it is asked for, and what no page needs first (the feeds, the calendar
+    feeds, the search index) is made by `later`, after the pages can be served."""
+
+    pages: dict[str, Callable[[], bytes]]  # a planned page's output path → its rendering
+    files: list[OutputFile]  # made already: the root pages, styles, media and picture sizes
+    later: tuple[Callable[[], list[OutputFile]], ...]  # each makes a group of files
+    link_warnings: Callable[[], list[GeneratorError]]  # body links that reach nothing
+    probes: tuple[Callable[[], bytes], ...]  # one page of each template in each language
+    sources: Sources
+
+
+def preview_site(sources: Sources, *, previous: Previous | None = None) -> OnDemand:
+    """The main site with drafts, as build_site makes it, page by page on demand. No
+    newsletter: the preview shows the site. `previous`: an earlier preview's search index,
+    whose unchanged bundles are kept."""
+    config, today, site, templates = sources.config, sources.today, sources.site, sources.templates
+    views = compose_views(config, site, today, drafts=True, agenda=sources.agenda, issues=sources.issues)
+    records = search_records(config, views)
+    plans = plan_site(config, views, tuple(shards(records)), default_boards(today))
+    media = published_media(config, site, None)
+    pictures, sized = picture_sizes(media, cache=sources.cache, previous=previous)
+    links = site_links(config, views, plans, templates, media, sources.content, pictures)
+    renderer = PageRenderer.of(config, views, plans, templates, links, today)
+
+    def page(plan: PagePlan) -> Callable[[], bytes]:
+        return lambda: renderer.render(plan)
+
+    pages = {site_output(plan.path): page(plan) for plan in plans}
+    first = {(plan.template, plan.lang): page(plan) for plan in reversed(plans)}
+    return OnDemand(
+        pages,
+        [*fixed_files(config, templates, media, today), *sized],
+        (
+            lambda: render_feeds(config, views, plans, links, today),
+            lambda: render_calendar_feeds(config, views[config.default_language].agenda, today),
+            lambda: start_index(records, previous=previous).files(),
+        ),
+        lambda: link_problems(views, links),
+        tuple(first.values()),
+        sources,
+    )
 
 
 def build_newsletter(sources: Sources, week: IsoWeek | None = None) -> BuildResult:

@@ -18,6 +18,7 @@ import os
 import shutil
 import sqlite3
 import sys
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, time, tzinfo
@@ -75,6 +76,7 @@ class Store:
         self.objects: dict[str, object] = {}
         self._used: set[str] = set()
         self._db: sqlite3.Connection | None = None
+        self._lock = threading.RLock()  # the connection serves one thread at a time (the preview's)
         self._owner = os.getpid()  # only the process that opened the store writes it
         self._pid = self._owner  # the process the connection belongs to
         self._connect()
@@ -85,7 +87,7 @@ class Store:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=30)
+            self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
             self._db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB)")
         except (OSError, sqlite3.Error):
             self._db = None  # a read-only or broken cache only makes the build slower
@@ -94,12 +96,14 @@ class Store:
         self._used.add(key)
         if key in self._new:
             return self._new[key]
-        if self._pid != os.getpid():  # a forked worker never uses its parent's connection
+        if self._pid != os.getpid():  # a forked worker never uses its parent's connection or lock
+            self._lock = threading.RLock()
             self._connect()
         if self._db is None:
             return None
         try:
-            row = self._db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+            with self._lock:
+                row = self._db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error:
             return None
         return row[0] if row is not None and isinstance(row[0], bytes) else None
@@ -140,22 +144,25 @@ class Store:
         if self._db is None or self._owner != os.getpid():
             return
         try:
-            with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", self._new.items())
+            with self._lock, self._db:
+                self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", list(self._new.items()))
         except sqlite3.Error:
             return
         self._new, self._pending = {}, 0
 
-    def save(self) -> None:
-        """Write the new entries and drop the ones this build did not use."""
+    def save(self, *, prune: bool = True) -> None:
+        """Write the new entries and, with `prune`, drop the ones this build did not use
+        (the live preview does not: what it does not render, a build still uses)."""
         self.objects = {k: v for k, v in self.objects.items() if k in self._used}
         self._write()
+        if not prune:
+            return
         if self._db is None or self._owner != os.getpid():
             self._new = {k: v for k, v in self._new.items() if k in self._used}
             self._pending = sum(len(v) for v in self._new.values())
             return
         try:
-            with self._db:
+            with self._lock, self._db:
                 stale = [
                     row[0] for row in self._db.execute("SELECT key FROM entries") if row[0] not in self._used
                 ]

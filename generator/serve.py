@@ -9,6 +9,8 @@ Server-Sent Events from a small script added to every HTML page, only here.
 
 from __future__ import annotations
 
+import gc
+import html
 import json
 import mimetypes
 import threading
@@ -21,15 +23,16 @@ from pathlib import Path, PurePosixPath
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from generator.build import build, content_cache, today_in
+from generator.build import OnDemand, content_cache, load_sources, preview_site, today_in
 from generator.cache import Previous, Store
 from generator.config import load_config
 from generator.errors import GeneratorError, flatten
 from generator.load.files import ignored
+from generator.model import OutputFile
 from generator.urls import SITE
 
 EVENTS = "/__intranet/events"
-DEBOUNCE = 0.15  # seconds of quiet after a change before rebuilding
+DEBOUNCE = 0.05  # seconds of quiet after a change before rebuilding (an editor saves within a few ms)
 _SCRIPT = """<script>(() => {
   const events = new EventSource("/__intranet/events");
   const show = (lines) => {
@@ -54,54 +57,138 @@ _SCRIPT = """<script>(() => {
 _NOT_FOUND = b"<!DOCTYPE html><title>Not found</title><body><p>Not found.</p></body>"
 
 
+def _bytes(found: Served) -> bytes:
+    if isinstance(found, bytes):
+        return found
+    return found.read_bytes() if isinstance(found, Path) else found()
+
+
+def _failed_page(message: str) -> bytes:
+    text = html.escape(message)
+    return f"<!DOCTYPE html><title>Problem</title><body><pre role=alert>{text}</pre></body>".encode()
+
+
+Served = bytes | Path | Callable[[], bytes]  # the bytes, a file to read, or a page to render
+
+
 @dataclass
 class State:
-    """The last good site (path below the site root → bytes, or a file to read) and the
-    problems of the latest build, if it failed; `version` counts the changes pages hear of."""
+    """The last good site (path below the site root → what to serve) and the problems of
+    the latest build, if it failed; `version` counts the changes pages hear of."""
 
-    files: dict[str, bytes | Path] = field(default_factory=dict)
+    files: dict[str, Served] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     version: int = 0
     changed: threading.Condition = field(default_factory=threading.Condition)
-    cache: Store = field(default_factory=lambda: Store(None))  # rendered bodies, kept between rebuilds
-    previous: Previous | None = None  # the last good build, its pages reused when their inputs are equal
+    cache: Store = field(default_factory=lambda: Store(None))  # loaded items, kept between rebuilds
+    previous: Previous | None = None  # the last build's search index and picture sizes, to keep
+    complete: threading.Event = field(default_factory=threading.Event)  # `files` has the feeds and index
+    generation: int = 0  # the latest rebuild: work for an earlier one stops
 
-    def publish(self, files: dict[str, bytes | Path] | None, problems: list[str]) -> None:
+    def publish(self, files: dict[str, Served] | None, problems: list[str]) -> threading.Event:
+        """Serve `files` (None: keep the last good site), or show the `problems`; returns
+        the event that says the site is complete."""
         with self.changed:
             if files is not None:
                 self.files = files
+                self.complete = threading.Event()
             self.problems = problems
             self.version += 1
             self.changed.notify_all()
+            return self.complete
+
+    def find(self, rel: str) -> Served | None:
+        """What is served at `rel`; a file the site does not have yet (a feed, the search
+        index) is waited for until the rest of the site is made."""
+        for _ in range(4):  # a rebuild while waiting: look in the newer site
+            with self.changed:
+                files, complete = self.files, self.complete
+            found = files.get(rel)
+            if found is not None or (complete.wait(timeout=300) and files is self.files):
+                return found if found is not None else self.files.get(rel)
+        return self.files.get(rel)
 
 
 def rebuild(project: Path, today: date | None, state: State, say: Callable[[str], None]) -> None:
-    """Build into memory; on success serve it, else keep the last good site and show why."""
+    """Compose the site and serve its pages as they are asked for; on a problem, keep the
+    last good site and show why. The feeds, the calendar feeds and the search index are
+    made right after, with the link warnings and a trial of every template."""
+    state.generation += 1
+    generation = state.generation
     try:
         state.cache.forget_unused()
-        result = build(project, today=today, drafts=True, cache=state.cache, previous=state.previous)
-        state.cache.save()
+        site = preview_site(load_sources(project, today=today, cache=state.cache), previous=state.previous)
+        state.cache.save(prune=False)
     except (GeneratorError, ExceptionGroup) as exc:
-        errors = [exc] if isinstance(exc, GeneratorError) else _problems(exc)
-        lines = [e.format(project) for e in sorted(errors, key=GeneratorError.sort_key)]
-        for line in lines:
-            say(line)
-        say(f"{len(lines)} problem{'s' if len(lines) != 1 else ''}; still serving the last good site")
-        state.publish(None, lines)
+        _failed(project, state, say, exc)
         return
-    prefix = f"{SITE}/"
-    files: dict[str, bytes | Path] = {
-        f.path.removeprefix(prefix): (f.copy_from if f.copy_from is not None else f.data)
-        for f in result.files
-        if f.path.startswith(prefix)
-    }
-    warnings = [f"warning: {w.format(project)}" for w in sorted(result.warnings, key=GeneratorError.sort_key)]
-    for line in warnings:
+    files: dict[str, Served] = {**_served(site.files), **{_rel(p): made for p, made in site.pages.items()}}
+    complete = state.publish(files, [])
+    gc.freeze()  # what the site holds is not walked by the collector again (see _afterwards)
+    say(f"Rebuilt {len(site.pages)} pages (today: {site.sources.today.isoformat()})")
+    later = (project, state, site, generation, complete, say)
+    threading.Thread(target=_afterwards, args=later, daemon=True).start()
+
+
+def _afterwards(
+    project: Path,
+    state: State,
+    site: OnDemand,
+    generation: int,
+    complete: threading.Event,
+    say: Callable[[str], None],
+) -> None:
+    """The rest of one rebuild, while its pages are served; it stops at a newer rebuild."""
+    try:
+        warnings = sorted([*site.sources.warnings, *site.link_warnings()], key=GeneratorError.sort_key)
+        for warning in warnings if state.generation == generation else ():
+            say(f"warning: {warning.format(project)}")
+        made = list(site.files)
+        for group in site.later:
+            if state.generation != generation:
+                return
+            made += group()
+        with state.changed:
+            if state.generation != generation:
+                return
+            state.files.update(_served(made))
+        memory = {f.path: f.data for f in made if f.key and f.copy_from is None}
+        state.previous = Previous({path: (f.key, "") for f in made if (path := f.path) in memory}, memory)
+        complete.set()
+        for probe in site.probes:  # a template that fails shows now, not when its page is read
+            if state.generation != generation:
+                return
+            probe()
+        if state.generation == generation:  # what the last site held, in cycles, is freed
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
+    except (GeneratorError, ExceptionGroup) as exc:
+        if state.generation == generation:
+            _failed(project, state, say, exc)
+    finally:
+        complete.set()
+
+
+def _failed(project: Path, state: State, say: Callable[[str], None], exc: Exception) -> None:
+    errors = [exc] if isinstance(exc, GeneratorError) else _problems(exc)  # type: ignore[arg-type]
+    lines = [e.format(project) for e in sorted(errors, key=GeneratorError.sort_key)]
+    for line in lines:
         say(line)
-    say(f"Rebuilt {result.html_pages} pages (today: {result.today.isoformat()})")
-    memory: dict[str, bytes] = {f.path: f.data for f in result.files if f.key and f.copy_from is None}
-    state.previous = Previous({f.path: (f.key, "") for f in result.files if f.path in memory}, memory)
-    state.publish(files, [])
+    say(f"{len(lines)} problem{'s' if len(lines) != 1 else ''}; still serving the last good site")
+    state.publish(None, lines)
+
+
+def _rel(path: str) -> str:
+    return path.removeprefix(f"{SITE}/")
+
+
+def _served(files: list[OutputFile]) -> dict[str, Served]:
+    return {
+        _rel(f.path): (f.copy_from if f.copy_from is not None else f.data)
+        for f in files
+        if f.path.startswith(f"{SITE}/")
+    }
 
 
 def _problems(group: BaseExceptionGroup[BaseException]) -> list[GeneratorError]:
@@ -113,6 +200,8 @@ def _problems(group: BaseExceptionGroup[BaseException]) -> list[GeneratorError]:
 
 class _Handler(BaseHTTPRequestHandler):
     state: State
+    project: Path
+    say: Callable[[str], None]
 
     def log_message(self, format: str, *args: object) -> None:
         return
@@ -125,11 +214,16 @@ class _Handler(BaseHTTPRequestHandler):
         rel = PurePosixPath(path.lstrip("/")).as_posix() if path != "/" else ""
         if rel in ("", ".") or path.endswith("/"):
             rel = (rel.rstrip("/") + "/index.html").lstrip("/") if rel not in ("", ".") else "index.html"
-        found = self.state.files.get(rel)
+        found = self.state.find(rel)
         status = 200
         if found is None:
             found, status, rel = self.state.files.get("404.html", _NOT_FOUND), 404, "404.html"
-        data = found.read_bytes() if isinstance(found, Path) else found
+        try:
+            data = _bytes(found)
+        except GeneratorError as exc:  # a template that fails for this page
+            message = exc.format(self.project)
+            self.say(message)
+            data, status, rel = _failed_page(message), 500, "error.html"
         kind = mimetypes.guess_type(rel)[0] or "application/octet-stream"
         if kind == "text/html":
             data = data.replace(b"</body>", _SCRIPT.encode() + b"</body>", 1)
@@ -173,16 +267,33 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class _Changes(FileSystemEventHandler):
-    """Calls `then` once things have been quiet for DEBOUNCE seconds after a relevant change."""
+    """Calls `then` once things have been quiet for DEBOUNCE seconds after a relevant change.
+    A watched folder that does not exist yet (a project's first templates/) is watched
+    from the moment it is made."""
 
-    def __init__(self, roots: list[Path], then: Callable[[], None]) -> None:
-        self.roots, self.then = roots, then
+    def __init__(self, roots: list[Path], then: Callable[[], None], observer: Observer) -> None:  # type: ignore[valid-type]
+        self.roots, self.then, self.observer = roots, then, observer
         self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
+        self._watched: set[Path] = set()
+        self._parents: set[Path] = set()
+
+    def watch(self) -> None:
+        for root in self.roots:
+            if root in self._watched:
+                continue
+            if root.is_dir():
+                self.observer.schedule(self, str(root), recursive=True)  # type: ignore[attr-defined]
+                self._watched.add(root)
+            elif root.parent not in self._parents and root.parent.is_dir():
+                self.observer.schedule(self, str(root.parent), recursive=False)  # type: ignore[attr-defined]
+                self._parents.add(root.parent)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
+        if event.is_directory and Path(str(event.src_path)) in self.roots:
+            self.watch()  # a watched folder made (or removed) while the preview runs
         if event.is_directory and event.event_type == "modified":
             return  # a file in it changed, and that file has its own event
         paths = [event.src_path, getattr(event, "dest_path", "")]
@@ -221,6 +332,7 @@ class Preview:
         return f"http://{host!s}:{port}/"
 
     def stop(self) -> None:
+        gc.unfreeze()
         self.stop_clock.set()
         self.observer.stop()  # type: ignore[attr-defined]
         self.server.shutdown()
@@ -240,15 +352,13 @@ def start(
             rebuild(project, today, state, say)
 
     again()
-    handler = type("Handler", (_Handler,), {"state": state})
+    handler = type("Handler", (_Handler,), {"state": state, "project": project, "say": staticmethod(say)})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    roots = [p.resolve() for p in (project / "content", project / "templates") if p.is_dir()]
     observer = Observer()
-    changes = _Changes(roots, again)
-    for root in roots:
-        observer.schedule(changes, str(root), recursive=True)
+    changes = _Changes([(project / name).resolve() for name in ("content", "templates")], again, observer)
+    changes.watch()
     observer.start()
     stop_clock = threading.Event()
     if today is None:  # scheduled items appear on their day: rebuild when the date changes

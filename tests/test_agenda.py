@@ -7,6 +7,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import holidays
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.config import parse_config
 from generator.model import Occurrence
@@ -139,3 +141,48 @@ def test_the_home_page_dates_are_each_offices_next_holiday_and_pay_date() -> Non
     paris = next(o for o in home.offices if o.office == "paris")
     assert (madrid.holiday and madrid.holiday.uid, madrid.payday and madrid.payday.uid) == ("navidad", "pay")
     assert (paris.holiday and paris.holiday.uid, paris.payday) == ("navidad", None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    spans=st.lists(
+        st.tuples(
+            st.integers(0, 120),  # first day, from 2026-10-01
+            st.integers(1, 40),  # days it lasts
+            st.sampled_from(["holiday", "event", "training", "payday"]),
+            st.sampled_from([(), ("madrid",), ("cdmx", "paris")]),
+            st.booleans(),  # timed, in Mexico City
+        ),
+        max_size=40,
+    ),
+    first=st.integers(-10, 130),
+    length=st.integers(0, 45),
+    office=st.sampled_from([None, "madrid", "cdmx", "paris"]),
+    kinds=st.sampled_from([None, ("holiday",), FILTERS["events"]]),
+)
+def test_a_search_between_two_days_finds_what_reading_every_entry_finds(
+    spans: list[tuple[int, int, str, tuple[str, ...], bool]],
+    first: int,
+    length: int,
+    office: str | None,
+    kinds: tuple[str, ...] | None,
+) -> None:
+    base = dt.date(2026, 10, 1)
+    zone = ZoneInfo("America/Mexico_City")
+    entries = []
+    for number, (start, days, kind, offices, timed) in enumerate(spans):
+        day = base + dt.timedelta(days=start)
+        begin: dt.date | dt.datetime = dt.datetime.combine(day, dt.time(22), zone) if timed else day
+        end = begin + dt.timedelta(days=days)
+        entries.append(Occurrence(f"u{number}", kind, {"": f"e{number}"}, begin, end, offices=offices))
+    agenda = compose_agenda(CONFIG, entries, (base, base + dt.timedelta(days=200)), everything=True)
+    low, high = base + dt.timedelta(days=first), base + dt.timedelta(days=first + length)
+    every = tuple(e for e in agenda.select(office, kinds) if e.day <= high and e.last_day >= low)
+    assert agenda.between(low, high, office, kinds) == every
+    for zoned in (agenda.in_zone(ZoneInfo("Europe/Madrid")), agenda.in_zone(zone)):
+        assert zoned.between(low, high, office, kinds) == tuple(
+            e for e in zoned.select(office, kinds) if e.day <= high and e.last_day >= low
+        )
+    assert agenda.next("holiday", office, low) == next(
+        (e for e in agenda.select(office, ("holiday",)) if e.day >= low), None
+    )

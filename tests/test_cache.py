@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.cache import Fingerprints, Store
+from tests.conftest import TODAY, MakeProject, announcement
 
 
 def keys(path: Path) -> set[str]:
@@ -95,3 +96,66 @@ def test_a_value_whose_digest_is_known_is_not_walked() -> None:
         Fingerprints().of(value)
     assert Fingerprints([(value, "d1")]).of([value]) == Fingerprints([(value, "d1")]).of([value])
     assert Fingerprints([(value, "d1")]).of([value]) != Fingerprints([(value, "d2")]).of([value])
+
+
+def _reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The content files the loaders read to know whether they changed."""
+    from generator.load.documents import read_markdown
+
+    read: list[Path] = []
+
+    def counted(path: Path) -> bytes:
+        read.append(path)
+        return read_markdown(path)
+
+    monkeypatch.setattr("generator.load.reuse.read_markdown", counted)
+    return read
+
+
+def _titles(project: Path, cache: Store) -> set[str]:
+    from generator.build import load_sources
+
+    cache.forget_unused()
+    site = load_sources(project, today=TODAY, cache=cache).site
+    cache.save()
+    return {a.title for a in site.announcements}
+
+
+def test_a_file_as_it_was_is_not_read_again_and_a_changed_one_always_is(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import generator.load.reuse as reuse
+    from generator.build import content_cache
+
+    project = make_project(
+        {f"content/announcements/a{i}.md": announcement(f"Aviso {i}", "2026-11-20") for i in range(3)}
+    )
+    files = sorted((project / "content/announcements").glob("*.md"))
+    racy = reuse.RACY
+    # As if the files had been left alone longer than a clock tick before the build: the
+    # test cannot move a file's change time back (utime sets it to now).
+    monkeypatch.setattr(reuse, "RACY", -60_000_000_000)
+    read = _reads(monkeypatch)
+    assert _titles(project, content_cache(project)) == {"Aviso 0", "Aviso 1", "Aviso 2"}
+    assert len(read) == 3
+    read.clear()
+    assert _titles(project, content_cache(project)) == {"Aviso 0", "Aviso 1", "Aviso 2"}  # a new build
+    assert read == []  # known by their size, times and inode
+
+    # The same size and modification time, new bytes: the change time tells.
+    first = files[0]
+    then = first.stat().st_mtime
+    first.write_text(announcement("Aviso X", "2026-11-20"), encoding="utf-8")
+    os.utime(first, (then, then))
+    assert first.stat().st_size == files[1].stat().st_size
+    assert _titles(project, content_cache(project)) == {"Aviso X", "Aviso 1", "Aviso 2"}
+    assert read == [first]
+
+    # Recorded within the file system's clock tick of its last change: read again next
+    # time, when a second change in the same tick would not show in its times.
+    monkeypatch.setattr(reuse, "RACY", racy)
+    read.clear()
+    files[1].write_text(announcement("Aviso Y", "2026-11-20"), encoding="utf-8")
+    assert _titles(project, content_cache(project)) == {"Aviso X", "Aviso Y", "Aviso 2"}
+    assert _titles(project, content_cache(project)) == {"Aviso X", "Aviso Y", "Aviso 2"}
+    assert read.count(files[1]) == 2  # at both builds, though it did not change between them

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from generator.build import build, load_sources, preview_site
 from generator.serve import EVENTS, Preview, start
-from tests.conftest import MakeProject, announcement
+from tests.conftest import REPO, SEARCH, TODAY, MakeProject, announcement, search_index
 
 
 @pytest.fixture
@@ -140,3 +141,69 @@ def test_ctrl_c_stops_the_preview_cleanly(make_project: MakeProject) -> None:
         process.kill()
     assert process.returncode == 0 and "Stopped." in out
     assert "Traceback" not in err
+
+
+def _what_a_reader_gets(files: dict[str, bytes]) -> dict[str, bytes]:
+    """Site files by path, the search index as what a search finds (its packed files are
+    named differently from one run to the next)."""
+    packed = {p: d for p, d in files.items() if p.startswith(SEARCH) and not p.endswith((".js", ".css"))}
+    found = {p: d for p, d in files.items() if p not in packed}
+    found[SEARCH + "(what it finds)"] = search_index(packed)
+    return found
+
+
+def test_the_preview_serves_what_a_build_publishes_byte_for_byte() -> None:
+    """The preview renders a page when it is asked for and the feeds and index after: what
+    it serves is what `intranet build --drafts` publishes, every file, for the sample."""
+    built = {
+        f.path: f.data if f.copy_from is None else f.copy_from.read_bytes()
+        for f in build(REPO, today=TODAY, drafts=True).files
+        if f.path.startswith("site/")
+    }
+    site = preview_site(load_sources(REPO, today=TODAY))
+    previewed = {path: render() for path, render in site.pages.items()}
+    for made in (site.files, *(group() for group in site.later)):
+        previewed |= {
+            f.path: f.data if f.copy_from is None else f.copy_from.read_bytes()
+            for f in made
+            if f.path.startswith("site/")
+        }
+    assert len(site.pages) > 300  # the sample's pages, none rendered until asked for
+    assert _what_a_reader_gets(previewed) == _what_a_reader_gets(built)
+    assert {probe() for probe in site.probes} <= set(previewed.values())  # real pages of the site
+
+
+def test_a_template_that_fails_on_a_page_shows_on_that_page_and_over_open_pages(
+    make_project: MakeProject,
+) -> None:
+    project = make_project({"content/announcements/menu.md": announcement("Menú de otoño", "2026-11-18")})
+    said: list[str] = []
+    running = start(project, "127.0.0.1", 0, None, say=said.append)
+    try:
+        events = listen(running)
+        broken = project / "templates/site/announcement.html"
+        broken.parent.mkdir(parents=True)
+        broken.write_text('{% extends "site/base.html" %}{% block main %}{{ localized.nothing.at_all }}'
+                          "{% endblock %}", encoding="utf-8")  # fmt: skip
+        assert events.get(timeout=10)[0] == "reload"  # the other pages are fine
+        name, data = events.get(timeout=30)  # then every template's trial shows the problem
+        assert name == "problems"
+        (problem,) = json.loads(data)
+        assert problem.startswith("templates/site/announcement.html:1: template error:")
+        status, page = get(running, "es/news/menu/")
+        assert status == 500 and "templates/site/announcement.html:1: template error:" in page
+        assert EVENTS in page  # fixing the template reloads it
+        assert get(running, "es/")[0] == 200
+        broken.unlink()
+        assert events.get(timeout=10)[0] == "reload"
+        assert get(running, "es/news/menu/")[0] == 200
+    finally:
+        running.stop()
+
+
+def test_feeds_and_the_search_index_are_served_once_made(preview: tuple[Preview, Path]) -> None:
+    running, _ = preview
+    status, feed = get(running, "es/feed.xml")
+    assert status == 200 and "Menú de otoño" in feed
+    assert get(running, "pagefind/0/pagefind-ui.js")[0] == 200
+    assert get(running, "es/calendar/all.ics")[0] == 200

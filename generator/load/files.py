@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import TypeVar
 
@@ -37,23 +38,55 @@ def ignored(rel: PurePath) -> bool:
     return any(part.startswith((".", "_")) for part in rel.parts) or rel.name.endswith(EDITOR_FILES)
 
 
+@dataclass(frozen=True)
+class Listing:
+    """The files below a folder that are not left out (see `ignored`), from one walk: a
+    large site's loaders, its link check and its unread-file check share it."""
+
+    root: Path
+    entries: tuple[tuple[tuple[str, ...], str], ...]  # (parts below root, path), sorted by path
+    links: frozenset[str]  # the paths that are symbolic links
+
+    def files(
+        self, below: str | None = None, suffixes: Iterable[str] | None = None, *, top_only: bool = False
+    ) -> list[Path]:
+        """The files in the folder `below` (None: all), as content_files says."""
+        wanted = tuple(s.lower() for s in suffixes) if suffixes is not None else None
+        depth = 1 if below is None else 2
+        return [
+            Path(path)
+            for parts, path in self.entries
+            if (below is None or (len(parts) > 1 and parts[0] == below))
+            and (not top_only or len(parts) == depth)
+            and (wanted is None or suffix_of(parts[-1]).lower() in wanted)
+        ]
+
+
+def list_files(folder: Path) -> Listing:
+    """Every file below `folder` that the build does not leave out. A link to a folder
+    is not followed."""
+    if not folder.is_dir():
+        return Listing(folder, (), frozenset())
+    root = str(folder)
+    start = len(root) + 1
+    entries, links = [], set()
+    for entry in _scan(root, False):
+        entries.append((tuple(entry.path[start:].split(os.sep)), entry.path))  # noqa: PTH206 (no Path per file)
+        if entry.is_symlink():
+            links.add(entry.path)
+    entries.sort()  # by parts, as paths sort
+    return Listing(folder, tuple(entries), frozenset(links))
+
+
 def content_files(
     folder: Path, suffixes: Iterable[str] | None = None, *, top_only: bool = False
 ) -> list[Path]:
     """The files below `folder` (or only directly in it), with one of `suffixes` (any case)
     when given, sorted by path. A link to a folder is not followed."""
-    if not folder.is_dir():
-        return []
-    wanted = tuple(s.lower() for s in suffixes) if suffixes is not None else None
-    found = [
-        Path(entry.path)
-        for entry in _scan(str(folder), top_only)
-        if wanted is None or _suffix(entry.name).lower() in wanted
-    ]
-    return sorted(found)
+    return list_files(folder).files(None, suffixes, top_only=top_only)
 
 
-def _suffix(name: str) -> str:
+def suffix_of(name: str) -> str:
     """`PurePath(name).suffix`, without making a path of every file name."""
     dot = name.rfind(".")
     return name[dot:] if 0 < dot < len(name) - 1 else ""
@@ -61,7 +94,8 @@ def _suffix(name: str) -> str:
 
 def linked_files(folder: Path) -> list[Path]:
     """The files of `content_files(folder)` that are symbolic links, sorted."""
-    return sorted(Path(entry.path) for entry in _scan(str(folder), False) if entry.is_symlink())
+    listing = list_files(folder)
+    return [Path(path) for _, path in listing.entries if path in listing.links]
 
 
 def _scan(folder: str, top_only: bool) -> Iterator[os.DirEntry[str]]:

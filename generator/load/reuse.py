@@ -7,11 +7,18 @@ versions, the settings, and what else the folder's loader is given). The same di
 serves as the item's fingerprint when pages are keyed (cache.Fingerprints), so a page
 does not walk an unchanged announcement field by field. The cache is the project's own
 working data, as trusted as its content and templates.
+
+A file is read only when it may have changed: the digest of a file whose size, times and
+inode are those recorded at the last build is taken from that record (as git's index
+does), unless the file was changed less than RACY before it was recorded, when a second
+change within the file system's clock tick could not be told apart.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,11 +35,52 @@ T = TypeVar("T")
 Changes = tuple[dict[str, bytes], set[str]]
 
 
+RACY = 3_000_000_000  # nanoseconds: the coarsest file-system clock (FAT's is 2 s), with a margin
+Signature = tuple[int, int, int, int]  # size, modification and change times, inode
+
+
 @dataclass
 class Reuse:
     store: Store
     context: str  # digest of the code, library versions and settings every loader reads
     known: list[tuple[object, str]] = field(default_factory=list)  # (item, its digest)
+    # (folder context, path) → (signature, when recorded, digest): the last build's and this one's
+    recorded: dict[tuple[str, str], tuple[Signature, int, str]] | None = None
+    seen: dict[tuple[str, str], tuple[Signature, int, str]] = field(default_factory=dict)
+
+    @property
+    def _record_key(self) -> str:
+        return digest("file signatures", self.context)
+
+    def key_of(self, path: Path, context: str) -> str:
+        """The digest of what loading `path` reads, from the record when the file is as it
+        was; raises what reading it raises."""
+        if self.recorded is None:
+            kept = self.store.objects.get(self._record_key)
+            if kept is None and (saved := self.store.get(self._record_key)) is not None:
+                try:
+                    kept = pickle.loads(saved)
+                except Exception:  # a damaged record: every file is read
+                    kept = None
+            self.recorded = kept if isinstance(kept, dict) else {}
+        name = str(path)
+        stat = os.stat(name)  # noqa: PTH116 (a Path per file costs more than the stat)
+        signature = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        last = self.recorded.get((context, name))
+        if last is not None and last[0] == signature and last[1] - max(signature[1:3]) > RACY:
+            self.seen[(context, name)] = last
+            return last[2]
+        key = digest("item", self.context, context, name, read_markdown(path))
+        self.seen[(context, name)] = (signature, time.time_ns(), key)
+        return key
+
+    def remember(self) -> None:
+        """Record this build's file signatures for the next one."""
+        if self.seen != self.recorded:
+            self.store.put(self._record_key, pickle.dumps(self.seen))
+        else:
+            self.store.touch(self._record_key)
+        self.store.objects[self._record_key] = self.seen
 
 
 def load_all(
@@ -49,7 +97,7 @@ def load_all(
     missing: list[Path] = []
     for path in paths:
         try:
-            key = digest("item", reuse.context, context, str(path), read_markdown(path))
+            key = reuse.key_of(path, context)
         except (OSError, GeneratorError):
             missing.append(path)  # the loader reports it
             continue

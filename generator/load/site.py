@@ -11,7 +11,7 @@ from generator.config import Config
 from generator.errors import GeneratorError, did_you_mean, raise_all
 from generator.load.announcements import load_announcement
 from generator.load.certification import load_programme
-from generator.load.files import content_files, gather, linked_files
+from generator.load.files import Listing, gather, list_files, suffix_of
 from generator.load.ics import load_calendar
 from generator.load.kudos import load_one_kudos
 from generator.load.markdown import Markdown, render_markdown
@@ -42,7 +42,8 @@ def load_site(
     errors: list[GeneratorError] = []
     warnings = warnings if warnings is not None else []
 
-    outside = links_outside(content_dir)  # never read, never published
+    listing = list_files(content_dir)  # one walk of content/ for every loader and check
+    outside = links_outside(listing)  # never read, never published
     errors += [
         GeneratorError(
             "this file is a link to a file outside content/, which is never read or published",
@@ -53,7 +54,7 @@ def load_site(
     ]
 
     def files(folder: str) -> list[Path]:
-        found = content_files(content_dir / folder, READ[folder], top_only=folder == "metrics")
+        found = listing.files(folder, READ[folder], top_only=folder == "metrics")
         return [path for path in found if path not in outside] if outside else found
 
     def each(folder: str, load: Callable[[Path, Path], T], context: str = "") -> list[T]:
@@ -108,7 +109,7 @@ def load_site(
     errors += check_unique(pages, "page")
     errors += check_unique(courses, "course")
     raise_all(errors)
-    warnings += unread_files(content_dir)
+    warnings += unread_files(listing)
     return Site(
         announcements=tuple(sorted(announcements, key=lambda a: (a.lang, a.slug))),
         pages=tuple(sorted(pages, key=lambda p: (p.lang, p.order, p.slug))),
@@ -142,18 +143,17 @@ _WHERE = (
 )
 
 
-def unread_files(content_dir: Path) -> list[GeneratorError]:
+def unread_files(listing: Listing) -> list[GeneratorError]:
     """A warning for each file under content/ that no part of the build reads: a misplaced
     folder or a wrong extension would otherwise be ignored in silence."""
     found = []
-    for path in content_files(content_dir):
-        rel = path.relative_to(content_dir)
-        if rel.as_posix() == "site.toml" or rel.parts[0] == "media":
+    for parts, path in listing.entries:
+        if parts == ("site.toml",) or parts[0] == "media":
             continue
-        folder = rel.parts[0] if len(rel.parts) > 1 else ""
+        folder = parts[0] if len(parts) > 1 else ""
         suffixes = READ.get(folder)
-        in_place = folder != "metrics" or len(rel.parts) == 2  # indicators: content/metrics/{id}.csv
-        if suffixes is not None and path.suffix.lower() in suffixes and in_place:
+        in_place = folder != "metrics" or len(parts) == 2  # indicators: content/metrics/{id}.csv
+        if suffixes is not None and suffix_of(parts[-1]).lower() in suffixes and in_place:
             continue
         if suffixes is not None:
             problem = f"the build reads only {', '.join(suffixes)} files in content/{folder}/"
@@ -163,15 +163,15 @@ def unread_files(content_dir: Path) -> list[GeneratorError]:
             known = [*READ, "media"]
             guess = did_you_mean(folder, known) if folder else ""
             hint = f"{guess}{_WHERE}"
-        found.append(GeneratorError(problem, path=path, hint=hint))
+        found.append(GeneratorError(problem, path=Path(path), hint=hint))
     return found
 
 
-def links_outside(content_dir: Path) -> set[Path]:
+def links_outside(listing: Listing) -> set[Path]:
     """The files under content/ that are symbolic links to a file outside it (a link to
     a folder is not followed at all). Nothing outside content/ may be read or published."""
-    root = content_dir.resolve()
-    return {path for path in linked_files(content_dir) if not path.resolve().is_relative_to(root)}
+    root = listing.root.resolve()
+    return {Path(p) for p in listing.links if not Path(p).resolve().is_relative_to(root)}
 
 
 def check_unique(

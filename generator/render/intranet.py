@@ -268,6 +268,55 @@ def plan_site(
     return plans + list(plan_boards(config, views, boards))
 
 
+@dataclass(frozen=True)
+class PageRenderer:
+    """What every page of one build renders with; `render(plan)` makes one page."""
+
+    config: Config
+    views: dict[str, LanguageView]
+    templates: Templates
+    links: Links
+    today: date
+    by_identity: dict[tuple[str, tuple[str, str]], str]  # (language, same_as) → the page's path
+
+    @classmethod
+    def of(
+        cls,
+        config: Config,
+        views: dict[str, LanguageView],
+        plans: Sequence[PagePlan],
+        templates: Templates,
+        links: Links,
+        today: date,
+    ) -> PageRenderer:
+        by_identity = {(plan.lang, plan.same_as): plan.path for plan in plans}
+        return cls(config, views, templates, links, today, by_identity)
+
+    def switcher(self, plan: PagePlan) -> list[tuple[str, str]]:
+        """The page in each language: itself where it exists, else that language's home."""
+        return [
+            (other, self.by_identity.get((other, plan.same_as), home_page(other)))
+            for other in self.config.languages
+        ]
+
+    def render(self, plan: PagePlan, switcher: list[tuple[str, str]] | None = None) -> bytes:
+        config = self.config
+        return self.templates.render(
+            plan.template,
+            plan.lang,
+            plan.path,
+            config=config,
+            site_view=self.views[plan.lang],
+            today=self.today,
+            switcher=switcher if switcher is not None else self.switcher(plan),
+            canonical=config.base_url + pretty(plan.path),
+            alternates=plan.alternates,
+            base_url=config.base_url,
+            links=self.links,
+            **plan.context,
+        ).encode()
+
+
 def render_intranet(
     config: Config,
     views: dict[str, LanguageView],
@@ -287,15 +336,13 @@ def render_intranet(
     code, today, the links and the parts of the language's view the templates use) have
     the digest they had in the `previous` build keeps its published bytes unrendered.
     With a `spool`, rendered pages wait in its files instead of memory."""
-    by_identity = {(plan.lang, plan.same_as): plan.path for plan in plans}
+    renderer = PageRenderer.of(config, views, plans, templates, links, today)
     fingerprints = fingerprints or Fingerprints()
     shared = _shared_keys(config, views, plans, templates, links, today, fingerprints)
     files: list[OutputFile | None] = []
     pending: list[tuple[int, PagePlan, list[tuple[str, str]], str]] = []  # to render: (place, plan, …)
     for plan in plans:
-        switcher = [
-            (other, by_identity.get((other, plan.same_as), home_page(other))) for other in config.languages
-        ]
+        switcher = renderer.switcher(plan)
         output = site_output(plan.path)
         key = digest(
             shared[(plan.lang, plan.template)],
@@ -314,26 +361,8 @@ def render_intranet(
             files.append(None)
 
     def render(part: Sequence[tuple[int, PagePlan, list[tuple[str, str]], str]]) -> list[Rendered]:
-        return [html if spool is None else spool.keep(html) for html in _render(part)]
-
-    def _render(part: Sequence[tuple[int, PagePlan, list[tuple[str, str]], str]]) -> Iterator[bytes]:
-        return (
-            templates.render(
-                plan.template,
-                plan.lang,
-                plan.path,
-                config=config,
-                site_view=views[plan.lang],
-                today=today,
-                switcher=switcher,
-                canonical=config.base_url + pretty(plan.path),
-                alternates=plan.alternates,
-                base_url=config.base_url,
-                links=links,
-                **plan.context,
-            ).encode()
-            for _, plan, switcher, _ in part
-        )
+        pages = (renderer.render(plan, switcher) for _, plan, switcher, _ in part)
+        return [html if spool is None else spool.keep(html) for html in pages]
 
     rendered = (
         data for part in map_chunks(render, pending, least=200, label="Rendering pages") for data in part
@@ -344,11 +373,18 @@ def render_intranet(
         else:  # in the spool: (where, digest)
             files[place] = OutputFile(site_output(plan.path), b"", plan.source, data[0], key, data[1])
     pages = [f for f in files if f is not None]
+    return pages + fixed_files(config, templates, media_files, today)
 
+
+def fixed_files(
+    config: Config, templates: Templates, media_files: Sequence[MediaFile], today: date
+) -> list[OutputFile]:
+    """What the site has besides its planned pages: the root pages, styles and media."""
     default = config.default_language
     assets = static_files(templates)
     stylesheet = next((f.copy_from for f in assets if f.path == site_output(asset("style.css"))), None)
     css = Markup(stylesheet.read_text(encoding="utf-8")) if stylesheet else Markup("")
+    pages = []
     for name, template in zip(ROOT_PAGES, ("site/root.html", "site/404.html"), strict=True):
         html = templates.render(
             template, default, name, config=config, today=today, base_url=config.base_url, stylesheet=css
@@ -411,8 +447,8 @@ def site_links(
     media_files: tuple[MediaFile, ...],
     content_dir: Path,
     pictures: Mapping[str, Picture] | None = None,
-) -> tuple[Links, list[GeneratorError]]:
-    """Where every body link of this build goes, and a warning for each that reaches nothing."""
+) -> Links:
+    """Where every body link of this build goes (link_problems: those that reach nothing)."""
     files = {
         *(plan.path for plan in plans),
         *ROOT_PAGES,
@@ -445,7 +481,11 @@ def site_links(
         pages = groups.setdefault(plan.same_as, {})
         pages[plan.lang] = plan.path
         sources[origin] = pages
-    links = Links(files, sources, config.languages, content_dir, pictures)
+    return Links(files, sources, config.languages, content_dir, pictures)
+
+
+def link_problems(views: dict[str, LanguageView], links: Links) -> list[GeneratorError]:
+    """A warning for each body link or picture of a shown item that reaches nothing."""
     checked: dict[Path, BodyItem] = {}
     for view in views.values():
         shown: list[BodyItem] = [
@@ -456,10 +496,9 @@ def site_links(
         ]
         for item in shown:
             checked.setdefault(item.source, item)
-    warnings = [
+    return [
         problem for item in checked.values() for problem in links.problems(item.source, item.lang, item.links)
     ]
-    return links, warnings
 
 
 def static_files(templates: Templates) -> list[OutputFile]:

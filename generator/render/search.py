@@ -55,13 +55,16 @@ class SearchRecord:
 def search_records(config: Config, views: dict[str, LanguageView]) -> list[SearchRecord]:
     records = []
     for lang, view in views.items():
+        category, audience, office = filter_names(lang)
+        names = {a: config.audiences[a].name(lang) for a in config.audiences}
+        offices = {o: config.offices[o].name(lang) for o in config.offices}
+        categories: dict[str, str] = {}
         for news in view.news:
             item = news.item
             if item.draft:
                 continue  # a draft is previewed, never searched
-            category, audience, office = filter_names(lang)
-            audiences = [config.audiences[a].name(lang) for a in item.audience if a not in config.offices]
-            offices = [config.offices[a].name(lang) for a in item.audience if a in config.offices]
+            if item.category not in categories:
+                categories[item.category] = category_name(item.category, lang)
             records.append(
                 SearchRecord(
                     news_path(news),
@@ -70,9 +73,9 @@ def search_records(config: Config, views: dict[str, LanguageView]) -> list[Searc
                     item.body_html,
                     item.date.isoformat(),
                     (
-                        (category, (category_name(item.category, lang),)),
-                        (audience, tuple(audiences)),
-                        (office, tuple(offices)),
+                        (category, (categories[item.category],)),
+                        (audience, tuple(names[a] for a in item.audience if a not in offices)),
+                        (office, tuple(offices[a] for a in item.audience if a in offices)),
                     ),
                 )
             )

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import calendar as calendar_module
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from generator.config import CalendarSettings, Config
@@ -47,23 +49,48 @@ class Agenda:
     entries: tuple[Occurrence, ...]  # sorted by day, kind, title
     window: tuple[dt.date, dt.date]
 
+    @cached_property
+    def _days(self) -> tuple[list[dt.date], dt.timedelta]:
+        """Each entry's first day, in order, and the longest an entry lasts: what `between`
+        searches instead of reading every entry."""
+        longest = max((e.last_day - e.day for e in self.entries), default=dt.timedelta(0))
+        return [e.day for e in self.entries], longest
+
+    @cached_property
+    def _zoned(self) -> dict[str, Agenda]:
+        return {}
+
     def select(self, office: str | None = None, kinds: Iterable[str] | None = None) -> tuple[Occurrence, ...]:
+        return self._select(self.entries, office, kinds)
+
+    @staticmethod
+    def _select(
+        entries: Iterable[Occurrence], office: str | None, kinds: Iterable[str] | None
+    ) -> tuple[Occurrence, ...]:
         wanted = set(kinds) if kinds is not None else None
-        return tuple(e for e in self.entries if e.for_office(office) and (wanted is None or e.kind in wanted))
+        return tuple(e for e in entries if e.for_office(office) and (wanted is None or e.kind in wanted))
 
     def between(
         self, first: dt.date, last: dt.date, office: str | None = None, kinds: Iterable[str] | None = None
     ) -> tuple[Occurrence, ...]:
         """Entries touching the days first..last (both included)."""
-        return tuple(e for e in self.select(office, kinds) if e.day <= last and e.last_day >= first)
+        days, longest = self._days
+        start, end = bisect_left(days, first - longest), bisect_right(days, last)
+        near = (e for e in self.entries[start:end] if e.last_day >= first)
+        return self._select(near, office, kinds)
 
     def next(self, kind: str, office: str | None, today: dt.date) -> Occurrence | None:
         """The first entry of `kind` on or after today, for an office (None: any)."""
-        return next((e for e in self.select(office, (kind,)) if e.day >= today), None)
+        start = bisect_left(self._days[0], today)
+        return next((e for e in self.entries[start:] if e.kind == kind and e.for_office(office)), None)
 
     def in_zone(self, tz: ZoneInfo) -> Agenda:
         """The agenda as a reader in `tz` sees it: timed entries at that zone's clock and day."""
-        return Agenda(tuple(sorted((e.in_zone(tz) for e in self.entries), key=_order)), self.window)
+        zoned = self._zoned.get(tz.key)
+        if zoned is None:
+            zoned = Agenda(tuple(sorted((e.in_zone(tz) for e in self.entries), key=_order)), self.window)
+            self._zoned[tz.key] = zoned
+        return zoned
 
     def visible_to(self, config: Config, scope: str | None) -> Agenda:
         """The entries the main site (scope None) or a restricted audience's tree may show."""

@@ -26,6 +26,8 @@ def media_used(item: Item) -> set[str]:
         written.append(item.image)
     found = set()
     for target in written:
+        if "media/" not in target and "%" not in target:
+            continue  # most links are to pages: no need to take them apart
         path = unquote(split_url(target.removeprefix(SITE_ROOT).removeprefix(CONTENT_REF))[0])
         path = path.lstrip("/")
         if path.startswith("media/"):
