@@ -26,7 +26,7 @@ from generator.cache import (
 )
 from generator.config import Config, load_config
 from generator.errors import GeneratorError, did_you_mean, known_list
-from generator.indexer import shards, start_index
+from generator.indexer import bundle_names, shards, start_index
 from generator.load.markdown import CachedMarkdown
 from generator.load.reuse import Reuse
 from generator.load.site import load_site
@@ -44,7 +44,7 @@ from generator.render.intranet import (
     site_links,
 )
 from generator.render.newsletter import render_newsletters
-from generator.render.search import search_records
+from generator.render.search import record_paths, search_records
 from generator.render.templates import Templates
 from generator.rules.agenda import Agenda, calendar_window, full_agenda
 from generator.rules.issue import Issues
@@ -243,8 +243,7 @@ def preview_site(sources: Sources, *, previous: Previous | None = None) -> OnDem
     whose unchanged bundles are kept."""
     config, today, site, templates = sources.config, sources.today, sources.site, sources.templates
     views = compose_views(config, site, today, drafts=True, agenda=sources.agenda, issues=sources.issues)
-    records = search_records(config, views)
-    plans = plan_site(config, views, tuple(shards(records)), default_boards(today))
+    plans = plan_site(config, views, bundle_names(record_paths(views)), default_boards(today))
     media = published_media(config, site, None)
     pictures, sized = picture_sizes(media, cache=sources.cache, previous=previous)
     links = site_links(config, views, plans, templates, media, sources.content, pictures)
@@ -261,7 +260,7 @@ def preview_site(sources: Sources, *, previous: Previous | None = None) -> OnDem
         (
             lambda: render_feeds(config, views, plans, links, today),
             lambda: render_calendar_feeds(config, views[config.default_language].agenda, today),
-            lambda: start_index(records, previous=previous).files(),
+            lambda: start_index(search_records(config, views), previous=previous).files(),
         ),
         lambda: link_problems(views, links),
         tuple(first.values()),

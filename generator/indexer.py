@@ -36,12 +36,27 @@ def shards(records: Sequence[SearchRecord]) -> dict[str, list[SearchRecord]]:
     while their number stays: an edit indexes its bundle again, not the whole site. An
     item's versions in every language share a bundle, so each bundle searches each
     language. The search page merges them (Pagefind's `mergeIndex`)."""
-    count = max(1, min(MAX_SHARDS, -(-len(records) // PER_SHARD)))
+    count = _bundles(len(records))
     found: dict[str, list[SearchRecord]] = {}
     for record in records:
-        page = record.path.split("/", 1)[1]  # the same bundle for every language of an item
-        found.setdefault(str(int(digest(page)[:8], 16) % count), []).append(record)
+        found.setdefault(_bundle_of(record.path, count), []).append(record)
     return dict(sorted(found.items()))
+
+
+def bundle_names(paths: Sequence[str]) -> tuple[str, ...]:
+    """The names of the bundles `shards` makes of the records at `paths`, without the
+    records (the preview names them on the search page before it indexes)."""
+    count = _bundles(len(paths))
+    return tuple(sorted({_bundle_of(path, count) for path in paths}))
+
+
+def _bundles(records: int) -> int:
+    return max(1, min(MAX_SHARDS, -(-records // PER_SHARD)))
+
+
+def _bundle_of(path: str, count: int) -> str:
+    page = path.split("/", 1)[1]  # the same bundle for every language of an item
+    return str(int(digest(page)[:8], 16) % count)
 
 
 def search_index(

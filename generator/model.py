@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -173,11 +174,11 @@ class Occurrence:
     def all_day(self) -> bool:
         return not isinstance(self.start, dt.datetime)
 
-    @property
+    @cached_property  # asked for by every calendar cell and list: worked out once
     def day(self) -> dt.date:
         return self.start.date() if isinstance(self.start, dt.datetime) else self.start
 
-    @property
+    @cached_property
     def last_day(self) -> dt.date:
         """The last day the entry covers (its end is exclusive)."""
         if isinstance(self.end, dt.datetime):

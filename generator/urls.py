@@ -10,6 +10,7 @@ Page paths are relative to the site root and end in index.html ("es/news/x/index
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import unicodedata
@@ -24,6 +25,7 @@ NEWSLETTER = "newsletter"  # the output folder of the newsletter weeks
 MESSAGE = "message.eml"  # a newsletter edition's ready-to-send message
 
 
+@functools.lru_cache(maxsize=8192)  # the same tags and titles are slugified again and again
 def slugify(text: str) -> str:
     """Lowercase ASCII letters, digits and hyphens: safe in any path or URL."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

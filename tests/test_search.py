@@ -10,6 +10,8 @@ import pytest
 
 from generator import cli, indexer
 from generator.build import build
+from generator.indexer import bundle_names, shards
+from generator.render.search import SearchRecord
 from tests.conftest import SEARCH, TODAY, MakeProject, announcement, search_index
 
 
@@ -90,3 +92,15 @@ def test_pagefind_reads_scratch_pages_that_are_removed_and_a_killed_builds_are_t
     assert not left.exists()
     assert set(indexer.SCRATCH.glob(f"intranet-search-{os.getpid()}-*")) == before
     assert any((project / "output/site/pagefind").iterdir())
+
+
+@pytest.mark.parametrize("count", [1, 399, 401, 5_000, 40_000])
+def test_the_bundles_named_before_indexing_are_the_bundles_made(count: int) -> None:
+    """The preview names the search page's bundles from the pages alone; the index it makes
+    after must have exactly those bundles."""
+    records = [
+        SearchRecord(f"{lang}/news/n{number}/index.html", lang, "t", "", "", ())
+        for number in range(count)
+        for lang in ("es", "fr", "en")
+    ][:count]
+    assert bundle_names([r.path for r in records]) == tuple(shards(records))

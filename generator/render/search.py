@@ -52,6 +52,19 @@ class SearchRecord:
         )
 
 
+def record_paths(views: dict[str, LanguageView]) -> list[str]:
+    """The pages `search_records` makes a record of: what is not a draft."""
+    return [
+        *(news_path(news) for view in views.values() for news in view.news if not news.item.draft),
+        *(
+            content_page(lang, page.item.slug)
+            for lang, view in views.items()
+            for page in view.pages
+            if not page.item.draft
+        ),
+    ]
+
+
 def search_records(config: Config, views: dict[str, LanguageView]) -> list[SearchRecord]:
     records = []
     for lang, view in views.items():

@@ -176,4 +176,9 @@ def _tags(news: tuple[News, ...]) -> tuple[Tag, ...]:
 
 def _audiences(news: tuple[News, ...], config: Config, scope: str | None) -> dict[str, tuple[News, ...]]:
     shown = open_audiences(config) + ([scope] if scope else [])
-    return {aud: tuple(e for e in news if aud in e.item.audience) for aud in sorted(shown)}
+    found: dict[str, list[News]] = {aud: [] for aud in sorted(shown)}
+    for localized in news:  # one pass, in the news' order
+        for aud in dict.fromkeys(localized.item.audience):
+            if aud in found:
+                found[aud].append(localized)
+    return {aud: tuple(items) for aud, items in found.items()}
