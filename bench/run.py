@@ -29,6 +29,7 @@ import tempfile
 import threading
 import time
 import tracemalloc
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,6 +45,7 @@ from generator.send.ledger import Ledger  # noqa: E402
 from generator.send.mailer import Pace, deliver  # noqa: E402
 from generator.send.recipients import parse_recipients  # noqa: E402
 from generator.send.transport import SmtpTransport  # noqa: E402
+from generator.urls import news_feed, news_page  # noqa: E402
 from tests.smtp_server import free_port  # noqa: E402
 
 TODAY = dt.date(2026, 11, 23)
@@ -108,12 +110,14 @@ def intranet_run(project: Path, scenario: str, run: int) -> tuple[float, float]:
 
 PROFILE = "<!-- profile: written by hand, kept by make bench -->"
 SCENARIOS = ("cold", "nothing changed", "one announcement edited", "a template edited")
-SERVE = "serve: save → reload event"
+SERVE = "serve: save → page reloaded"
+PAUSE = 5.0  # seconds between one reload and the next save: reading what changed
 
 
 def serve_reloads(project: Path, runs: int) -> list[tuple[float, float]]:
     """`intranet serve` on the corpus: from saving an announcement to the reload event its
-    open pages receive (Server-Sent Events), several saves, each after the last reload."""
+    open pages receive (Server-Sent Events) and the page, fetched again, showing the
+    change; several saves, each PAUSE after the last reload (a person reads the change)."""
     port = free_port()
     command = [
         *INTRANET,
@@ -140,23 +144,37 @@ def serve_reloads(project: Path, runs: int) -> list[tuple[float, float]]:
         while not reader.readline().startswith(b"event: problems"):
             pass
         first = sorted((project / "content" / "announcements").glob("*.md"))[11]
+        page = _page_of(first, port)
+        feed = f"http://127.0.0.1:{port}/{news_feed(first.name.split('.')[1])}"
+        urllib.request.urlopen(feed, timeout=600).read()  # served once the feeds and index are made
         found = []
         for run in range(runs):
-            time.sleep(0.5)
+            time.sleep(PAUSE)
             started = time.perf_counter()
+            saved = f"Saved in the preview, {run}."
             with first.open("a", encoding="utf-8") as f:
-                f.write(f"\nSaved in the preview, {run}.\n")
+                f.write(f"\n{saved}\n")
             while not (line := reader.readline()).startswith(b"event: "):
                 if not line:
                     raise RuntimeError("the preview closed its event stream")
             if not line.startswith(b"event: reload"):
                 raise RuntimeError(f"the preview answered {line!r}")
+            shown = urllib.request.urlopen(page, timeout=120).read().decode()
+            if saved not in shown:
+                raise RuntimeError(f"the reloaded page {page} does not show the change")
             found.append((time.perf_counter() - started, 0.0))
         stream.close()
         return found
     finally:
         server.terminate()  # not SIGINT: a process started in the background ignores it
         server.wait(timeout=30)
+
+
+def _page_of(source: Path, port: int) -> str:
+    """The preview's address of the page of the corpus's announcement in `source`
+    (bench/corpus.py names each file {slug}.{lang}.md)."""
+    slug, lang = source.name.split(".")[:2]
+    return f"http://127.0.0.1:{port}/{news_page(lang, slug).removesuffix('index.html')}"
 
 
 def bench_corpus(size: int, runs: int, tools: dict[str, list[str]]) -> dict[str, list[tuple[float, float]]]:

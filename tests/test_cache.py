@@ -159,3 +159,16 @@ def test_a_file_as_it_was_is_not_read_again_and_a_changed_one_always_is(
     assert _titles(project, content_cache(project)) == {"Aviso X", "Aviso Y", "Aviso 2"}
     assert _titles(project, content_cache(project)) == {"Aviso X", "Aviso Y", "Aviso 2"}
     assert read.count(files[1]) == 2  # at both builds, though it did not change between them
+
+
+def test_many_entries_are_read_in_a_few_queries_as_one_by_one(tmp_path: Path) -> None:
+    store = Store(tmp_path / "c.sqlite")
+    for number in range(1_200):
+        store.put(f"k{number}", f"v{number}".encode())
+    store.save()
+    store.put("new", b"not yet written")
+    again = Store(tmp_path / "c.sqlite")
+    wanted = [f"k{n}" for n in range(0, 1_300, 3)] + ["absent", "k3"]
+    assert again.get_many(wanted) == {k: v for k in wanted if (v := again.get(k)) is not None}
+    assert len(again.get_many(wanted)) == 400
+    assert store.get_many(["new", "k1"]) == {"new": b"not yet written", "k1": b"v1"}

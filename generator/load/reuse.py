@@ -97,23 +97,25 @@ def load_all(
     missing: list[Path] = []
     for path in paths:
         try:
-            key = reuse.key_of(path, context)
+            keys[path] = reuse.key_of(path, context)
         except (OSError, GeneratorError):
             missing.append(path)  # the loader reports it
-            continue
-        keys[path] = key
-        if key in reuse.store.objects:
-            reuse.store.touch(key)
-            found[path] = reuse.store.objects[key]  # type: ignore[assignment]
-            continue
-        saved = reuse.store.get(key)
-        if saved is not None:
-            try:
-                found[path] = pickle.loads(saved)
+    known = list(keys.items())
+    for start in range(0, len(known), 500):  # a few hundred at a time: few queries, little memory
+        part = known[start : start + 500]
+        cached = reuse.store.get_many(k for _, k in part if k not in reuse.store.objects)
+        for path, key in part:
+            if key in reuse.store.objects:
+                reuse.store.touch(key)
+                found[path] = reuse.store.objects[key]  # type: ignore[assignment]
                 continue
-            except Exception:  # a damaged entry is loaded anew
-                pass
-        missing.append(path)
+            if key in cached:
+                try:
+                    found[path] = pickle.loads(cached[key])
+                    continue
+                except Exception:  # a damaged entry is loaded anew
+                    pass
+            missing.append(path)
     store = reuse.store
 
     def chunk(part: Sequence[Path]) -> tuple[list[tuple[Path, bytes]], list[GeneratorError], Changes]:
