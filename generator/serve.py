@@ -71,6 +71,13 @@ def _failed_page(message: str) -> bytes:
 Served = bytes | Path | Callable[[], bytes]  # the bytes, a file to read, or a page to render
 
 
+def _done() -> threading.Event:
+    """Before the first good build, nothing is being made: nothing to wait for."""
+    event = threading.Event()
+    event.set()
+    return event
+
+
 @dataclass
 class State:
     """The last good site (path below the site root → what to serve) and the problems of
@@ -82,7 +89,7 @@ class State:
     changed: threading.Condition = field(default_factory=threading.Condition)
     cache: Store = field(default_factory=lambda: Store(None))  # loaded items, kept between rebuilds
     previous: Previous | None = None  # the last build's search index and picture sizes, to keep
-    complete: threading.Event = field(default_factory=threading.Event)  # `files` has the feeds and index
+    complete: threading.Event = field(default_factory=_done)  # `files` has the feeds and index
     generation: int = 0  # the latest rebuild: work for an earlier one stops
 
     def publish(self, files: dict[str, Served] | None, problems: list[str]) -> threading.Event:

@@ -207,3 +207,23 @@ def test_feeds_and_the_search_index_are_served_once_made(preview: tuple[Preview,
     assert status == 200 and "Menú de otoño" in feed
     assert get(running, "pagefind/0/pagefind-ui.js")[0] == 200
     assert get(running, "es/calendar/all.ics")[0] == 200
+
+
+def test_a_preview_that_starts_broken_answers_at_once_and_shows_why(make_project: MakeProject) -> None:
+    project = make_project(
+        {"content/announcements/menu.md": "---\ntitle: Menú\ndate: 2026-13-45\n---\nTexto.\n"}
+    )
+    running = start(project, "127.0.0.1", 0, None, say=lambda line: None)
+    try:
+        started = time.monotonic()
+        assert get(running, "es/")[0] == 404  # no good site yet: nothing to wait for
+        assert get(running, "es/feed.xml")[0] == 404
+        assert time.monotonic() - started < 5
+        assert running.state.problems[0].startswith("content/announcements/menu.md:3: ")
+        (project / "content/announcements/menu.md").write_text(announcement("Menú", "2026-11-18"))
+        deadline = time.monotonic() + 10
+        while get(running, "es/")[0] != 200 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert get(running, "es/news/menu/")[0] == 200
+    finally:
+        running.stop()
