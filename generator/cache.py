@@ -93,20 +93,7 @@ class Store:
             self._db = None  # a read-only or broken cache only makes the build slower
 
     def get(self, key: str) -> bytes | None:
-        self._used.add(key)
-        if key in self._new:
-            return self._new[key]
-        if self._pid != os.getpid():  # a forked worker never uses its parent's connection or lock
-            self._lock = threading.RLock()
-            self._connect()
-        if self._db is None:
-            return None
-        try:
-            with self._lock:
-                row = self._db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
-        except sqlite3.Error:
-            return None
-        return row[0] if row is not None and isinstance(row[0], bytes) else None
+        return self.get_many((key,)).get(key)
 
     def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
         """The entries of `keys` that the store has, in a few queries instead of one each."""
@@ -114,7 +101,9 @@ class Store:
         self._used.update(wanted)
         found = {key: self._new[key] for key in wanted if key in self._new}
         rest = [key for key in wanted if key not in found]
-        if self._pid != os.getpid():
+        if not rest:
+            return found
+        if self._pid != os.getpid():  # a forked worker never uses its parent's connection or lock
             self._lock = threading.RLock()
             self._connect()
         if self._db is None:
