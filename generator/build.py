@@ -183,11 +183,11 @@ def build_site(
     views = compose_views(
         config, site, today, drafts=drafts, scope=scope, agenda=sources.agenda, issues=sources.issues
     )
-    records = search_records(config, views)
+    fingerprints = Fingerprints(sources.known)
+    records = search_records(config, views, fingerprints)
     if boards is None:
         boards = default_boards(today)
     plans = plan_site(config, views, tuple(shards(records)), boards if scope is None else ())
-    fingerprints = Fingerprints(sources.known)
     media = published_media(config, site, scope)  # a restricted item's files stay in its trees
     pictures, sized = picture_sizes(media, cache=sources.cache, previous=previous)
     links = site_links(config, views, plans, templates, media, sources.content, pictures)

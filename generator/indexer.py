@@ -195,12 +195,15 @@ def _scratch() -> Path | None:
 
 
 def _key(prefix: str, records: Sequence[SearchRecord]) -> str:
-    """The digest of a bundle's records, field by field (each delimited by its length)."""
+    """The digest of a bundle's records, field by field (each delimited by its length); a
+    record's title and text count by its item's digest when it has one (`origin`: the
+    digest of everything the item was loaded from), not by hashing the text again."""
     h = hashlib.blake2b(digest_size=20)
     for part in ("search", code_digest(), version("pagefind_bin"), prefix):
         h.update(part.encode())
     for r in records:
-        for text in (r.path, r.lang, r.title, r.body_html, r.date, repr(r.filters)):
+        texts = (r.origin, "") if r.origin else (r.title, r.body_html)
+        for text in (r.path, r.lang, *texts, r.date, repr(r.filters)):
             data = text.encode("utf-8", "surrogatepass")
             h.update(len(data).to_bytes(8, "little"))
             h.update(data)

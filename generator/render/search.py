@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from markupsafe import escape
 
+from generator.cache import Fingerprints
 from generator.config import Config
 from generator.i18n import load_translations
 from generator.render.intranet import news_path
@@ -34,6 +35,7 @@ class SearchRecord:
     body_html: str  # sanitized HTML (load/markdown.py)
     date: str  # ISO date, or "" for a standing page
     filters: tuple[tuple[str, tuple[str, ...]], ...]  # (name, values)
+    origin: str = ""  # the digest of the item it is made from, when known: it stands for its texts
 
     def html(self) -> str:
         """A minimal page of the record for Pagefind to read: the text indexed, title and
@@ -65,7 +67,15 @@ def record_paths(views: dict[str, LanguageView]) -> list[str]:
     ]
 
 
-def search_records(config: Config, views: dict[str, LanguageView]) -> list[SearchRecord]:
+def search_records(
+    config: Config, views: dict[str, LanguageView], fingerprints: Fingerprints | None = None
+) -> list[SearchRecord]:
+    """One record per shown announcement and page of each language, not drafts. With
+    `fingerprints`, each record carries its item's digest (`origin`)."""
+
+    def origin(item: object) -> str:
+        return fingerprints.of(item) if fingerprints is not None else ""
+
     records = []
     for lang, view in views.items():
         category, audience, office = filter_names(lang)
@@ -90,6 +100,7 @@ def search_records(config: Config, views: dict[str, LanguageView]) -> list[Searc
                         (audience, tuple(names[a] for a in item.audience if a not in offices)),
                         (office, tuple(offices[a] for a in item.audience if a in offices)),
                     ),
+                    origin(item),
                 )
             )
         for page in view.pages:
@@ -97,7 +108,13 @@ def search_records(config: Config, views: dict[str, LanguageView]) -> list[Searc
                 continue
             records.append(
                 SearchRecord(
-                    content_page(lang, page.item.slug), lang, page.item.title, page.item.body_html, "", ()
+                    content_page(lang, page.item.slug),
+                    lang,
+                    page.item.title,
+                    page.item.body_html,
+                    "",
+                    (),
+                    origin(page.item),
                 )
             )
     return sorted(records, key=lambda r: r.path)
