@@ -9,6 +9,7 @@ Server-Sent Events from a small script added to every HTML page, only here.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import html
 import json
@@ -22,6 +23,7 @@ from pathlib import Path, PurePosixPath
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
 
 from generator.build import OnDemand, content_cache, load_sources, preview_site, today_in
 from generator.cache import Previous, Store
@@ -275,24 +277,27 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Changes(FileSystemEventHandler):
     """Calls `then` once things have been quiet for DEBOUNCE seconds after a relevant change.
-    A watched folder that does not exist yet (a project's first templates/) is watched
-    from the moment it is made."""
+    A watched folder that does not exist yet (a project's first templates/), or that is
+    removed and made again, is watched from the moment it is made: the folder holding it
+    is watched too, for that."""
 
     def __init__(self, roots: list[Path], then: Callable[[], None], observer: Observer) -> None:  # type: ignore[valid-type]
         self.roots, self.then, self.observer = roots, then, observer
         self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
-        self._watched: set[Path] = set()
+        self._watched: dict[Path, ObservedWatch] = {}
         self._parents: set[Path] = set()
 
     def watch(self) -> None:
         for root in self.roots:
-            if root in self._watched:
-                continue
-            if root.is_dir():
-                self.observer.schedule(self, str(root), recursive=True)  # type: ignore[attr-defined]
-                self._watched.add(root)
-            elif root.parent not in self._parents and root.parent.is_dir():
+            watching = self._watched.get(root)
+            if watching is not None and not root.is_dir():  # removed: its watch ends with it
+                with contextlib.suppress(KeyError, OSError):
+                    self.observer.unschedule(watching)  # type: ignore[attr-defined]
+                del self._watched[root]
+            if root not in self._watched and root.is_dir():
+                self._watched[root] = self.observer.schedule(self, str(root), recursive=True)  # type: ignore[attr-defined]
+            if root.parent not in self._parents and root.parent.is_dir():
                 self.observer.schedule(self, str(root.parent), recursive=False)  # type: ignore[attr-defined]
                 self._parents.add(root.parent)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import json
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -225,5 +226,28 @@ def test_a_preview_that_starts_broken_answers_at_once_and_shows_why(make_project
         while get(running, "es/")[0] != 200 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert get(running, "es/news/menu/")[0] == 200
+    finally:
+        running.stop()
+
+
+def test_a_templates_folder_removed_and_made_again_is_watched_again(make_project: MakeProject) -> None:
+    project = make_project(
+        {
+            "content/announcements/menu.md": announcement("Menú de otoño", "2026-11-18"),
+            "templates/site/.keep": "",
+        }
+    )
+    running = start(project, "127.0.0.1", 0, None, say=lambda line: None)
+    try:
+        events = listen(running)
+        shutil.rmtree(project / "templates")
+        assert events.get(timeout=10)[0] == "reload"
+        broken = project / "templates/site/announcement.html"
+        broken.parent.mkdir(parents=True)
+        broken.write_text("{% block main %}{{ localized.nothing.at_all }}{% endblock %}", encoding="utf-8")
+        deadline = time.monotonic() + 30
+        while get(running, "es/news/menu/")[0] != 500 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert get(running, "es/news/menu/")[0] == 500  # the new template is read
     finally:
         running.stop()
