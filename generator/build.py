@@ -17,6 +17,7 @@ from generator.cache import (
     FOLDER,
     STORE_FILE,
     Fingerprints,
+    Memo,
     Previous,
     Spool,
     Store,
@@ -237,14 +238,19 @@ class OnDemand:
     sources: Sources
 
 
-def preview_site(sources: Sources, *, previous: Previous | None = None) -> OnDemand:
+def preview_site(sources: Sources, *, previous: Previous | None = None, memo: Memo | None = None) -> OnDemand:
     """The main site with drafts, as build_site makes it, page by page on demand. No
     newsletter: the preview shows the site. `previous`: an earlier preview's search index,
-    whose unchanged bundles are kept."""
+    whose unchanged bundles are kept; `memo`: what the last rebuild worked out from the
+    items that have not changed (see cache.Memo)."""
     config, today, site, templates = sources.config, sources.today, sources.site, sources.templates
-    views = compose_views(config, site, today, drafts=True, agenda=sources.agenda, issues=sources.issues)
-    plans = plan_site(config, views, bundle_names(record_paths(views)), default_boards(today))
-    media = published_media(config, site, None)
+    if memo is not None:
+        memo.next_round()
+    views = compose_views(
+        config, site, today, drafts=True, agenda=sources.agenda, issues=sources.issues, memo=memo
+    )
+    plans = plan_site(config, views, bundle_names(record_paths(views)), default_boards(today), memo)
+    media = published_media(config, site, None, memo)
     pictures, sized = picture_sizes(media, cache=sources.cache, previous=previous)
     links = site_links(config, views, plans, templates, media, sources.content, pictures)
     renderer = PageRenderer.of(config, views, plans, templates, links, today)

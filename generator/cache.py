@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import os
 import shutil
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, time, tzinfo
 from email.headerregistry import Address
@@ -27,6 +28,7 @@ from enum import Enum
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path, PurePath
+from typing import TypeVar
 
 FOLDER = Path(".intranet") / "cache"
 STORE_FILE = "content.sqlite"
@@ -124,6 +126,10 @@ class Store:
     def touch(self, key: str) -> None:
         """Mark an entry used by this build (kept at the next save) without reading it."""
         self._used.add(key)
+
+    def touch_all(self, keys: Iterable[str]) -> None:
+        """`touch` each of `keys`."""
+        self._used.update(keys)
 
     def put(self, key: str, value: bytes) -> None:
         if not self.remember:
@@ -224,6 +230,42 @@ class Spool:
         path = self.folder / f"{os.getpid()}-{self._count}"
         path.write_bytes(data)
         return path, digest(data)
+
+
+V = TypeVar("V")
+
+
+class Memo:
+    """Values worked out from items, kept from one live-preview rebuild to the next.
+
+    Each value is kept with the objects it was worked out from (`inputs`), and found
+    again only when they are the very same objects. A rebuild takes an unchanged file's
+    item as the same object from memory (load/reuse.py) and an edited file's as a new
+    one, so what depends on the edited item is worked out again and the rest is found;
+    the values are those a fresh composition makes. What a rebuild did not ask for is
+    dropped at the next (`next_round`), so the memo holds about one site's worth."""
+
+    def __init__(self) -> None:
+        self._last: dict[Hashable, tuple[tuple[object, ...], object]] = {}
+        self._this: dict[Hashable, tuple[tuple[object, ...], object]] = {}
+
+    def recall(self, key: Hashable, inputs: tuple[object, ...], make: Callable[[], V]) -> V:
+        """The value kept under `key` if it was made from `inputs` (the same objects),
+        else `make()`, kept."""
+        kept = self._this.get(key) or self._last.get(key)
+        if kept is not None and len(kept[0]) == len(inputs) and all(map(operator.is_, kept[0], inputs)):
+            self._this[key] = kept
+            return kept[1]  # type: ignore[return-value]
+        value = make()
+        self._this[key] = (inputs, value)
+        return value
+
+    def next_round(self) -> None:
+        """A new rebuild starts: what the last one did not ask for is let go."""
+        self._last, self._this = self._this, {}
+
+    def __len__(self) -> int:
+        return len(self._this)
 
 
 _PLAIN = frozenset({str, int, bool, date, type(None)})  # exact types (Markup, datetime differ; -0.0 == 0.0)

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
+from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -55,8 +56,12 @@ def _bundles(records: int) -> int:
 
 
 def _bundle_of(path: str, count: int) -> str:
-    page = path.split("/", 1)[1]  # the same bundle for every language of an item
-    return str(int(digest(page)[:8], 16) % count)
+    return str(_number(path.split("/", 1)[1]) % count)  # the same bundle for every language of an item
+
+
+@lru_cache(maxsize=1 << 17)  # a large site's pages, kept from one preview rebuild to the next
+def _number(page: str) -> int:
+    return int(digest(page)[:8], 16)
 
 
 def search_index(

@@ -26,7 +26,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
 from generator.build import OnDemand, content_cache, load_sources, preview_site, today_in
-from generator.cache import Previous, Store
+from generator.cache import Memo, Previous, Store
 from generator.config import load_config
 from generator.errors import GeneratorError, flatten
 from generator.load.files import ignored
@@ -91,6 +91,7 @@ class State:
     changed: threading.Condition = field(default_factory=threading.Condition)
     cache: Store = field(default_factory=lambda: Store(None))  # loaded items, kept between rebuilds
     previous: Previous | None = None  # the last build's search index and picture sizes, to keep
+    memo: Memo = field(default_factory=Memo)  # what was worked out from unchanged items
     complete: threading.Event = field(default_factory=_done)  # `files` has the feeds and index
     generation: int = 0  # the latest rebuild: work for an earlier one stops
 
@@ -126,7 +127,8 @@ def rebuild(project: Path, today: date | None, state: State, say: Callable[[str]
     generation = state.generation
     try:
         state.cache.forget_unused()
-        site = preview_site(load_sources(project, today=today, cache=state.cache), previous=state.previous)
+        sources = load_sources(project, today=today, cache=state.cache)
+        site = preview_site(sources, previous=state.previous, memo=state.memo)
         state.cache.save(prune=False)
     except (GeneratorError, ExceptionGroup) as exc:
         _failed(project, state, say, exc)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import ast
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from generator.cache import Fingerprints, Store
+from generator.cache import Fingerprints, Memo, Store
 from tests.conftest import TODAY, MakeProject, announcement
 
 
@@ -172,3 +173,36 @@ def test_many_entries_are_read_in_a_few_queries_as_one_by_one(tmp_path: Path) ->
     assert again.get_many(wanted) == {k: v for k in wanted if (v := again.get(k)) is not None}
     assert len(again.get_many(wanted)) == 400
     assert store.get_many(["new", "k1"]) == {"new": b"not yet written", "k1": b"v1"}
+
+
+def test_the_memo_finds_a_value_only_from_the_very_same_objects() -> None:
+    memo = Memo()
+    made: list[str] = []
+
+    def make(text: str) -> Callable[[], str]:
+        def value() -> str:
+            made.append(text)
+            return text.upper()
+
+        return value
+
+    first, twin = ["menu"], ["menu"]  # equal, not the same object
+    assert memo.recall("k", (first,), make("a")) == "A"
+    memo.next_round()
+    assert memo.recall("k", (first,), make("b")) == "A"  # the same object: found, not made
+    assert memo.recall("k", (twin,), make("c")) == "C"  # an equal new object: made again
+    assert memo.recall("k", (twin, first), make("d")) == "D"  # other inputs: made again
+    assert made == ["a", "c", "d"]
+
+
+def test_the_memo_lets_go_of_what_a_rebuild_did_not_ask_for() -> None:
+    memo = Memo()
+    item = object()
+    memo.recall("old", (item,), lambda: 1)
+    memo.recall("kept", (item,), lambda: 2)
+    memo.next_round()
+    assert memo.recall("kept", (item,), lambda: 20) == 2
+    memo.next_round()  # "old" was not asked for in the last round: gone
+    assert memo.recall("old", (item,), lambda: 10) == 10
+    assert memo.recall("kept", (item,), lambda: 30) == 2
+    assert len(memo) == 2

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.errors import GeneratorError, raise_all
-from generator.load.files import content_files, gather, linked_files
+from generator.load.files import content_files, gather, has_suffix, linked_files, suffix_of
 
 
 def test_the_finder_leaves_out_hidden_underscored_and_editor_files(tmp_path: Path) -> None:
@@ -67,3 +69,15 @@ def test_gather_lets_a_bug_through_instead_of_calling_it_a_content_problem(tmp_p
 
     with pytest.raises(ExceptionGroup):
         gather([tmp_path / "x.md"], load, [])
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet="aZ.-_ 0é", max_size=12),
+    st.lists(st.sampled_from([".md", ".markdown", ".ics", ".csv", ".toml", ".a"]), max_size=3),
+)
+def test_has_suffix_says_what_suffix_of_in_lower_case_would(name: str, suffixes: list[str]) -> None:
+    """The loaders' quick test of a name's kind agrees with the plain one on any name."""
+    wanted = tuple(suffixes)
+    assert has_suffix(name, wanted) == (suffix_of(name).lower() in wanted)
+    assert has_suffix(name.upper(), wanted) == (suffix_of(name.upper()).lower() in wanted)

@@ -14,12 +14,14 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from generator.build import build, load_sources, preview_site
+from generator.build import Sources, build, load_sources, preview_site
+from generator.cache import Memo, Store
+from generator.load import reuse
 from generator.serve import EVENTS, Preview, start
 from tests.conftest import REPO, SEARCH, TODAY, MakeProject, announcement, search_index
 
@@ -251,3 +253,45 @@ def test_a_templates_folder_removed_and_made_again_is_watched_again(make_project
         assert get(running, "es/news/menu/")[0] == 500  # the new template is read
     finally:
         running.stop()
+
+
+def test_a_rebuild_that_reuses_what_it_worked_out_serves_what_a_fresh_one_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview keeps unchanged items as the same objects and what it worked out from
+    them (cache.Memo); after each kind of edit, every page equals a fresh composition's."""
+    monkeypatch.setattr(reuse, "RACY", 0)  # files written just now are taken as they are
+    project = tmp_path / "sample"
+    shutil.copytree(REPO / "content", project / "content")
+    news = project / "content/announcements"
+    store, memo = Store(None), Memo()
+
+    def warm() -> tuple[Sources, dict[str, bytes]]:
+        sources = load_sources(project, today=TODAY, cache=store)
+        site = preview_site(sources, memo=memo)
+        store.save(prune=False)
+        return sources, {path: render() for path, render in site.pages.items()}
+
+    def fresh() -> dict[str, bytes]:
+        return {
+            path: render() for path, render in preview_site(load_sources(project, today=TODAY)).pages.items()
+        }
+
+    before, _ = warm()
+    welcome = {lang: news / f"bienvenida-intranet.{lang}.md" for lang in ("en", "es", "fr")}
+    edits: list[Callable[[], object]] = [
+        lambda: welcome["en"].write_text(welcome["en"].read_text() + "\nOne more line.\n"),  # the body
+        lambda: welcome["fr"].write_text(
+            welcome["fr"].read_text().replace('title: "', 'title: "Nouveau · ', 1)
+        ),  # a title, which lists sort by
+        lambda: (news / "extra.md").write_text(announcement("Otra noticia", "2026-11-19", tags="[Menú]")),
+        lambda: welcome["es"].unlink(),  # a version of a story
+    ]
+    for edit in edits:
+        edit()
+        after, pages = warm()
+        assert pages == fresh()
+        kept = {id(a) for a in before.site.announcements} & {id(a) for a in after.site.announcements}
+        assert len(kept) >= len(after.site.announcements) - 2  # unchanged items are the same objects
+        assert len(memo) > len(after.site.announcements)  # and what was worked out from them is found
+        before = after

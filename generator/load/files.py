@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path, PurePath
 from typing import TypeVar
 
@@ -51,15 +52,29 @@ class Listing:
         self, below: str | None = None, suffixes: Iterable[str] | None = None, *, top_only: bool = False
     ) -> list[Path]:
         """The files in the folder `below` (None: all), as content_files says."""
+        return [Path(name) for name in self.names(below, suffixes, top_only=top_only)]
+
+    def names(
+        self, below: str | None = None, suffixes: Iterable[str] | None = None, *, top_only: bool = False
+    ) -> list[str]:
+        """`files`, as strings (a large site's loaders take most of them from the cache,
+        without a Path each)."""
         wanted = tuple(s.lower() for s in suffixes) if suffixes is not None else None
         depth = 1 if below is None else 2
         return [
-            Path(path)
-            for parts, path in self.entries
-            if (below is None or (len(parts) > 1 and parts[0] == below))
-            and (not top_only or len(parts) == depth)
-            and (wanted is None or suffix_of(parts[-1]).lower() in wanted)
+            path
+            for parts, path in (self.entries if below is None else self._by_folder.get(below, ()))
+            if (not top_only or len(parts) == depth) and (wanted is None or has_suffix(parts[-1], wanted))
         ]
+
+    @cached_property
+    def _by_folder(self) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+        """The entries in each folder of the root, in order (each loader asks for one)."""
+        found: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for entry in self.entries:
+            if len(entry[0]) > 1:
+                found.setdefault(entry[0][0], []).append(entry)
+        return found
 
 
 def list_files(folder: Path) -> Listing:
@@ -84,6 +99,12 @@ def content_files(
     """The files below `folder` (or only directly in it), with one of `suffixes` (any case)
     when given, sorted by path. A link to a folder is not followed."""
     return list_files(folder).files(None, suffixes, top_only=top_only)
+
+
+def has_suffix(name: str, suffixes: tuple[str, ...]) -> bool:
+    """Whether `suffix_of(name)`, in lower case, is one of `suffixes` (in lower case, each
+    a dot and at least one character)."""
+    return name.lower().endswith(suffixes) and name.rfind(".") > 0
 
 
 def suffix_of(name: str) -> str:

@@ -52,9 +52,9 @@ class Reuse:
     def _record_key(self) -> str:
         return digest("file signatures", self.context)
 
-    def key_of(self, path: Path, context: str) -> str:
-        """The digest of what loading `path` reads, from the record when the file is as it
-        was; raises what reading it raises."""
+    def key_of(self, name: str, context: str) -> str:
+        """The digest of what loading the file `name` reads, from the record when the file
+        is as it was; raises what reading it raises."""
         if self.recorded is None:
             kept = self.store.objects.get(self._record_key)
             if kept is None and (saved := self.store.get(self._record_key)) is not None:
@@ -63,14 +63,13 @@ class Reuse:
                 except Exception:  # a damaged record: every file is read
                     kept = None
             self.recorded = kept if isinstance(kept, dict) else {}
-        name = str(path)
         stat = os.stat(name)  # noqa: PTH116 (a Path per file costs more than the stat)
         signature = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
         last = self.recorded.get((context, name))
         if last is not None and last[0] == signature and last[1] - max(signature[1:3]) > RACY:
             self.seen[(context, name)] = last
             return last[2]
-        key = digest("item", self.context, context, name, read_markdown(path))
+        key = digest("item", self.context, context, name, read_markdown(Path(name)))
         self.seen[(context, name)] = (signature, time.time_ns(), key)
         return key
 
@@ -84,59 +83,68 @@ class Reuse:
 
 
 def load_all(
-    paths: Sequence[Path],
+    names: Sequence[str],
     load: Callable[[Path], T],
     errors: list[GeneratorError],
     reuse: Reuse,
     context: str = "",
 ) -> list[T]:
     """`load` each file (the contract of load/files.py: problems go to `errors`, items
-    come back in order), taking each unchanged file's item from the cache."""
-    found: dict[Path, T] = {}
-    keys: dict[Path, str] = {}
-    missing: list[Path] = []
-    for path in paths:
+    come back in order), taking each unchanged file's item from the cache: from memory
+    when an earlier build of this process decoded it (the live preview), else from the
+    store."""
+    store = reuse.store
+    objects = store.objects
+    found: dict[str, T] = {}
+    keys: dict[str, str] = {}
+    stored: list[tuple[str, str]] = []  # (name, key) of items to take from the store
+    missing: list[str] = []
+    for name in names:
         try:
-            keys[path] = reuse.key_of(path, context)
+            key = keys[name] = reuse.key_of(name, context)
         except (OSError, GeneratorError):
-            missing.append(path)  # the loader reports it
-    known = list(keys.items())
-    for start in range(0, len(known), 500):  # a few hundred at a time: few queries, little memory
-        part = known[start : start + 500]
-        cached = reuse.store.get_many(k for _, k in part if k not in reuse.store.objects)
-        for path, key in part:
-            if key in reuse.store.objects:
-                reuse.store.touch(key)
-                found[path] = reuse.store.objects[key]  # type: ignore[assignment]
-                continue
+            missing.append(name)  # the loader reports it
+            continue
+        if key in objects:
+            found[name] = objects[key]  # type: ignore[assignment]
+        else:
+            stored.append((name, key))
+    store.touch_all(keys.values())
+    for start in range(0, len(stored), 500):  # a few hundred at a time: few queries, little memory
+        part = stored[start : start + 500]
+        cached = store.get_many(key for _, key in part)
+        for name, key in part:
             if key in cached:
                 try:
-                    found[path] = pickle.loads(cached[key])
+                    found[name] = pickle.loads(cached[key])
                     continue
                 except Exception:  # a damaged entry is loaded anew
                     pass
-            missing.append(path)
-    store = reuse.store
+            missing.append(name)
 
-    def chunk(part: Sequence[Path]) -> tuple[list[tuple[Path, bytes]], list[GeneratorError], Changes]:
+    def chunk(part: Sequence[str]) -> tuple[list[tuple[str, bytes]], list[GeneratorError], Changes]:
         mark = store.mark()
         problems: list[GeneratorError] = []
-        loaded = [(path, pickle.dumps(item)) for path, item in gather_pairs(part, load, problems)]
+        named = {Path(name): name for name in part}
+        loaded = [(named[path], pickle.dumps(item)) for path, item in gather_pairs(named, load, problems)]
         return loaded, problems, store.changes(mark)
 
     what = f"Reading {context.split(chr(0), 1)[0]}" if context else "Reading files"
     for loaded, problems, changes in map_chunks(chunk, missing, label=what) if missing else []:
         store.absorb(changes)
         errors += problems
-        for path, saved in loaded:
-            found[path] = pickle.loads(saved)
-            if path in keys:
-                store.put(keys[path], saved)
+        for name, saved in loaded:
+            found[name] = pickle.loads(saved)
+            if name in keys:
+                store.put(keys[name], saved)
     items = []
-    for path in paths:
-        if path in found:
-            items.append(found[path])
-            if path in keys:
-                reuse.known.append((found[path], keys[path]))
-                store.objects[keys[path]] = found[path]
+    known = reuse.known
+    for name in names:
+        item = found.get(name)
+        if item is not None:
+            items.append(item)
+            digested = keys.get(name)
+            if digested is not None:
+                known.append((item, digested))
+                objects[digested] = item
     return items

@@ -11,7 +11,7 @@ from generator.config import Config
 from generator.errors import GeneratorError, did_you_mean, raise_all
 from generator.load.announcements import load_announcement
 from generator.load.certification import load_programme
-from generator.load.files import Listing, gather, list_files, suffix_of
+from generator.load.files import Listing, gather, has_suffix, list_files
 from generator.load.ics import load_calendar
 from generator.load.kudos import load_one_kudos
 from generator.load.markdown import Markdown, render_markdown
@@ -53,9 +53,14 @@ def load_site(
         for path in sorted(outside)
     ]
 
+    left_out = {str(path) for path in outside}
+
+    def listed(folder: str) -> list[str]:
+        found = listing.names(folder, READ[folder], top_only=folder == "metrics")
+        return [name for name in found if name not in left_out] if left_out else found
+
     def files(folder: str) -> list[Path]:
-        found = listing.files(folder, READ[folder], top_only=folder == "metrics")
-        return [path for path in found if path not in outside] if outside else found
+        return [Path(name) for name in listed(folder)]
 
     def each(folder: str, load: Callable[[Path, Path], T], context: str = "") -> list[T]:
         def one(path: Path) -> T:
@@ -63,7 +68,7 @@ def load_site(
 
         if reuse is None:
             return gather(files(folder), one, errors)
-        return load_all(files(folder), one, errors, reuse, f"{folder}\0{context}")
+        return load_all(listed(folder), one, errors, reuse, f"{folder}\0{context}")
 
     media = load_media(content_dir / "media", errors, warnings, skip=outside)
     names = {m.rel_path for m in media}
@@ -153,7 +158,7 @@ def unread_files(listing: Listing) -> list[GeneratorError]:
         folder = parts[0] if len(parts) > 1 else ""
         suffixes = READ.get(folder)
         in_place = folder != "metrics" or len(parts) == 2  # indicators: content/metrics/{id}.csv
-        if suffixes is not None and suffix_of(parts[-1]).lower() in suffixes and in_place:
+        if suffixes is not None and has_suffix(parts[-1], suffixes) and in_place:
             continue
         if suffixes is not None:
             problem = f"the build reads only {', '.join(suffixes)} files in content/{folder}/"
@@ -180,9 +185,10 @@ def check_unique(
     """No two items of one language share a slug (one page) or a translation key."""
     errors = []
     reported: set[Path] = set()
+    in_order = sorted(items, key=lambda i: str(i.source))
     for attribute, meaning in (("slug", "address"), ("translation_key", "translation_key")):
         seen: dict[tuple[str, str], Path] = {}
-        for item in sorted(items, key=lambda i: str(i.source)):
+        for item in in_order:
             key = (item.lang, getattr(item, attribute))
             if key in seen and item.source not in reported:
                 reported.add(item.source)

@@ -6,12 +6,13 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-from generator.cache import Fingerprints, Previous, Spool, code_digest, digest
+from generator.cache import Fingerprints, Memo, Previous, Spool, code_digest, digest
 from generator.config import Config
 from generator.errors import GeneratorError
 from generator.model import Announcement, Kudos, MediaFile, OutputFile, Page, Picture, Programme
@@ -22,6 +23,7 @@ from generator.resources import BUILTIN_TEMPLATES
 from generator.rules.agenda import (
     FEEDS,
 )
+from generator.rules.localize import Localized
 from generator.rules.views import LanguageView, News
 from generator.rules.weeks import IsoWeek
 from generator.urls import (
@@ -148,7 +150,11 @@ def plan_recognition(config: Config, view: LanguageView) -> Iterator[PagePlan]:
         )
 
 
-def plan_language(config: Config, view: LanguageView, bundles: tuple[str, ...] = ()) -> Iterator[PagePlan]:
+def plan_language(
+    config: Config, view: LanguageView, bundles: tuple[str, ...] = (), memo: Memo | None = None
+) -> Iterator[PagePlan]:
+    """Every page of one language's site; with the live preview's `memo`, an announcement
+    shown as at the last rebuild keeps its plan (see cache.Memo)."""
     lang = view.lang
     yield PagePlan(
         lang,
@@ -192,16 +198,10 @@ def plan_language(config: Config, view: LanguageView, bundles: tuple[str, ...] =
     )
 
     for localized in view.news:
-        yield PagePlan(
-            lang,
-            news_path(localized),
-            "site/announcement.html",
-            ("news-item", localized.key),
-            {"localized": localized},
-            source=localized.item.source.as_posix(),
-            alternates=tuple((v.lang, news_page(v.lang, v.slug)) for v in localized.versions),
-            item=localized.item,
-        )
+        if memo is None:
+            yield news_plan(localized)
+        else:
+            yield memo.recall(("news plan", lang, localized.key), (localized,), partial(news_plan, localized))
 
     yield PagePlan(lang, tags_page(lang), "site/tags.html", ("tags", ""), {"tags": view.tags})
     for tag in view.tags:
@@ -242,16 +242,37 @@ def plan_language(config: Config, view: LanguageView, bundles: tuple[str, ...] =
         yield PagePlan(lang, search_page(lang), "site/search.html", ("search", ""), {"bundles": bundles})
 
     for page in view.pages:
-        yield PagePlan(
-            lang,
-            content_page(lang, page.item.slug),
-            "site/page.html",
-            ("page", page.key),
-            {"localized": page},
-            source=page.item.source.as_posix(),
-            alternates=tuple((v.lang, content_page(v.lang, v.slug)) for v in page.versions),
-            item=page.item,
-        )
+        yield page_plan(page)
+
+
+def news_plan(localized: News) -> PagePlan:
+    """An announcement's page in the language it is shown under."""
+    item = localized.item
+    return PagePlan(
+        localized.lang,
+        news_page(localized.lang, item.slug),
+        "site/announcement.html",
+        ("news-item", item.translation_key),
+        {"localized": localized},
+        source=item.source.as_posix(),
+        alternates=tuple((v.lang, news_page(v.lang, v.slug)) for v in localized.versions),
+        item=item,
+    )
+
+
+def page_plan(localized: Localized[Page]) -> PagePlan:
+    """A standing page in the language it is shown under."""
+    item = localized.item
+    return PagePlan(
+        localized.lang,
+        content_page(localized.lang, item.slug),
+        "site/page.html",
+        ("page", item.translation_key),
+        {"localized": localized},
+        source=item.source.as_posix(),
+        alternates=tuple((v.lang, content_page(v.lang, v.slug)) for v in localized.versions),
+        item=item,
+    )
 
 
 def plan_site(
@@ -259,12 +280,14 @@ def plan_site(
     views: dict[str, LanguageView],
     bundles: tuple[str, ...] = (),
     boards: Sequence[tuple[IsoWeek, str]] = (),
+    memo: Memo | None = None,
 ) -> list[PagePlan]:
     """Every page of the site; `bundles`: the search index's (see indexer.shards);
-    `boards`: the notice-board sheets' weeks and paper sizes (render/board.py)."""
+    `boards`: the notice-board sheets' weeks and paper sizes (render/board.py); `memo`:
+    the live preview's (see plan_language)."""
     from generator.render.board import plan_boards  # it plans with PagePlan, defined here
 
-    plans = [plan for lang in config.languages for plan in plan_language(config, views[lang], bundles)]
+    plans = [plan for lang in config.languages for plan in plan_language(config, views[lang], bundles, memo)]
     return plans + list(plan_boards(config, views, boards))
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Generic, TypeVar
 
+from generator.cache import Memo
 from generator.model import Announcement, Course, Page, Programme
 
 Item = TypeVar("Item", Announcement, Page, Programme, Course)
@@ -34,16 +36,29 @@ class Localized(Generic[Item]):
         return self.item.translation_key
 
 
-def localize(items: Iterable[Item], languages: tuple[str, ...]) -> dict[str, list[Localized[Item]]]:
-    """Every language → one Localized per translation group, sorted by translation key."""
+def localize(
+    items: Iterable[Item], languages: tuple[str, ...], memo: Memo | None = None
+) -> dict[str, list[Localized[Item]]]:
+    """Every language → one Localized per translation group, sorted by translation key.
+    With a `memo` (the live preview), a group whose versions are the same objects as at
+    the last rebuild gives the same Localized objects (so what was worked out from them
+    is found again)."""
     groups: dict[str, dict[str, Item]] = defaultdict(dict)
     for item in items:
         groups[item.translation_key][item.lang] = item
     result: dict[str, list[Localized[Item]]] = {lang: [] for lang in languages}
+
+    def shown(by_lang: dict[str, Item], versions: tuple[Item, ...]) -> tuple[Localized[Item], ...]:
+        return tuple(Localized(by_lang.get(lang) or versions[0], lang, versions) for lang in languages)
+
     for key in sorted(groups):
         by_lang = groups[key]
         versions = tuple(by_lang[lang] for lang in languages if lang in by_lang)
-        for lang in languages:
-            chosen = by_lang.get(lang) or versions[0]
-            result[lang].append(Localized(chosen, lang, versions))
+        if memo is None:
+            each = shown(by_lang, versions)
+        else:
+            remembered = ("localized", type(versions[0]).__name__, key, languages)
+            each = memo.recall(remembered, versions, partial(shown, by_lang, versions))
+        for lang, localized in zip(languages, each, strict=True):
+            result[lang].append(localized)
     return result

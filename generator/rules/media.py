@@ -9,8 +9,10 @@ published everywhere, as it is.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from urllib.parse import unquote
 
+from generator.cache import Memo
 from generator.config import Config
 from generator.model import CONTENT_REF, SITE_ROOT, Announcement, Kudos, MediaFile, Page, Programme, Site
 from generator.rules.audience import is_visible
@@ -35,14 +37,21 @@ def media_used(item: Item) -> set[str]:
     return found
 
 
-def published_media(config: Config, site: Site, scope: str | None = None) -> tuple[MediaFile, ...]:
+def published_media(
+    config: Config, site: Site, scope: str | None = None, memo: Memo | None = None
+) -> tuple[MediaFile, ...]:
     """The media files of the tree for `scope` (None: the main site): those its items use,
-    and those no item kept out of it uses."""
+    and those no item kept out of it uses. `memo`: the live preview's (see cache.Memo)."""
     shown: set[str] = set()
     withheld: set[str] = set()
     items: Iterable[Item] = (*site.announcements, *site.pages, *site.kudos, *site.programmes)
     for item in items:
-        used = media_used(item)
+        if memo is None:
+            used = media_used(item)
+        else:
+            used = memo.recall(("media", id(item)), (item,), partial(media_used, item))
+        if not used:
+            continue
         if is_visible(item.audience, config, scope):
             shown |= used
         else:

@@ -12,6 +12,7 @@ from datetime import date
 
 from babel import Locale
 
+from generator.cache import Memo
 from generator.config import Config
 from generator.model import Announcement, Kudos, Page, Site
 from generator.rules.agenda import Agenda, full_agenda
@@ -79,9 +80,11 @@ def compose_views(
     scope: str | None = None,
     agenda: Agenda | None = None,
     issues: Issues | None = None,
+    memo: Memo | None = None,
 ) -> dict[str, LanguageView]:
     """Site → one LanguageView per site language, for the main site or a restricted scope.
-    `agenda` is the build's full_agenda and `issues` its newsletter issues (made here when not given)."""
+    `agenda` is the build's full_agenda and `issues` its newsletter issues (made here when not given);
+    `memo`: the live preview's, from rebuild to rebuild (see cache.Memo)."""
     announcements = [
         a
         for a in site.announcements
@@ -116,20 +119,22 @@ def compose_views(
     home_dates = compose_home_dates(config, shown, today)
     by_value = tuple(group_kudos(kudos, "value", config.values))
     by_team = tuple(group_kudos(kudos, "team", config.teams))
-    news_by_lang = localize(announcements, config.languages)
-    pages_by_lang = localize(pages, config.languages)
+    news_by_lang = localize(announcements, config.languages, memo)
+    # by identity: an item's own hash would digest its every field; `announcements` holds them
+    still_current = {id(a) for a in announcements if is_current(a, today)}
+    pages_by_lang = localize(pages, config.languages, memo)
     views = {}
     for lang in config.languages:
         first_weekday = Locale.parse(lang).first_week_day
         if first_weekday not in calendars:
             calendars[first_weekday] = compose_calendars(config, shown, today, first_weekday)
         news = newest_first(news_by_lang[lang])
-        current = tuple(e for e in news if is_current(e.item, today))
+        current = tuple(e for e in news if id(e.item) in still_current)
         views[lang] = LanguageView(
             lang=lang,
             news=news,
             current=current,
-            archived=tuple(e for e in news if not is_current(e.item, today)),
+            archived=tuple(e for e in news if id(e.item) not in still_current),
             pinned=tuple(e for e in current if e.item.pinned),
             latest=tuple(e for e in current if not e.item.pinned)[:HOME_LATEST],
             pages=tuple(sorted(pages_by_lang[lang], key=lambda e: (e.item.order, e.item.title))),
