@@ -232,6 +232,7 @@ class Spool:
         return path, digest(data)
 
 
+T = TypeVar("T")
 V = TypeVar("V")
 
 
@@ -246,19 +247,37 @@ class Memo:
     dropped at the next (`next_round`), so the memo holds about one site's worth."""
 
     def __init__(self) -> None:
-        self._last: dict[Hashable, tuple[tuple[object, ...], object]] = {}
-        self._this: dict[Hashable, tuple[tuple[object, ...], object]] = {}
+        # key → (what the value was made from: a tuple of objects, or one object, and the value)
+        self._last: dict[Hashable, tuple[object, object]] = {}
+        self._this: dict[Hashable, tuple[object, object]] = {}
 
     def recall(self, key: Hashable, inputs: tuple[object, ...], make: Callable[[], V]) -> V:
         """The value kept under `key` if it was made from `inputs` (the same objects),
         else `make()`, kept."""
         kept = self._this.get(key) or self._last.get(key)
-        if kept is not None and len(kept[0]) == len(inputs) and all(map(operator.is_, kept[0], inputs)):
+        if (
+            kept is not None
+            and isinstance(made_from := kept[0], tuple)
+            and len(made_from) == len(inputs)
+            and all(map(operator.is_, made_from, inputs))
+        ):
             self._this[key] = kept
             return kept[1]  # type: ignore[return-value]
         value = make()
         self._this[key] = (inputs, value)
         return value
+
+    def apply(self, make: Callable[[T], V], value: T) -> V:
+        """`make(value)`, kept: found again while `value` is the very same object (a
+        quicker `recall` for what one object alone gives)."""
+        key = (make, id(value))
+        kept = self._this.get(key) or self._last.get(key)
+        if kept is not None and kept[0] is value:
+            self._this[key] = kept
+            return kept[1]  # type: ignore[return-value]
+        made = make(value)
+        self._this[key] = (value, made)
+        return made
 
     def next_round(self) -> None:
         """A new rebuild starts: what the last one did not ask for is let go."""

@@ -34,7 +34,7 @@ from generator.model import OutputFile
 from generator.urls import SITE
 
 EVENTS = "/__intranet/events"
-DEBOUNCE = 0.05  # seconds of quiet after a change before rebuilding (an editor saves within a few ms)
+DEBOUNCE = 0.02  # seconds of quiet after a change before rebuilding (an editor saves within a few ms)
 _SCRIPT = """<script>(() => {
   const events = new EventSource("/__intranet/events");
   const show = (lines) => {
@@ -94,12 +94,14 @@ class State:
     memo: Memo = field(default_factory=Memo)  # what was worked out from unchanged items
     complete: threading.Event = field(default_factory=_done)  # `files` has the feeds and index
     generation: int = 0  # the latest rebuild: work for an earlier one stops
+    retired: dict[str, Served] = field(default_factory=dict)  # the site served before the last rebuild
 
     def publish(self, files: dict[str, Served] | None, problems: list[str]) -> threading.Event:
         """Serve `files` (None: keep the last good site), or show the `problems`; returns
         the event that says the site is complete."""
         with self.changed:
             if files is not None:
+                self.retired = self.files  # let go of after the reload (freeing a site takes a while)
                 self.files = files
                 self.complete = threading.Event()
             self.problems = problems
@@ -163,6 +165,7 @@ def _afterwards(
             if state.generation != generation:
                 return
             state.files.update(_served(made))
+        state.retired = {}  # the pages asked for after the reload are served by now
         memory = {f.path: f.data for f in made if f.key and f.copy_from is None}
         state.previous = Previous({path: (f.key, "") for f in made if (path := f.path) in memory}, memory)
         complete.set()

@@ -6,7 +6,6 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +64,7 @@ class PagePlan:
     template: str
     same_as: tuple[str, str]  # identifies "this page" in every language, for the switcher
     context: dict[str, Any] = field(default_factory=dict)
-    source: str = "templates"
+    source: str = "templates"  # what the page is made from: with an `item`, its file (as_posix)
     alternates: tuple[tuple[str, str], ...] = ()  # real translations: (lang, path)
     item: Announcement | Page | Programme | None = None  # the content file the page shows
 
@@ -198,10 +197,7 @@ def plan_language(
     )
 
     for localized in view.news:
-        if memo is None:
-            yield news_plan(localized)
-        else:
-            yield memo.recall(("news plan", lang, localized.key), (localized,), partial(news_plan, localized))
+        yield news_plan(localized) if memo is None else memo.apply(news_plan, localized)
 
     yield PagePlan(lang, tags_page(lang), "site/tags.html", ("tags", ""), {"tags": view.tags})
     for tag in view.tags:
@@ -490,15 +486,15 @@ def site_links(
     sources: dict[str, dict[str, str]] = {}
     root = content_dir.resolve()
     below = f"{content_dir.as_posix()}/"
+    start = len(below)
     for plan in plans:
         if plan.item is None:
             continue
-        source = plan.item.source
-        if str(source).startswith(below):  # the loaders' paths are below content_dir as given
-            origin = source.as_posix()[len(below) :]
+        if plan.source.startswith(below):  # the loaders' paths are below content_dir as given
+            origin = plan.source[start:]
         else:
             try:
-                origin = source.resolve().relative_to(root).as_posix()
+                origin = plan.item.source.resolve().relative_to(root).as_posix()
             except ValueError:
                 continue
         pages = groups.setdefault(plan.same_as, {})

@@ -9,7 +9,6 @@ published everywhere, as it is.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
 from urllib.parse import unquote
 
 from generator.cache import Memo
@@ -46,10 +45,7 @@ def published_media(
     withheld: set[str] = set()
     items: Iterable[Item] = (*site.announcements, *site.pages, *site.kudos, *site.programmes)
     for item in items:
-        if memo is None:
-            used = media_used(item)
-        else:
-            used = memo.recall(("media", id(item)), (item,), partial(media_used, item))
+        used = media_used(item) if memo is None else memo.apply(media_used, item)
         if not used:
             continue
         if is_visible(item.audience, config, scope):
