@@ -69,6 +69,7 @@ class Sources:
     warnings: tuple[GeneratorError, ...]
     known: tuple[tuple[object, str], ...] = ()  # loaded items with the digest of their inputs
     cache: Store | None = None  # what earlier builds kept, when the project's cache is used
+    memo: Memo | None = None  # the live preview's: what earlier rebuilds worked out (cache.Memo)
 
     @property
     def content(self) -> Path:
@@ -86,16 +87,22 @@ def load_sources(
     today: date | None = None,
     config: Config | None = None,
     cache: Store | None = None,
+    memo: Memo | None = None,
 ) -> Sources:
     """Read settings (unless given), content and templates; raise every content problem at
     once. With a `cache`, items and bodies loaded by an earlier build are taken from it
-    (without one, the loading is still spread over the cores)."""
+    (without one, the loading is still spread over the cores). With a `memo` (the live
+    preview's, with its `cache`), what the last rebuild worked out from the files that have
+    not changed is found again instead of worked out."""
     store = cache if cache is not None else Store(None, remember=False)
     content = project / "content"
     config = config or load_config(content / "site.toml")
     today = today or today_in(config)
     warnings: list[GeneratorError] = []
-    reuse = Reuse(store, digest(code_digest(), library_versions(), Fingerprints().of(config)))
+    settings = digest(code_digest(), library_versions(), Fingerprints().of(config))
+    if memo is not None:
+        memo.next_round(settings)
+    reuse = Reuse(store, settings, memo=memo)
     site = load_site(
         content,
         config,
@@ -105,11 +112,27 @@ def load_sources(
         reuse=reuse,
     )
     reuse.remember()
-    agenda = full_agenda(config, site, today)
-    issues = Issues(config, site, agenda, today)
+    if memo is None:
+        agenda = full_agenda(config, site, today)
+    else:  # what it is composed from: the calendars' entries and the programmes (audits)
+        made_from = (*site.occurrences, *site.programmes)
+        agenda = memo.recall(
+            ("agenda", today, site.window), made_from, lambda: full_agenda(config, site, today)
+        )
+    issues = Issues(config, site, agenda, today, memo)
     templates = Templates(project / "templates", store.path.parent if store.path else None)
     return Sources(
-        project, config, today, site, templates, agenda, issues, tuple(warnings), tuple(reuse.known), cache
+        project,
+        config,
+        today,
+        site,
+        templates,
+        agenda,
+        issues,
+        tuple(warnings),
+        tuple(reuse.known),
+        cache,
+        memo,
     )
 
 
@@ -238,14 +261,13 @@ class OnDemand:
     sources: Sources
 
 
-def preview_site(sources: Sources, *, previous: Previous | None = None, memo: Memo | None = None) -> OnDemand:
+def preview_site(sources: Sources, *, previous: Previous | None = None) -> OnDemand:
     """The main site with drafts, as build_site makes it, page by page on demand. No
     newsletter: the preview shows the site. `previous`: an earlier preview's search index,
-    whose unchanged bundles are kept; `memo`: what the last rebuild worked out from the
-    items that have not changed (see cache.Memo)."""
+    whose unchanged bundles are kept. What the sources' `memo` kept from the last rebuild
+    is found again."""
     config, today, site, templates = sources.config, sources.today, sources.site, sources.templates
-    if memo is not None:
-        memo.next_round()
+    memo = sources.memo
     views = compose_views(
         config, site, today, drafts=True, agenda=sources.agenda, issues=sources.issues, memo=memo
     )

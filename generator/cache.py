@@ -250,6 +250,7 @@ class Memo:
         # key → (what the value was made from: a tuple of objects, or one object, and the value)
         self._last: dict[Hashable, tuple[object, object]] = {}
         self._this: dict[Hashable, tuple[object, object]] = {}
+        self._settings = ""
 
     def recall(self, key: Hashable, inputs: tuple[object, ...], make: Callable[[], V]) -> V:
         """The value kept under `key` if it was made from `inputs` (the same objects),
@@ -279,9 +280,11 @@ class Memo:
         self._this[key] = (value, made)
         return made
 
-    def next_round(self) -> None:
-        """A new rebuild starts: what the last one did not ask for is let go."""
-        self._last, self._this = self._this, {}
+    def next_round(self, settings: str = "") -> None:
+        """A new rebuild starts: what the last one did not ask for is let go, and all of it
+        when the `settings` (a digest of the code, libraries and site settings) changed."""
+        self._last, self._this = (self._this if settings == self._settings else {}), {}
+        self._settings = settings
 
     def __len__(self) -> int:
         return len(self._this)

@@ -129,8 +129,8 @@ def rebuild(project: Path, today: date | None, state: State, say: Callable[[str]
     generation = state.generation
     try:
         state.cache.forget_unused()
-        sources = load_sources(project, today=today, cache=state.cache)
-        site = preview_site(sources, previous=state.previous, memo=state.memo)
+        sources = load_sources(project, today=today, cache=state.cache, memo=state.memo)
+        site = preview_site(sources, previous=state.previous)
         state.cache.save(prune=False)
     except (GeneratorError, ExceptionGroup) as exc:
         _failed(project, state, say, exc)

@@ -267,8 +267,8 @@ def test_a_rebuild_that_reuses_what_it_worked_out_serves_what_a_fresh_one_would(
     store, memo = Store(None), Memo()
 
     def warm() -> tuple[Sources, dict[str, bytes]]:
-        sources = load_sources(project, today=TODAY, cache=store)
-        site = preview_site(sources, memo=memo)
+        sources = load_sources(project, today=TODAY, cache=store, memo=memo)
+        site = preview_site(sources)
         store.save(prune=False)
         return sources, {path: render() for path, render in site.pages.items()}
 
@@ -277,8 +277,10 @@ def test_a_rebuild_that_reuses_what_it_worked_out_serves_what_a_fresh_one_would(
             path: render() for path, render in preview_site(load_sources(project, today=TODAY)).pages.items()
         }
 
-    before, _ = warm()
+    before, shown = warm()
     welcome = {lang: news / f"bienvenida-intranet.{lang}.md" for lang in ("en", "es", "fr")}
+    events = project / "content/calendar/eventos-empresa.ics"
+    csat = project / "content/metrics/csat.csv"
     edits: list[Callable[[], object]] = [
         lambda: welcome["en"].write_text(welcome["en"].read_text() + "\nOne more line.\n"),  # the body
         lambda: welcome["fr"].write_text(
@@ -286,11 +288,17 @@ def test_a_rebuild_that_reuses_what_it_worked_out_serves_what_a_fresh_one_would(
         ),  # a title, which lists sort by
         lambda: (news / "extra.md").write_text(announcement("Otra noticia", "2026-11-19", tags="[Menú]")),
         lambda: welcome["es"].unlink(),  # a version of a story
+        lambda: events.write_text(events.read_text().replace("SUMMARY:Town hall", "SUMMARY:Gran town hall")),
+        lambda: csat.write_text(
+            csat.read_text().replace("2026-10-31,91", "2026-10-31,95")
+        ),  # the latest value
     ]
     for edit in edits:
         edit()
         after, pages = warm()
         assert pages == fresh()
+        assert pages != shown  # the edit shows
+        shown = pages
         kept = {id(a) for a in before.site.announcements} & {id(a) for a in after.site.announcements}
         assert len(kept) >= len(after.site.announcements) - 2  # unchanged items are the same objects
         assert len(memo) > len(after.site.announcements)  # and what was worked out from them is found

@@ -75,10 +75,14 @@ def load_calendar(
     """One .ics file below content/calendar/ (`folder`) → its occurrences within `window`.
     A file in an office's folder is that office's; events it cannot use are `warnings`."""
     offices = _folder_offices(path, folder, config)
-    data = read_limited(
+    return parse_calendar(read_calendar(path), path, config, window, offices, warnings)
+
+
+def read_calendar(path: Path) -> bytes:
+    """The bytes of a calendar file, refused past CALENDAR_LIMIT."""
+    return read_limited(
         path, CALENDAR_LIMIT, "export a shorter period, or split the calendar into several files"
     )
-    return parse_calendar(data, path, config, window, offices, warnings)
 
 
 def _folder_offices(path: Path, folder: Path, config: Config) -> tuple[str, ...]:

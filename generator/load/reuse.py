@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from generator.cache import Store, digest
+from generator.cache import Memo, Store, digest
 from generator.errors import GeneratorError
 from generator.load.documents import read_markdown
 from generator.load.files import gather_pairs
@@ -47,14 +47,15 @@ class Reuse:
     # (folder context, path) → (signature, when recorded, digest): the last build's and this one's
     recorded: dict[tuple[str, str], tuple[Signature, int, str]] | None = None
     seen: dict[tuple[str, str], tuple[Signature, int, str]] = field(default_factory=dict)
+    memo: Memo | None = None  # the live preview's: what earlier rebuilds worked out
 
     @property
     def _record_key(self) -> str:
         return digest("file signatures", self.context)
 
-    def key_of(self, name: str, context: str) -> str:
-        """The digest of what loading the file `name` reads, from the record when the file
-        is as it was; raises what reading it raises."""
+    def key_of(self, name: str, context: str, read: Callable[[Path], bytes] | None = None) -> str:
+        """The digest of what loading the file `name` reads (with `read`, else as Markdown),
+        from the record when the file is as it was; raises what reading it raises."""
         if self.recorded is None:
             kept = self.store.objects.get(self._record_key)
             if kept is None and (saved := self.store.get(self._record_key)) is not None:
@@ -69,7 +70,7 @@ class Reuse:
         if last is not None and last[0] == signature and last[1] - max(signature[1:3]) > RACY:
             self.seen[(context, name)] = last
             return last[2]
-        key = digest("item", self.context, context, name, read_markdown(Path(name)))
+        key = digest("item", self.context, context, name, (read or read_markdown)(Path(name)))
         self.seen[(context, name)] = (signature, time.time_ns(), key)
         return key
 

@@ -12,7 +12,7 @@ from generator.errors import GeneratorError, did_you_mean, raise_all
 from generator.load.announcements import load_announcement
 from generator.load.certification import load_programme
 from generator.load.files import Listing, gather, has_suffix, list_files
-from generator.load.ics import load_calendar
+from generator.load.ics import load_calendar, read_calendar
 from generator.load.kudos import load_one_kudos
 from generator.load.markdown import Markdown, render_markdown
 from generator.load.media import load_media
@@ -93,8 +93,29 @@ def load_site(
     )
     pages = each("pages", lambda p, f: load_page(p, f, config, markdown=markdown))
     calendar_dir = content_dir / "calendar"  # not kept: its events depend on the window, and it warns
+
+    def kept(kind: str, load: Callable[[list[GeneratorError]], T], *paths: Path) -> T:
+        """`load(warnings)`; the live preview keeps what it gives (and warns) while the
+        files it reads, the window and the settings stay."""
+        if reuse is None or reuse.memo is None:
+            return load(warnings)
+        try:
+            read = tuple(reuse.key_of(str(path), kind, read_calendar) for path in paths if path.exists())
+        except (OSError, GeneratorError):
+            return load(warnings)  # which says what is wrong
+
+        def made() -> tuple[T, list[GeneratorError]]:
+            warned: list[GeneratorError] = []
+            return load(warned), warned
+
+        value, warned = reuse.memo.recall((kind, read, window), (), made)
+        warnings.extend(warned)
+        return value
+
     calendars = gather(
-        files("calendar"), lambda p: load_calendar(p, calendar_dir, config, window, warnings), errors
+        files("calendar"),
+        lambda p: kept("calendar", lambda w: load_calendar(p, calendar_dir, config, window, w), p),
+        errors,
     )
     occurrences = [occurrence for calendar in calendars for occurrence in calendar]
     kudos = sorted(
@@ -104,10 +125,12 @@ def load_site(
     )
     programmes = each("certification", lambda p, f: load_programme(p, f, config, markdown=markdown))
     courses = each("trainings", lambda p, f: load_course(p, f, config, markdown=markdown))
-    metrics = gather(files("metrics"), lambda path: load_metric(path, config), errors)
+    metrics = gather(files("metrics"), lambda p: kept("metric", lambda _: load_metric(p, config), p), errors)
     # a survey's responses (.csv) are read by its loader, beside its .toml
     surveys = gather(
-        [p for p in files("surveys") if p.suffix == ".toml"], lambda p: load_survey(p, config), errors
+        [p for p in files("surveys") if p.suffix == ".toml"],
+        lambda p: kept("survey", lambda _: load_survey(p, config), p, p.with_suffix(".csv")),
+        errors,
     )
     errors += check_unique(programmes, "programme")
     errors += check_unique(announcements, "announcement")

@@ -17,7 +17,9 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
+from generator.cache import Memo
 from generator.config import Config
 from generator.model import Announcement, Kudos, Milestone, Occurrence, Site
 from generator.rules.agenda import FILTERS, Agenda
@@ -105,7 +107,7 @@ def compose_issue(
     them. `stories`: the site's announcements indexed once for every issue of a build."""
     settings = config.newsletter
     day = week.monday
-    period = (day - dt.timedelta(days=7), day - dt.timedelta(days=1))
+    period = news_period(week)
     chosen = set(audiences)
 
     def shown(audience: tuple[str, ...]) -> bool:
@@ -158,6 +160,11 @@ def compose_issue(
     )
 
 
+def news_period(week: IsoWeek) -> tuple[dt.date, dt.date]:
+    """The days an issue reports on: the week before its own, both days included."""
+    return week.monday - dt.timedelta(days=7), week.monday - dt.timedelta(days=1)
+
+
 def edition_office(audiences: Iterable[str], config: Config) -> str | None:
     """The office an edition is for, when exactly one of its audiences is an office."""
     offices = sorted({a for a in audiences if a in config.offices})
@@ -181,18 +188,36 @@ class Issues:
     """Each (week, language, audiences) issue composed once per build and shared: the web
     archive, the e-mails and `send` ask here. `agenda` is the build's full_agenda."""
 
-    def __init__(self, config: Config, site: Site, agenda: Agenda, today: dt.date) -> None:
-        self.config, self.site, self.agenda, self.today = config, site, agenda, today
+    def __init__(
+        self, config: Config, site: Site, agenda: Agenda, today: dt.date, memo: Memo | None = None
+    ) -> None:
+        """`memo`: the live preview's; an issue made from the same objects as at the last
+        rebuild (its week's stories, the agenda, programmes, kudos, indicators and surveys)
+        is found there."""
+        self.config, self.site, self.agenda, self.today, self.memo = config, site, agenda, today, memo
         self._made: dict[tuple[IsoWeek, str, tuple[str, ...]], Issue] = {}
         self._stories: Stories | None = None
 
     def get(self, week: IsoWeek, lang: str, audiences: tuple[str, ...]) -> Issue:
         key = (week, lang, tuple(sorted(audiences)))
         if key not in self._made:
-            self._stories = self._stories or Stories(self.site.announcements)
-            self._made[key] = compose_issue(
-                self.config, self.site, self.agenda, week, lang, key[2], self.today, self._stories
+            site = self.site
+            stories = self._stories = self._stories or Stories(site.announcements)
+            make = partial(
+                compose_issue, self.config, site, self.agenda, week, lang, key[2], self.today, stories
             )
+            if self.memo is None:
+                self._made[key] = make()
+            else:
+                made_from = (
+                    self.agenda,
+                    *stories.around(news_period(week)),
+                    *site.programmes,
+                    *site.kudos,
+                    *site.metrics,
+                    *site.surveys,
+                )
+                self._made[key] = self.memo.recall(("issue", *key, self.today), made_from, make)
         return self._made[key]
 
     def of_week(self, week: IsoWeek) -> list[Issue]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 from babel import Locale
 
@@ -99,7 +100,10 @@ def compose_views(
         [p for p in site.programmes if is_visible(p.audience, config, scope)], config.languages
     )
     everything = agenda if agenda is not None else full_agenda(config, site, today)
-    shown = everything.visible_to(config, scope)
+    if memo is None:
+        shown = everything.visible_to(config, scope)
+    else:  # the same agenda as at the last rebuild: the same entries shown, the same calendars
+        shown = memo.recall(("shown", scope), (everything,), lambda: everything.visible_to(config, scope))
     issues = issues if issues is not None else Issues(config, site, everything, today)
     kudos = tuple(
         k
@@ -116,7 +120,11 @@ def compose_views(
     web_editions = [(), *((a,) for a in open_audiences(config))] if scope is None else [(), (scope,)]
     weeks = [IsoWeek.of(today).shifted(-n) for n in range(config.newsletter.archive_weeks)]
     calendars: dict[int, tuple[CalendarView, ...]] = {}  # by first weekday: languages share them
-    home_dates = compose_home_dates(config, shown, today)
+    home_dates = (
+        compose_home_dates(config, shown, today)
+        if memo is None
+        else memo.recall(("home dates", today), (shown,), lambda: compose_home_dates(config, shown, today))
+    )
     by_value = tuple(group_kudos(kudos, "value", config.values))
     by_team = tuple(group_kudos(kudos, "team", config.teams))
     news_by_lang = localize(announcements, config.languages, memo)
@@ -127,7 +135,15 @@ def compose_views(
     for lang in config.languages:
         first_weekday = Locale.parse(lang).first_week_day
         if first_weekday not in calendars:
-            calendars[first_weekday] = compose_calendars(config, shown, today, first_weekday)
+            calendars[first_weekday] = (
+                compose_calendars(config, shown, today, first_weekday)
+                if memo is None
+                else memo.recall(
+                    ("calendars", today, first_weekday),
+                    (shown,),
+                    partial(compose_calendars, config, shown, today, first_weekday),
+                )
+            )
         news = newest_first(news_by_lang[lang])
         current = tuple(e for e in news if id(e.item) in still_current)
         views[lang] = LanguageView(
