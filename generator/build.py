@@ -217,23 +217,22 @@ def build_site(
     links = site_links(config, views, plans, templates, media, sources.content, pictures)
     link_warnings = link_problems(views, links)
     indexing = start_index(records, previous=previous, spool=spool)  # Pagefind runs while pages render
+    del records  # Pagefind has its pages: the texts are not held while the site renders
     try:
-        files = [
-            *render_intranet(
-                config,
-                views,
-                plans,
-                templates,
-                media,
-                links,
-                today=today,
-                previous=previous,
-                fingerprints=fingerprints,
-                spool=spool,
-            ),
-            *render_feeds(config, views, plans, links, today, previous),
-            *sized,
-        ]
+        files = render_intranet(
+            config,
+            views,
+            plans,
+            templates,
+            media,
+            links,
+            today=today,
+            previous=previous,
+            fingerprints=fingerprints,
+            spool=spool,
+        )
+        del fingerprints  # every page's digests: let go before the feeds (the e-mails key their own)
+        files += [*render_feeds(config, views, plans, links, today, previous), *sized]
         calendars = render_calendar_feeds(config, views[config.default_language].agenda, today, previous)
         files += [*indexing.files(), *calendars]
     finally:
@@ -242,7 +241,13 @@ def build_site(
     if scope is None:  # every edition's e-mail, restricted ones included, comes from the main build
         week = IsoWeek.of(today)
         files += render_newsletters(
-            sources.issues.of_week(week), config, templates, today, sources.cache, fingerprints, pictures
+            sources.issues.of_week(week),
+            config,
+            templates,
+            today,
+            sources.cache,
+            Fingerprints(sources.known),
+            pictures,
         )
     return BuildResult(files, sources, [*sources.warnings, *link_warnings], week)
 

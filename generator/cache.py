@@ -64,7 +64,7 @@ class Store:
     writes nothing: what it added and used travels back with `changes` and is taken in
     with `absorb`."""
 
-    BATCH = 8 * 1024 * 1024  # bytes of new entries held before they are written
+    BATCH = 2 * 1024 * 1024  # bytes of new entries held before they are written
 
     def __init__(self, path: Path | None, *, remember: bool = True) -> None:
         """Without a `path`, entries live in memory; with `remember` false, not at all

@@ -26,7 +26,7 @@ SITE_ROOT = "intranet-site-root:"
 CONTENT_REF = "content:"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a large site has one per link of every body: kept small
 class BodyLink:
     """A link or picture written in a body, as the author wrote it and where."""
 

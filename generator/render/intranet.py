@@ -359,15 +359,14 @@ def render_intranet(
     fingerprints = fingerprints or Fingerprints()
     shared = _shared_keys(config, views, plans, templates, links, today, fingerprints)
     files: list[OutputFile | None] = []
-    pending: list[tuple[int, PagePlan, list[tuple[str, str]], str]] = []  # to render: (place, plan, …)
+    pending: list[tuple[int, PagePlan, str]] = []  # to render: (place, plan, key)
     for plan in plans:
-        switcher = renderer.switcher(plan)
         output = site_output(plan.path)
         key = digest(
             shared[(plan.lang, plan.template)],
             plan.path,
             _context_key(plan, views[plan.lang], templates, fingerprints),
-            repr(switcher),  # pairs of texts: their repr says all
+            repr(renderer.switcher(plan)),  # pairs of texts: their repr says all
             repr(plan.alternates),
         )
         kept = previous.reusable(output, key) if previous is not None else None
@@ -376,17 +375,17 @@ def render_intranet(
         elif kept is not None:
             files.append(OutputFile(output, kept, plan.source, None, key))
         else:
-            pending.append((len(files), plan, switcher, key))
+            pending.append((len(files), plan, key))
             files.append(None)
 
-    def render(part: Sequence[tuple[int, PagePlan, list[tuple[str, str]], str]]) -> list[Rendered]:
-        pages = (renderer.render(plan, switcher) for _, plan, switcher, _ in part)
+    def render(part: Sequence[tuple[int, PagePlan, str]]) -> list[Rendered]:
+        pages = (renderer.render(plan) for _, plan, _ in part)
         return [html if spool is None else spool.keep(html) for html in pages]
 
     rendered = (
         data for part in map_chunks(render, pending, least=200, label="Rendering pages") for data in part
     )
-    for (place, plan, _, key), data in zip(pending, rendered, strict=True):
+    for (place, plan, key), data in zip(pending, rendered, strict=True):
         if isinstance(data, bytes):
             files[place] = OutputFile(site_output(plan.path), data, plan.source, None, key)
         else:  # in the spool: (where, digest)
