@@ -34,6 +34,7 @@ from generator.model import OutputFile
 from generator.urls import SITE
 
 EVENTS = "/__intranet/events"
+REPLY = 0.25  # seconds the work after a rebuild waits for the reloaded page to be served
 DEBOUNCE = 0.02  # seconds of quiet after a change before rebuilding (an editor saves within a few ms)
 _SCRIPT = """<script>(() => {
   const events = new EventSource("/__intranet/events");
@@ -95,6 +96,7 @@ class State:
     complete: threading.Event = field(default_factory=_done)  # `files` has the feeds and index
     generation: int = 0  # the latest rebuild: work for an earlier one stops
     retired: dict[str, Served] = field(default_factory=dict)  # the site served before the last rebuild
+    asked: threading.Event = field(default_factory=threading.Event)  # a page of the new site was served
 
     def publish(self, files: dict[str, Served] | None, problems: list[str]) -> threading.Event:
         """Serve `files` (None: keep the last good site), or show the `problems`; returns
@@ -104,6 +106,7 @@ class State:
                 self.retired = self.files  # let go of after the reload (freeing a site takes a while)
                 self.files = files
                 self.complete = threading.Event()
+                self.asked = threading.Event()
             self.problems = problems
             self.version += 1
             self.changed.notify_all()
@@ -151,7 +154,10 @@ def _afterwards(
     complete: threading.Event,
     say: Callable[[str], None],
 ) -> None:
-    """The rest of one rebuild, while its pages are served; it stops at a newer rebuild."""
+    """The rest of one rebuild, while its pages are served; it stops at a newer rebuild.
+    It starts once the first page is served after the reload (or after REPLY seconds),
+    so open pages reload without sharing the interpreter with it."""
+    state.asked.wait(timeout=REPLY)
     try:
         warnings = sorted([*site.sources.warnings, *site.link_warnings()], key=GeneratorError.sort_key)
         for warning in warnings if state.generation == generation else ():
@@ -248,6 +254,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         self.wfile.write(data)
+        if kind.startswith("text/html"):
+            self.state.asked.set()  # the work after a rebuild may start (see _afterwards)
 
     def _events(self) -> None:
         self.send_response(200)
