@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -243,30 +243,26 @@ def plan_language(
 
 def news_plan(localized: News) -> PagePlan:
     """An announcement's page in the language it is shown under."""
-    item = localized.item
-    return PagePlan(
-        localized.lang,
-        news_page(localized.lang, item.slug),
-        "site/announcement.html",
-        ("news-item", item.translation_key),
-        {"localized": localized},
-        source=item.source.as_posix(),
-        alternates=tuple((v.lang, news_page(v.lang, v.slug)) for v in localized.versions),
-        item=item,
-    )
+    return _item_plan(localized, news_page, "site/announcement.html", "news-item")
 
 
 def page_plan(localized: Localized[Page]) -> PagePlan:
     """A standing page in the language it is shown under."""
+    return _item_plan(localized, content_page, "site/page.html", "page")
+
+
+def _item_plan(
+    localized: News | Localized[Page], path_of: Callable[[str, str], str], template: str, kind: str
+) -> PagePlan:
     item = localized.item
     return PagePlan(
         localized.lang,
-        content_page(localized.lang, item.slug),
-        "site/page.html",
-        ("page", item.translation_key),
+        path_of(localized.lang, item.slug),
+        template,
+        (kind, item.translation_key),
         {"localized": localized},
         source=item.source.as_posix(),
-        alternates=tuple((v.lang, content_page(v.lang, v.slug)) for v in localized.versions),
+        alternates=tuple((v.lang, path_of(v.lang, v.slug)) for v in localized.versions),
         item=item,
     )
 
