@@ -35,7 +35,11 @@ from generator.urls import SITE
 
 EVENTS = "/__intranet/events"
 REPLY = 0.25  # seconds the work after a rebuild waits for the reloaded page to be served
-DEBOUNCE = 0.02  # seconds of quiet after a change before rebuilding (an editor saves within a few ms)
+# Seconds of quiet before rebuilding: after a save is complete (the file closed, moved in
+# or deleted), and after a change that may still be being written (its close usually
+# comes first and shortens the wait; file systems that report no closing wait this long).
+SETTLED = 0.02
+DEBOUNCE = 0.1
 _SCRIPT = """<script>(() => {
   const events = new EventSource("/__intranet/events");
   const show = (lines) => {
@@ -289,7 +293,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class _Changes(FileSystemEventHandler):
-    """Calls `then` once things have been quiet for DEBOUNCE seconds after a relevant change.
+    """Calls `then` once things have been quiet for SETTLED seconds after a relevant save
+    (DEBOUNCE after a change whose file is not closed yet), so one save is one rebuild.
     A watched folder that does not exist yet (a project's first templates/), or that is
     removed and made again, is watched from the moment it is made: the folder holding it
     is watched too, for that."""
@@ -324,10 +329,11 @@ class _Changes(FileSystemEventHandler):
         paths = [event.src_path, getattr(event, "dest_path", "")]
         if not any(self._relevant(str(p)) for p in paths if p):
             return
+        settled = event.event_type in ("closed", "moved", "deleted")
         with self._lock:
             if self._timer is not None:
                 self._timer.cancel()
-            self._timer = threading.Timer(DEBOUNCE, self.then)
+            self._timer = threading.Timer(SETTLED if settled else DEBOUNCE, self.then)
             self._timer.daemon = True
             self._timer.start()
 
