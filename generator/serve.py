@@ -36,10 +36,12 @@ from generator.urls import SITE
 EVENTS = "/__intranet/events"
 REPLY = 0.25  # seconds the work after a rebuild waits for the reloaded page to be served
 # Seconds of quiet before rebuilding: after a save is complete (the file closed, moved in
-# or deleted), and after a change that may still be being written (its close usually
-# comes first and shortens the wait; file systems that report no closing wait this long).
+# or deleted); after a change whose file is still open, where the watcher reports a
+# file's closing (Linux's inotify: the close comes and shortens the wait); and after any
+# change where it does not (other systems).
 SETTLED = 0.02
-DEBOUNCE = 0.1
+UNTIL_CLOSED = 0.5
+DEBOUNCE = 0.05
 _SCRIPT = """<script>(() => {
   const events = new EventSource("/__intranet/events");
   const show = (lines) => {
@@ -294,13 +296,15 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Changes(FileSystemEventHandler):
     """Calls `then` once things have been quiet for SETTLED seconds after a relevant save
-    (DEBOUNCE after a change whose file is not closed yet), so one save is one rebuild.
+    (after a change whose file is not closed yet: UNTIL_CLOSED where the watcher reports
+    closing, else DEBOUNCE), so one save is one rebuild.
     A watched folder that does not exist yet (a project's first templates/), or that is
     removed and made again, is watched from the moment it is made: the folder holding it
     is watched too, for that."""
 
     def __init__(self, roots: list[Path], then: Callable[[], None], observer: Observer) -> None:  # type: ignore[valid-type]
         self.roots, self.then, self.observer = roots, then, observer
+        self._open_wait = UNTIL_CLOSED if type(observer).__name__ == "InotifyObserver" else DEBOUNCE
         self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
         self._watched: dict[Path, ObservedWatch] = {}
@@ -333,7 +337,7 @@ class _Changes(FileSystemEventHandler):
         with self._lock:
             if self._timer is not None:
                 self._timer.cancel()
-            self._timer = threading.Timer(SETTLED if settled else DEBOUNCE, self.then)
+            self._timer = threading.Timer(SETTLED if settled else self._open_wait, self.then)
             self._timer.daemon = True
             self._timer.start()
 
