@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
 import icalendar
 import pytest
@@ -188,6 +189,40 @@ def test_broken_events_are_warnings_and_strict_turns_them_into_failure(
     assert captured.out.splitlines()[0].endswith(", 1 warnings")
     assert main([*args, "--strict"]) == 1
     assert "1 warning with --strict; nothing was published" in capsys.readouterr().err
+
+
+def test_an_unchanged_calendar_is_not_parsed_again_and_still_warns(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line keeps each calendar's entries and warnings in the project's cache
+    while the file, the calendar window and the settings stay."""
+    import generator.load.site as site
+
+    parsed: list[str] = []
+    real = site.load_calendar
+
+    def counted(path: Path, *rest: Any) -> Any:
+        parsed.append(path.name)
+        return real(path, *rest)
+
+    monkeypatch.setattr(site, "load_calendar", counted)
+    ics = project / "content/calendar/madrid/eventos.ics"
+    ics.write_text(EVENTS.replace("DTSTART;VALUE=DATE:20261224\n", ""), encoding="utf-8")
+    args = ["build", "--project", str(project), "--today", "2026-11-23"]
+    warning = "eventos.ics:12: the event has no DTSTART (start date)"
+    page = project / "output/site/es/calendar/meetings/index.html"
+    for round, edit in enumerate(("announcement", "announcement", "calendar")):
+        if edit == "calendar":
+            ics.write_text(ics.read_text(encoding="utf-8").replace("Comité de calidad", "Comité de mejora"))
+        else:  # something to build
+            (project / "content/announcements/a.md").write_text(announcement(f"Hola {round}"))
+        parsed.clear()
+        assert main(args) == 0
+        assert parsed == ([] if round == 1 else ["eventos.ics"])
+        assert warning in capsys.readouterr().err
+        shown = page.read_text(encoding="utf-8")
+        assert ("Comité de mejora" in shown) == (edit == "calendar") and "Comité de" in shown
+    assert main([*args, "--strict"]) == 1  # the kept warning still counts
 
 
 def test_a_file_that_is_not_a_calendar_fails_the_build(

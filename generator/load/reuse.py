@@ -74,6 +74,20 @@ class Reuse:
         self.seen[(context, name)] = (signature, time.time_ns(), key)
         return key
 
+    def stored(self, key: str, make: Callable[[], T]) -> T:
+        """What `make()` gave when an earlier build asked for the same `key` (a digest of
+        everything it reads), from the store; else `make()`, kept there for the next."""
+        full = digest("made", self.context, key)
+        saved = self.store.get(full)
+        if saved is not None:
+            try:
+                return pickle.loads(saved)  # type: ignore[no-any-return]
+            except Exception:  # a damaged entry is made anew
+                pass
+        value = make()
+        self.store.put(full, pickle.dumps(value))
+        return value
+
     def remember(self) -> None:
         """Record this build's file signatures for the next one."""
         if self.seen != self.recorded:

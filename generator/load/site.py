@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from generator.cache import digest
 from generator.config import Config
 from generator.errors import GeneratorError, did_you_mean, raise_all
 from generator.load.announcements import load_announcement
@@ -95,9 +96,9 @@ def load_site(
     calendar_dir = content_dir / "calendar"  # not kept: its events depend on the window, and it warns
 
     def kept(kind: str, load: Callable[[list[GeneratorError]], T], *paths: Path) -> T:
-        """`load(warnings)`; the live preview keeps what it gives (and warns) while the
-        files it reads, the window and the settings stay."""
-        if reuse is None or reuse.memo is None:
+        """`load(warnings)`, kept with what it warns while the files it reads, the window
+        and the settings stay: in the live preview's memory, else in the cache."""
+        if reuse is None:
             return load(warnings)
         try:
             read = tuple(reuse.key_of(str(path), kind, read_calendar) for path in paths if path.exists())
@@ -108,7 +109,10 @@ def load_site(
             warned: list[GeneratorError] = []
             return load(warned), warned
 
-        value, warned = reuse.memo.recall((kind, read, window), (), made)
+        if reuse.memo is not None:
+            value, warned = reuse.memo.recall((kind, read, window), (), made)
+        else:
+            value, warned = reuse.stored(digest(kind, *read, *(day.isoformat() for day in window)), made)
         warnings.extend(warned)
         return value
 
