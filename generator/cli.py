@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 content problems (each as `path:line: message`),
 from __future__ import annotations
 
 import argparse
+import atexit
 import gc
 import os
 import shutil
@@ -242,6 +243,21 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=("text", "csv"), default="text", help="a table, or CSV for a spreadsheet"
     )
     return parser
+
+
+def run() -> None:
+    """The `intranet` command: `main`, then out of the process at once. A build leaves
+    millions of objects that the interpreter would free one by one on its way out
+    (0.1 s at 1,000 announcements); the functions registered to run at exit still run,
+    and the output is flushed first."""
+    code = main()
+    try:
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: the interpreter's own way out
+        sys.exit(code)
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -231,3 +231,34 @@ def test_a_second_build_says_whom_it_waits_for_and_publishes_after_it(make_proje
     _, rest = second.communicate(timeout=60)  # reads the rest and closes the pipe
     assert second.returncode == 0, rest
     assert "Adiós" in home.read_text(encoding="utf-8")
+
+
+def test_the_command_leaves_at_once_yet_runs_exit_functions_and_keeps_its_code(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    """`intranet` (cli.run) skips the interpreter's teardown: what is registered to run at
+    exit still runs, all the output arrives through a pipe, and the exit code is main's."""
+    project = make_project({"content/announcements/a.md": announcement("Hola")})
+    marker = tmp_path / "exit-functions-ran"
+    script = (
+        "import atexit, sys; from pathlib import Path; from generator import cli; "
+        f"atexit.register(lambda: Path({str(marker)!r}).write_text('yes')); "
+        "sys.argv = ['intranet', *sys.argv[1:]]; cli.run()"
+    )
+    for code in (0, 1):
+        if code == 1:  # now broken
+            (project / "content/announcements/b.md").write_text("---\ntitle: [\n---\nbody\n")
+        marker.unlink(missing_ok=True)
+        result = subprocess.run(
+            [sys.executable, "-c", script, "build", "--project", str(project), *ARGS],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == code, result.stderr
+        assert marker.read_text() == "yes"
+        if code == 0:
+            assert result.stdout.splitlines()[-1] == "No scheduled change ahead"
+        else:
+            assert "b.md:" in result.stderr and "Traceback" not in result.stderr
