@@ -197,9 +197,9 @@ def test_an_unchanged_calendar_is_not_parsed_again_and_still_warns(
     """The command line keeps each calendar's entries and warnings in the project's cache
     while the file, the calendar window and the settings stay."""
     import generator.load.site as site
+    from generator.load.ics import load_calendar as real
 
     parsed: list[str] = []
-    real = site.load_calendar
 
     def counted(path: Path, *rest: Any) -> Any:
         parsed.append(path.name)
