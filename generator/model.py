@@ -36,6 +36,11 @@ class BodyLink:
     image: bool = False
     alt: str | None = None  # images only; None: no alt attribute at all
 
+    def __reduce__(self) -> tuple[type[BodyLink], tuple[str, str, int, bool, str | None]]:
+        # unpickled by the ten thousand with every cached item: by its fields in order,
+        # twice as fast as the slotted dataclass's field-by-field state
+        return (BodyLink, (self.written, self.target, self.line, self.image, self.alt))
+
 
 @dataclass(frozen=True)
 class Announcement:

@@ -206,3 +206,18 @@ def test_the_memo_lets_go_of_what_a_rebuild_did_not_ask_for() -> None:
     assert memo.recall("old", (item,), lambda: 10) == 10
     assert memo.recall("kept", (item,), lambda: 30) == 2
     assert len(memo) == 2
+
+
+def test_a_body_link_comes_back_from_the_cache_whole() -> None:
+    import pickle
+
+    from generator.model import BodyLink
+
+    links = [
+        BodyLink("../pages/contactos.md#horarios", "pages/contactos", 3),
+        BodyLink("media/logo.png", "media/logo.png", 7, image=True, alt=""),
+        BodyLink("media/foto.jpg", "media/foto.jpg", 9, image=True, alt=None),
+    ]
+    again = pickle.loads(pickle.dumps(links))
+    assert again == links and [link.alt for link in again] == [None, "", None]
+    assert all(type(link) is BodyLink for link in again)
