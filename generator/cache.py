@@ -20,7 +20,8 @@ import shutil
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, time, tzinfo
 from email.headerregistry import Address
@@ -77,6 +78,7 @@ class Store:
         # preview): its next build takes them as they are. Pruned with the entries.
         self.objects: dict[str, object] = {}
         self._used: set[str] = set()
+        self._recording: list[set[str]] = []  # open `recording()`s, innermost last
         self._db: sqlite3.Connection | None = None
         self._lock = threading.RLock()  # the connection serves one thread at a time (the preview's)
         self._owner = os.getpid()  # only the process that opened the store writes it
@@ -101,6 +103,8 @@ class Store:
         """The entries of `keys` that the store has, in a few queries instead of one each."""
         wanted = list(dict.fromkeys(keys))
         self._used.update(wanted)
+        for recording in self._recording:
+            recording.update(wanted)
         found = {key: self._new[key] for key in wanted if key in self._new}
         rest = [key for key in wanted if key not in found]
         if not rest:
@@ -123,6 +127,17 @@ class Store:
             pass
         return found
 
+    @contextmanager
+    def recording(self) -> Iterator[set[str]]:
+        """The keys asked for or added while the block runs (what one item is made from,
+        kept while the item is: see load/reuse.py)."""
+        keys: set[str] = set()
+        self._recording.append(keys)
+        try:
+            yield keys
+        finally:
+            self._recording.pop()
+
     def touch(self, key: str) -> None:
         """Mark an entry used by this build (kept at the next save) without reading it."""
         self._used.add(key)
@@ -132,6 +147,8 @@ class Store:
         self._used.update(keys)
 
     def put(self, key: str, value: bytes) -> None:
+        for recording in self._recording:
+            recording.add(key)
         if not self.remember:
             return
         self._used.add(key)

@@ -135,6 +135,44 @@ def test_an_edit_rewrites_only_the_files_whose_bytes_change(make_project: MakePr
     assert len(changed) < len(after) / 2, changed
 
 
+def test_a_change_of_settings_after_edits_renders_no_unchanged_body_again(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each item is kept with the bodies it was made from: builds that take the items
+    from the cache keep those too, so a change of settings (every item made anew) finds
+    each unchanged body rendered."""
+    import generator.load.markdown as markdown
+
+    project = make_project(
+        {
+            "content/announcements/a.md": announcement("Uno", "2026-11-20"),
+            "content/announcements/b.md": announcement("Dos", "2026-11-19"),
+            "content/pages/p.md": "---\ntitle: Página\n---\nTexto de la página.\n",
+        }
+    )
+    rendered: list[str] = []
+    real = markdown.render_markdown
+
+    def counted(source: str, origin: str = "", first_line: int = 1) -> markdown.Rendered:
+        rendered.append(origin)
+        return real(source, origin, first_line)
+
+    monkeypatch.setattr(markdown, "render_markdown", counted)
+    build(project)
+    assert len(rendered) >= 3
+    edited = project / "content/announcements/b.md"
+    for round in range(2):  # builds that take a and the page from the cache
+        edited.write_text(announcement("Dos", "2026-11-19").replace("Cuerpo", f"Cuerpo {round}"))
+        rendered.clear()
+        build(project)
+        assert rendered == ["announcements/b.md"]
+    settings = project / "content/site.toml"
+    settings.write_text(SITE_TOML.replace("news_per_page = 2", "news_per_page = 3"))
+    rendered.clear()
+    build(project)
+    assert rendered == []
+
+
 def test_deleting_the_cache_changes_no_output_byte(make_project: MakeProject) -> None:
     project = make_project({"content/announcements/a.md": announcement("Uno")})
     build(project)

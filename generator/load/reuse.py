@@ -8,6 +8,10 @@ serves as the item's fingerprint when pages are keyed (cache.Fingerprints), so a
 does not walk an unchanged announcement field by field. The cache is the project's own
 working data, as trusted as its content and templates.
 
+An item is kept with the keys of the entries it was made from (its body's rendering):
+while the item is used, they are too, so a change of settings that makes every item
+anew still finds every body rendered.
+
 A file is read only when it may have changed: the digest of a file whose size, times and
 inode are those recorded at the last build is taken from that record (as git's index
 does), unless the file was changed less than RACY before it was recorded, when a second
@@ -19,7 +23,7 @@ from __future__ import annotations
 import os
 import pickle
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -37,6 +41,9 @@ Changes = tuple[dict[str, bytes], set[str]]
 
 RACY = 3_000_000_000  # nanoseconds: the coarsest file-system clock (FAT's is 2 s), with a margin
 Signature = tuple[int, int, int, int]  # size, modification and change times, inode
+# a file as the last build saw it: its signature, when recorded, the digest of what its
+# loader reads, and the store's entries its item was made from
+Seen = tuple[Signature, int, str, tuple[str, ...]]
 
 
 @dataclass
@@ -45,8 +52,8 @@ class Reuse:
     context: str  # digest of the code, library versions and settings every loader reads
     known: list[tuple[object, str]] = field(default_factory=list)  # (item, its digest)
     # (folder context, path) → (signature, when recorded, digest): the last build's and this one's
-    recorded: dict[tuple[str, str], tuple[Signature, int, str]] | None = None
-    seen: dict[tuple[str, str], tuple[Signature, int, str]] = field(default_factory=dict)
+    recorded: dict[tuple[str, str], Seen] | None = None
+    seen: dict[tuple[str, str], Seen] = field(default_factory=dict)
     memo: Memo | None = None  # the live preview's: what earlier rebuilds worked out
 
     @property
@@ -71,8 +78,20 @@ class Reuse:
             self.seen[(context, name)] = last
             return last[2]
         key = digest("item", self.context, context, name, (read or read_markdown)(Path(name)))
-        self.seen[(context, name)] = (signature, time.time_ns(), key)
+        made_from = last[3] if last is not None and last[2] == key else ()
+        self.seen[(context, name)] = (signature, time.time_ns(), key, made_from)
         return key
+
+    def made_from(self, name: str, context: str) -> tuple[str, ...]:
+        """The store's entries the item of `name` was last made from."""
+        found = self.seen.get((context, name))
+        return found[3] if found is not None else ()
+
+    def made(self, name: str, context: str, keys: Iterable[str]) -> None:
+        """The item of `name` was made (again) from the store's entries `keys`."""
+        found = self.seen.get((context, name))
+        if found is not None:
+            self.seen[(context, name)] = (*found[:3], tuple(sorted(keys)))
 
     def stored(self, key: str, make: Callable[[], T]) -> T:
         """What `make()` gave when an earlier build asked for the same `key` (a digest of
@@ -120,6 +139,7 @@ def load_all(
         except (OSError, GeneratorError):
             missing.append(name)  # the loader reports it
             continue
+        store.touch_all(reuse.made_from(name, context))
         if key in objects:
             found[name] = objects[key]  # type: ignore[assignment]
         else:
@@ -137,19 +157,28 @@ def load_all(
                     pass
             missing.append(name)
 
-    def chunk(part: Sequence[str]) -> tuple[list[tuple[str, bytes]], list[GeneratorError], Changes]:
+    def chunk(part: Sequence[str]) -> tuple[list[tuple[str, bytes, set[str]]], list[GeneratorError], Changes]:
         mark = store.mark()
         problems: list[GeneratorError] = []
         named = {Path(name): name for name in part}
-        loaded = [(named[path], pickle.dumps(item)) for path, item in gather_pairs(named, load, problems)]
+        made_from: dict[str, set[str]] = {}
+
+        def recorded(path: Path) -> T:
+            with store.recording() as used:
+                made_from[named[path]] = used
+                return load(path)
+
+        pairs = gather_pairs(named, recorded, problems)
+        loaded = [(named[path], pickle.dumps(item), made_from[named[path]]) for path, item in pairs]
         return loaded, problems, store.changes(mark)
 
     what = f"Reading {context.split(chr(0), 1)[0]}" if context else "Reading files"
     for loaded, problems, changes in map_chunks(chunk, missing, label=what) if missing else []:
         store.absorb(changes)
         errors += problems
-        for name, saved in loaded:
+        for name, saved, used in loaded:
             found[name] = pickle.loads(saved)
+            reuse.made(name, context, used)
             if name in keys:
                 store.put(keys[name], saved)
     items = []
