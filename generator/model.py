@@ -63,6 +63,7 @@ class Announcement:
     image_alt: str = ""
     draft: bool = False
     links: tuple[BodyLink, ...] = ()  # every link and picture in the body
+    text_digest: str = ""  # of the title and body (load/markdown.text_digest): what search reads
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class Page:
     audience: tuple[str, ...] = ()
     draft: bool = False
     links: tuple[BodyLink, ...] = ()
+    text_digest: str = ""  # of the title and body (load/markdown.text_digest): what search reads
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from generator import cli, indexer
 from generator.build import build
 from generator.indexer import bundle_names, shards
 from generator.render.search import SearchRecord
-from tests.conftest import SEARCH, TODAY, MakeProject, announcement, search_index
+from tests.conftest import SEARCH, TODAY, MakeProject, announcement, published_tree, search_index
 
 
 def index(files: dict[str, bytes]) -> dict[str, object]:
@@ -104,3 +104,39 @@ def test_the_bundles_named_before_indexing_are_the_bundles_made(count: int) -> N
         for lang in ("es", "fr", "en")
     ][:count]
     assert bundle_names([r.path for r in records]) == tuple(shards(records))
+
+
+def test_a_change_of_settings_that_leaves_the_texts_alone_indexes_nothing_again(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bundle is keyed by its records' texts (each item's title and body digest), not
+    by the settings every item is made with; an edited body still re-indexes its bundle."""
+    from tests.conftest import SITE_TOML
+
+    project = make_project(
+        {
+            "content/announcements/a.md": announcement("Aguinaldo"),
+            "content/pages/p.md": "---\ntitle: Contactos\n---\nQuién es quién.\n",
+        }
+    )
+    runs: list[str] = []
+    real = indexer._run
+
+    def counted(source: object, out: object) -> object:
+        runs.append(str(source))
+        return real(source, out)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(indexer, "_run", counted)
+    args = ["build", "--project", str(project), "--today", TODAY.isoformat()]
+    assert cli.main(args) == 0 and len(runs) == 1
+    settings = project / "content/site.toml"
+    settings.write_text(SITE_TOML.replace("news_per_page = 2", "news_per_page = 3"), encoding="utf-8")
+    runs.clear()
+    assert cli.main(args) == 0
+    assert runs == []
+    (project / "content/announcements/a.md").write_text(
+        announcement("Aguinaldo").replace("Cuerpo del anuncio.", "Se paga el viernes.")
+    )
+    assert cli.main(args) == 0 and len(runs) == 1
+    searched = b"".join(d for p, d in published_tree(project / "output").items() if p.startswith(SEARCH))
+    assert b"viernes" in searched and b"Cuerpo del anuncio" not in searched

@@ -11,7 +11,7 @@ from generator.errors import GeneratorError, raise_all
 from generator.load.documents import identity, read_document
 from generator.load.fields import Fields, parse_day
 from generator.load.frontmatter import FrontMatter
-from generator.load.markdown import Markdown, render_markdown, summarize
+from generator.load.markdown import Markdown, render_markdown, summarize, text_digest
 from generator.model import CATEGORIES, SITE_ROOT, Announcement
 
 KEYS = (
@@ -135,6 +135,7 @@ def _parse(
         translation_key=who.translation_key,
         body_html=body.html,
         links=body.links,
+        text_digest=text_digest(title, body.html),
         summary=summary,
         category=category,
         expires=expires,

@@ -201,6 +201,12 @@ def _headings_from_h2(body: str) -> str:
     return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}", body)
 
 
+def text_digest(title: str, html: str) -> str:
+    """The digest of an item's title and body, kept with it: search keys its bundles by
+    it, so a change of settings that leaves the texts alone re-indexes nothing."""
+    return digest("text", title, html)
+
+
 def summarize(text: str, limit: int = 200) -> str:
     """The first sentences of `text`, cut at a word boundary."""
     if len(text) <= limit:

@@ -8,7 +8,7 @@ from generator.config import Config
 from generator.errors import GeneratorError, raise_all
 from generator.load.documents import identity, read_document
 from generator.load.fields import Fields
-from generator.load.markdown import Markdown, render_markdown
+from generator.load.markdown import Markdown, render_markdown, text_digest
 from generator.model import Page
 
 KEYS = ("title", "lang", "translation_key", "slug", "summary", "order", "audience", "draft")
@@ -34,6 +34,7 @@ def load_page(path: Path, folder: Path, config: Config, *, markdown: Markdown = 
         translation_key=who.translation_key,
         body_html=body.html,
         links=body.links,
+        text_digest=text_digest(title, body.html),
         summary=summary,
         order=order,
         audience=who.audience,

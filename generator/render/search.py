@@ -15,6 +15,7 @@ from markupsafe import escape
 from generator.cache import Fingerprints
 from generator.config import Config
 from generator.i18n import load_translations
+from generator.model import Announcement, Page
 from generator.render.intranet import news_path
 from generator.render.labels import category_name
 from generator.rules.views import LanguageView
@@ -71,10 +72,12 @@ def search_records(
     config: Config, views: dict[str, LanguageView], fingerprints: Fingerprints | None = None
 ) -> list[SearchRecord]:
     """One record per shown announcement and page of each language, not drafts. With
-    `fingerprints`, each record carries its item's digest (`origin`)."""
+    `fingerprints`, each record carries the digest of its item's title and body (`origin`)."""
 
-    def origin(item: object) -> str:
-        return fingerprints.of(item) if fingerprints is not None else ""
+    def origin(item: Announcement | Page) -> str:
+        if fingerprints is None:
+            return ""
+        return item.text_digest or fingerprints.of(item)  # the first stays when the settings change
 
     records = []
     for lang, view in views.items():
