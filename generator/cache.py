@@ -386,20 +386,21 @@ class Previous:
     files: Path | Mapping[str, bytes]  # the output folder, or the bytes themselves
     checked: bool = False  # the record is known to match the files (write.still_published)
 
-    def reusable(self, path: str, key: str) -> bytes | Path | None:
-        """The published bytes of `path` if they were made from the same inputs."""
+    def reusable(self, path: str, key: str) -> bytes | str | None:
+        """The published bytes of `path` (or the file holding them) if they were made from
+        the same inputs."""
         known = self.record.get(path)
         if known is None or known[0] != key:
             return None
         return self.same(path)
 
-    def same(self, path: str) -> bytes | Path | None:
+    def same(self, path: str) -> bytes | str | None:
         if isinstance(self.files, Path):
             # asked for every page of the site on every build: strings, not a Path per page
             file = os.path.join(self.files, path)  # noqa: PTH118
             if self.checked:
-                return Path(file) if path in self.record else None
-            return Path(file) if os.path.isfile(file) else None  # noqa: PTH113
+                return file if path in self.record else None
+            return file if os.path.isfile(file) else None  # noqa: PTH113
         return self.files.get(path)
 
 

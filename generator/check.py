@@ -185,7 +185,9 @@ def page_links(files: Sequence[OutputFile], explained: set[str], tree: Path) -> 
     for f in site:
         if not f.path.endswith(".html") or f.source in explained:
             continue
-        html = f.data.decode("utf-8") if f.copy_from is None else f.copy_from.read_text(encoding="utf-8")
+        html = (
+            f.data.decode("utf-8") if f.copy_from is None else Path(f.copy_from).read_text(encoding="utf-8")
+        )
         folder = posixpath.dirname(f.path)
         for url in set(_HREF.findall(html)):
             if not url or url.startswith(("#", "//")) or _SCHEME.match(url):

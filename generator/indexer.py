@@ -228,7 +228,7 @@ def _kept(key: str, published: list[tuple[str, str]], previous: Previous | None)
             return []
         found.append(
             OutputFile(path, b"", "search", kept, key)
-            if isinstance(kept, Path)
+            if isinstance(kept, str)
             else OutputFile(path, kept, "search", None, key)
         )
     return found

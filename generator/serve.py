@@ -211,7 +211,7 @@ def _rel(path: str) -> str:
 
 def _served(files: list[OutputFile]) -> dict[str, Served]:
     return {
-        _rel(f.path): (f.copy_from if f.copy_from is not None else f.data)
+        _rel(f.path): (Path(f.copy_from) if f.copy_from is not None else f.data)
         for f in files
         if f.path.startswith(f"{SITE}/")
     }

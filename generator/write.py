@@ -212,7 +212,7 @@ def _signature(f: OutputFile, published: Mapping[str, str], out_dir: Path) -> st
     root = f"{out_dir}/"
     if source.startswith(root) and source[len(root) :] in published:  # kept from the current release
         return published[source[len(root) :]]
-    info = f.copy_from.stat()
+    info = Path(f.copy_from).stat()
     return digest("copy", source, str(info.st_size), str(info.st_mtime_ns))
 
 
@@ -407,14 +407,14 @@ def _prune(path: Path, release: Path) -> None:
         folder = folder.parent
 
 
-def _move(spooled: Path, target: Path) -> None:
+def _move(spooled: Path | str, target: Path) -> None:
     try:
-        spooled.replace(target)
+        Path(spooled).replace(target)
     except OSError:  # another file system
         shutil.copyfile(spooled, target)
 
 
-def _link(published: Path, target: Path) -> None:
+def _link(published: Path | str, target: Path) -> None:
     """The published file itself in the new tree (a hard link), or a copy keeping its time."""
     try:
         os.link(published, target)

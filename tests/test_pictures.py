@@ -42,7 +42,7 @@ def opened(data: bytes) -> Image.Image:
 
 def site(project: Path, **options: object) -> dict[str, bytes]:
     files = build(project, today=TODAY, **options).files  # type: ignore[arg-type]
-    return {f.path: f.data if f.copy_from is None else f.copy_from.read_bytes() for f in files}
+    return {f.path: f.data if f.copy_from is None else Path(f.copy_from).read_bytes() for f in files}
 
 
 def test_a_photo_gets_the_smaller_sizes_in_its_format_and_webp_never_larger(

@@ -194,7 +194,7 @@ def test_the_preview_serves_what_a_build_publishes_byte_for_byte() -> None:
     """The preview renders a page when it is asked for and the feeds and index after: what
     it serves is what `intranet build --drafts` publishes, every file, for the sample."""
     built = {
-        f.path: f.data if f.copy_from is None else f.copy_from.read_bytes()
+        f.path: f.data if f.copy_from is None else Path(f.copy_from).read_bytes()
         for f in build(REPO, today=TODAY, drafts=True).files
         if f.path.startswith("site/")
     }
@@ -202,7 +202,7 @@ def test_the_preview_serves_what_a_build_publishes_byte_for_byte() -> None:
     previewed = {path: render() for path, render in site.pages.items()}
     for made in (site.files, *(group() for group in site.later)):
         previewed |= {
-            f.path: f.data if f.copy_from is None else f.copy_from.read_bytes()
+            f.path: f.data if f.copy_from is None else Path(f.copy_from).read_bytes()
             for f in made
             if f.path.startswith("site/")
         }

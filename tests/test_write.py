@@ -349,6 +349,6 @@ def test_a_build_keeps_only_the_recorded_files_the_current_release_holds(tmp_pat
     }
     assert still_published(out, stale) == {"site/es/index.html": record["site/es/index.html"]}
     kept = Previous(still_published(out, stale), out, checked=True)
-    assert kept.reusable("site/es/index.html", "k1") == out / "site/es/index.html"
+    assert kept.reusable("site/es/index.html", "k1") == str(out / "site/es/index.html")
     assert kept.reusable("site/es/news/index.html", "k2") is None  # other bytes: rendered again
     assert still_published(tmp_path / "nothing", record) == {}  # no release: nothing is kept

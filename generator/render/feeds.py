@@ -7,7 +7,6 @@ content, never from the clock, so two builds give the same bytes.
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from generator.cache import Previous, code_digest, digest
@@ -84,7 +83,7 @@ def render_sitemap(config: Config, plans: list[PagePlan], previous: Previous | N
     out = site_output(SITEMAP_FILE)
     key = digest("sitemap", code_digest(), base, repr(entries))
     kept = previous.reusable(out, key) if previous is not None else None
-    if isinstance(kept, Path):
+    if isinstance(kept, str):
         return OutputFile(out, b"", "content", kept, key)
     if kept is not None:
         return OutputFile(out, kept, "content", None, key)

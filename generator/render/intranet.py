@@ -366,7 +366,7 @@ def render_intranet(
             repr(plan.alternates),
         )
         kept = previous.reusable(output, key) if previous is not None else None
-        if isinstance(kept, Path):
+        if isinstance(kept, str):
             files.append(OutputFile(output, b"", plan.source, kept, key))
         elif kept is not None:
             files.append(OutputFile(output, kept, plan.source, None, key))
@@ -397,7 +397,7 @@ def fixed_files(
     default = config.default_language
     assets = static_files(templates)
     stylesheet = next((f.copy_from for f in assets if f.path == site_output(asset("style.css"))), None)
-    css = Markup(stylesheet.read_text(encoding="utf-8")) if stylesheet else Markup("")
+    css = Markup(Path(stylesheet).read_text(encoding="utf-8")) if stylesheet else Markup("")
     pages = []
     for name, template in zip(ROOT_PAGES, ("site/root.html", "site/404.html"), strict=True):
         html = templates.render(
