@@ -9,9 +9,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import icalendar
-import yaml
-
 from generator.config import Config
 from generator.errors import GeneratorError, did_you_mean, known_list
 from generator.i18n import load_translations
@@ -42,6 +39,8 @@ class EventDetails:
 
 def _yaml_text(text: str) -> str:
     """`text` as one double-quoted YAML scalar: quotes, backslashes and line breaks escaped."""
+    import yaml  # here and below: the command line imports this module for every command
+
     return yaml.safe_dump(text, default_style='"', allow_unicode=True, width=1_000_000).rstrip("\n")
 
 
@@ -166,6 +165,8 @@ def _event(title: str, config: Config, audience: str | None, today: dt.date, det
     times in its office's zone (the site's without one), repeating if asked, and a draft
     (X-INTRANET-DRAFT, STATUS:TENTATIVE) until `intranet confirm`."""
     day = details.day or today + dt.timedelta(days=7)
+    import icalendar
+
     zone = ZoneInfo(config.offices[details.office].timezone if details.office else config.timezone)
     calendar = icalendar.Calendar()
     calendar.add("PRODID", f"-//{config.host}//intranet new//EN")
@@ -221,6 +222,8 @@ def _event(title: str, config: Config, audience: str | None, today: dt.date, det
 def confirm_events(path: Path) -> int:
     """Publish the draft events of a calendar file written by `intranet new event`: their
     draft mark goes and their status becomes CONFIRMED. Returns how many there were."""
+    import icalendar
+
     try:
         calendar = icalendar.Calendar.from_ical(path.read_bytes())
     except OSError as exc:

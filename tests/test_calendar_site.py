@@ -196,8 +196,9 @@ def test_an_unchanged_calendar_is_not_parsed_again_and_still_warns(
 ) -> None:
     """The command line keeps each calendar's entries and warnings in the project's cache
     while the file, the calendar window and the settings stay."""
-    import generator.load.site as site
-    from generator.load.ics import load_calendar as real
+    import generator.load.ics as ics_module
+
+    real = ics_module.load_calendar
 
     parsed: list[str] = []
 
@@ -205,7 +206,7 @@ def test_an_unchanged_calendar_is_not_parsed_again_and_still_warns(
         parsed.append(path.name)
         return real(path, *rest)
 
-    monkeypatch.setattr(site, "load_calendar", counted)
+    monkeypatch.setattr(ics_module, "load_calendar", counted)
     ics = project / "content/calendar/madrid/eventos.ics"
     ics.write_text(EVENTS.replace("DTSTART;VALUE=DATE:20261224\n", ""), encoding="utf-8")
     args = ["build", "--project", str(project), "--today", "2026-11-23"]

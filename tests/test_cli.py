@@ -262,3 +262,35 @@ def test_the_command_leaves_at_once_yet_runs_exit_functions_and_keeps_its_code(
             assert result.stdout.splitlines()[-1] == "No scheduled change ahead"
         else:
             assert "b.md:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_build_that_keeps_every_calendar_imports_no_calendar_library(make_project: MakeProject) -> None:
+    """icalendar, recurring-ical-events and segno (QR codes) are imported only when a
+    calendar is read, a feed or an edition is made, or a sheet is drawn: an edit of an old
+    announcement builds without them."""
+    ics = "\r\n".join(
+        (
+            "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", "BEGIN:VEVENT", "UID:e1@test",
+            "DTSTART;VALUE=DATE:20261210", "SUMMARY:Comité", "END:VEVENT", "END:VCALENDAR", "",
+        )
+    )  # fmt: skip
+    old = "content/announcements/old.md"
+    project = make_project({old: announcement("Antiguo", day="2025-01-10"), "content/calendar/e.ics": ics})
+    script = (
+        "import sys; from generator.cli import main; code = main(sys.argv[1:]); "
+        "print(*sorted({m.split('.')[0] for m in sys.modules} & {'icalendar', 'recurring_ical_events', 'segno'}))"
+    )
+    imported = []
+    for edit in ("", "Otra línea."):
+        (project / old).write_text(announcement("Antiguo", day="2025-01-10") + edit, encoding="utf-8")
+        result = subprocess.run(
+            [sys.executable, "-c", script, "build", "--project", str(project), *ARGS],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        imported.append(result.stdout.splitlines()[-1])
+    assert imported == ["icalendar recurring_ical_events segno", ""]
+    assert "Otra línea." in (project / "output/site/es/news/old/index.html").read_text(encoding="utf-8")

@@ -136,6 +136,13 @@ def _scan(folder: str, top_only: bool) -> Iterator[os.DirEntry[str]]:
             yield entry
 
 
+def read_calendar(path: Path) -> bytes:
+    """The bytes of a calendar file, refused past CALENDAR_LIMIT."""
+    return read_limited(
+        path, CALENDAR_LIMIT, "export a shorter period, or split the calendar into several files"
+    )
+
+
 def read_limited(path: Path, limit: int, hint: str) -> bytes:
     """The bytes of `path`, refused with a GeneratorError when it holds more than `limit`."""
     size = path.stat().st_size

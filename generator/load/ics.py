@@ -31,7 +31,7 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from generator.config import Config
 from generator.errors import GeneratorError, did_you_mean, known_list
-from generator.load.files import CALENDAR_LIMIT, read_limited
+from generator.load.files import read_calendar
 from generator.model import DRAFT_EVENT, Occurrence
 
 # CATEGORIES values (accents and case ignored) → kind. Real exports use their own words.
@@ -76,13 +76,6 @@ def load_calendar(
     A file in an office's folder is that office's; events it cannot use are `warnings`."""
     offices = _folder_offices(path, folder, config)
     return parse_calendar(read_calendar(path), path, config, window, offices, warnings)
-
-
-def read_calendar(path: Path) -> bytes:
-    """The bytes of a calendar file, refused past CALENDAR_LIMIT."""
-    return read_limited(
-        path, CALENDAR_LIMIT, "export a shorter period, or split the calendar into several files"
-    )
 
 
 def _folder_offices(path: Path, folder: Path, config: Config) -> tuple[str, ...]:

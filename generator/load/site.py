@@ -12,8 +12,7 @@ from generator.config import Config
 from generator.errors import GeneratorError, did_you_mean, raise_all
 from generator.load.announcements import load_announcement
 from generator.load.certification import load_programme
-from generator.load.files import Listing, gather, has_suffix, list_files
-from generator.load.ics import load_calendar, read_calendar
+from generator.load.files import Listing, gather, has_suffix, list_files, read_calendar
 from generator.load.kudos import load_one_kudos
 from generator.load.markdown import Markdown, render_markdown
 from generator.load.media import load_media
@@ -22,10 +21,20 @@ from generator.load.pages import load_page
 from generator.load.reuse import Reuse, load_all
 from generator.load.surveys import load_survey
 from generator.load.trainings import load_course
-from generator.model import Announcement, Course, Page, Programme, Site
+from generator.model import Announcement, Course, Occurrence, Page, Programme, Site
 from generator.urls import SOURCE_SUFFIXES
 
 T = TypeVar("T")
+
+
+def _load_calendar(
+    path: Path, folder: Path, config: Config, window: tuple[dt.date, dt.date], warnings: list[GeneratorError]
+) -> list[Occurrence]:
+    """A calendar file's entries. Its module (with icalendar and recurring-ical-events) is
+    imported here: a build that keeps every calendar from the cache does without them."""
+    from generator.load import ics
+
+    return ics.load_calendar(path, folder, config, window, warnings)
 
 
 def load_site(
@@ -118,7 +127,7 @@ def load_site(
 
     calendars = gather(
         files("calendar"),
-        lambda p: kept("calendar", lambda w: load_calendar(p, calendar_dir, config, window, w), p),
+        lambda p: kept("calendar", lambda w: _load_calendar(p, calendar_dir, config, window, w), p),
         errors,
     )
     occurrences = [occurrence for calendar in calendars for occurrence in calendar]

@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
-import icalendar
 from babel.dates import format_date
 
 from generator.cache import Fingerprints, Previous, code_digest, digest
@@ -67,6 +66,8 @@ class _Events:
         return self._cache[key]
 
     def _render(self, entry: Occurrence, lang: str, office: str | None) -> bytes:
+        import icalendar  # here and below: a build that keeps every feed does without it
+
         event = icalendar.Event()
         event.add("UID", entry.uid)
         event.add("DTSTAMP", entry.stamp or self.stamp)
@@ -99,6 +100,8 @@ class _Zones:
 
     def _block(self, zone: str) -> bytes:
         if zone not in self._blocks:
+            import icalendar
+
             holder = icalendar.Calendar()
             probe = icalendar.Event()
             probe.add("DTSTART", dt.datetime.combine(self.window[0], dt.time(12), tzinfo=ZoneInfo(zone)))
@@ -119,6 +122,8 @@ def _document(
     source: str | None = None,
 ) -> bytes:
     """A whole VCALENDAR: its header, the time zones its timed entries use, the entries."""
+    import icalendar
+
     entries = list(entries)
     refresh = dt.timedelta(hours=config.calendar.refresh_hours)
     calendar = icalendar.Calendar()
