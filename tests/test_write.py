@@ -46,6 +46,13 @@ def test_media_are_copied_from_their_source(tmp_path: Path) -> None:
         "site/%2e%2e/x.html",
         "site\\..\\x",
         "site/.hidden",
+        "",
+        "site//x.html",
+        "site/folder/",
+        "site/%2E%2E/x.html",
+        "site/a/%2e/x.html",
+        "site/%2Fetc/%2e%2e",
+        ".releases/x.html",
     ],
 )
 def test_paths_that_would_escape_the_output_folder_are_refused(tmp_path: Path, path: str) -> None:
@@ -53,6 +60,14 @@ def test_paths_that_would_escape_the_output_folder_are_refused(tmp_path: Path, p
     (found,) = messages([OutputFile(path, b"x", "content/announcements/x.md")], out)
     assert found == f'refusing to write "{path}": it would land outside the output folder'
     assert not (tmp_path / "evil.html").exists()
+
+
+@pytest.mark.parametrize(
+    "path", ["site/es/news/café/index.html", "site/caf%C3%A9.html", "site/a.b/c..d.html"]
+)
+def test_paths_with_dots_and_escapes_inside_their_names_are_written(tmp_path: Path, path: str) -> None:
+    publish([OutputFile(path, b"x", "content/announcements/x.md")], tmp_path / "out")
+    assert (tmp_path / "out" / path).read_bytes() == b"x"
 
 
 def test_two_sources_writing_one_path_are_both_named(tmp_path: Path) -> None:
