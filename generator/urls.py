@@ -77,12 +77,15 @@ def tags_page(lang: str) -> str:
     return f"{lang}/tags/index.html"
 
 
-def tag_page(lang: str, slug: str) -> str:
-    return f"{lang}/tags/{slug}/index.html"
+def tag_page(lang: str, slug: str, number: int = 1) -> str:
+    """es/tags/rrhh/index.html, then es/tags/rrhh/page/2/index.html…"""
+    return f"{lang}/tags/{slug}/index.html" if number == 1 else f"{lang}/tags/{slug}/page/{number}/index.html"
 
 
-def audience_page(lang: str, audience: str) -> str:
-    return f"{lang}/audiences/{audience}/index.html"
+def audience_page(lang: str, audience: str, number: int = 1) -> str:
+    """es/audiences/madrid/index.html, then es/audiences/madrid/page/2/index.html…"""
+    base = f"{lang}/audiences/{audience}"
+    return f"{base}/index.html" if number == 1 else f"{base}/page/{number}/index.html"
 
 
 def kudos_page(lang: str, group: str | None = None, ident: str | None = None) -> str:

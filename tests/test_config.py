@@ -35,7 +35,8 @@ def test_an_unknown_key_is_named_with_its_line_and_a_suggestion() -> None:
     line = text.splitlines().index("news_per_pge = 2") + 1
     assert problems(text) == [
         f'content/site.toml:{line}: unknown key "news_per_pge" in site.toml; did you mean "news_per_page"? '
-        "known keys: audiences, base_url, brand, calendar, communication, feed_entries, languages, metrics, news_per_page, newsletter, "
+        "known keys: audiences, base_url, brand, calendar, communication, feed_entries, languages, list_per_page, metrics, "
+        "news_per_page, newsletter, "
         "offices, organisation, payroll, smtp, teams, timezone, title, values"
     ]
 

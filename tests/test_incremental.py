@@ -64,7 +64,8 @@ def step(project: Path, rng: random.Random, number: int) -> str:
         return "template"
     if choice == "settings":
         settings = project / "content" / "site.toml"
-        settings.write_text(SITE_TOML.replace("news_per_page = 2", f"news_per_page = {rng.randint(1, 4)}"))
+        sizes = f"news_per_page = {rng.randint(1, 4)}\nlist_per_page = {rng.randint(1, 3)}"
+        settings.write_text(SITE_TOML.replace("news_per_page = 2", sizes))
         return "settings"
     if choice == "nothing":
         return "nothing"

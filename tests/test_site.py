@@ -161,6 +161,46 @@ def test_the_news_list_is_paginated_newest_first(make_project: MakeProject) -> N
     assert "es/news/page/4/index.html" not in files
 
 
+def test_tag_and_audience_pages_are_cut_into_pages_of_list_per_page(make_project: MakeProject) -> None:
+    """A tag's or an audience's list grows with the years: list_per_page announcements a
+    page, newest first, the first page at the address it always had."""
+    project = make_project(
+        {
+            "content/site.toml": SITE_TOML.replace(
+                "news_per_page = 2", "news_per_page = 2\nlist_per_page = 2"
+            ),
+            **{
+                f"content/announcements/n{i}.md": announcement(
+                    f"Noticia {i}", f"2026-11-0{i}", tags="[calidad]", audience="[madrid]"
+                )
+                for i in range(1, 6)
+            },
+        }
+    )
+    files = site(project)
+    for base in ("es/tags/calidad", "es/audiences/madrid"):
+        pages = [
+            files[f"{base}/index.html"],
+            files[f"{base}/page/2/index.html"],
+            files[f"{base}/page/3/index.html"],
+        ]
+        assert f"{base}/page/4/index.html" not in files
+        shown = [[n for n in range(5, 0, -1) if f"Noticia {n}<" in page] for page in pages]
+        assert shown == [[5, 4], [3, 2], [1]], base
+        assert 'rel="next" href="page/2/index.html"' in pages[0] and 'rel="prev"' not in pages[0]
+        assert (
+            'rel="prev" href="../../index.html"' in pages[1]
+            and 'rel="next" href="../3/index.html"' in pages[1]
+        )
+        assert (
+            "· página 3 de 3 ·" in pages[2].split("</title>")[0] and "<span>página 3 de 3</span>" in pages[2]
+        )
+        assert "página" not in pages[0].split("</title>")[0]
+    assert "en/audiences/madrid/page/3/index.html" in files  # every language's tree
+    assert "(5)" in files["es/tags/index.html"]  # the tags' list counts them all
+    assert 'href="../../tags/calidad/index.html"' in files["es/news/n1/index.html"]
+
+
 def test_pinned_current_news_is_the_must_read_on_home(make_project: MakeProject) -> None:
     project = make_project(
         {

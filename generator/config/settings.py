@@ -36,6 +36,7 @@ _TOP_KEYS = {
     "timezone",
     "languages",
     "news_per_page",
+    "list_per_page",
     "feed_entries",
     "audiences",
     "offices",
@@ -111,6 +112,7 @@ class Config:
     audiences: Mapping[str, Audience]
     offices: Mapping[str, Office]
     news_per_page: int = 10
+    list_per_page: int = 50  # a tag's or an audience's announcements, per page
     feed_entries: int = 20
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
     payroll: Mapping[str, PaySchedule] = field(default_factory=dict)
@@ -214,6 +216,7 @@ def parse_config(text: str, path: Path) -> Config:
         audiences=audiences,
         offices=offices,
         news_per_page=r.positive_int(data.get("news_per_page", 10), "", "news_per_page", 10, 1000),
+        list_per_page=r.positive_int(data.get("list_per_page", 50), "", "list_per_page", 50, 1000),
         feed_entries=r.positive_int(data.get("feed_entries", 20), "", "feed_entries", 20, 1000),
         calendar=_calendar(r, data.get("calendar", {})),
         payroll=parse_payroll(r, data.get("payroll", {}), languages, tuple(offices)),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 
@@ -68,6 +69,8 @@ class PagePlan:
     alternates: tuple[tuple[str, str], ...] = ()  # real translations: (lang, path)
     item: Announcement | Page | Programme | None = None  # the content file the page shows
 
+
+T = TypeVar("T")
 
 Rendered = bytes | tuple[Path, str]  # a page's bytes, or where the spool keeps them and their digest
 Made = Rendered | str  # or, for a page published before from the same inputs, the file holding it
@@ -150,6 +153,23 @@ def plan_recognition(config: Config, view: LanguageView) -> Iterator[PagePlan]:
         )
 
 
+def paginate(
+    items: tuple[T, ...], per_page: int, path: Callable[[int], str]
+) -> Iterator[tuple[int, tuple[T, ...], dict[str, Any]]]:
+    """A list cut into pages of `per_page` (one page when empty): each page's number, its
+    items and its pager (its own path, the count, the paths before and after it)."""
+    total = max(1, math.ceil(len(items) / per_page))
+    for number in range(1, total + 1):
+        pager = {
+            "path": path(number),
+            "number": number,
+            "total": total,
+            "previous": None if number == 1 else path(number - 1),
+            "next": None if number == total else path(number + 1),
+        }
+        yield number, items[(number - 1) * per_page : number * per_page], pager
+
+
 def plan_language(
     config: Config, view: LanguageView, bundles: tuple[str, ...] = (), memo: Memo | None = None
 ) -> Iterator[PagePlan]:
@@ -172,23 +192,9 @@ def plan_language(
     yield from plan_calendar(config, view)
     yield from plan_recognition(config, view)
 
-    per_page = config.news_per_page
-    total = max(1, math.ceil(len(view.current) / per_page))
-    for number in range(1, total + 1):
-        pager = {
-            "number": number,
-            "total": total,
-            "previous": None if number == 1 else news_list_page(lang, number - 1),
-            "next": None if number == total else news_list_page(lang, number + 1),
-        }
-        items = view.current[(number - 1) * per_page : number * per_page]
-        yield PagePlan(
-            lang,
-            news_list_page(lang, number),
-            "site/news_list.html",
-            ("news", str(number)),
-            {"items": items, "pager": pager},
-        )
+    for number, items, pager in paginate(view.current, config.news_per_page, partial(news_list_page, lang)):
+        context = {"items": items, "pager": pager}
+        yield PagePlan(lang, pager["path"], "site/news_list.html", ("news", str(number)), context)
     yield PagePlan(
         lang,
         news_archive_page(lang),
@@ -201,17 +207,22 @@ def plan_language(
         yield news_plan(localized) if memo is None else memo.apply(news_plan, localized)
 
     yield PagePlan(lang, tags_page(lang), "site/tags.html", ("tags", ""), {"tags": view.tags})
+    per_page = config.list_per_page
     for tag in view.tags:
-        yield PagePlan(lang, tag_page(lang, tag.slug), "site/tag.html", ("tag", tag.slug), {"tag": tag})
+        for number, items, pager in paginate(tag.news, per_page, partial(tag_page, lang, tag.slug)):
+            shown = replace(tag, news=items)  # the page's own: its key counts only them
+            same_as = ("tag", tag.slug if number == 1 else f"{tag.slug}/{number}")
+            yield PagePlan(lang, pager["path"], "site/tag.html", same_as, {"tag": shown, "pager": pager})
 
-    for audience, items in view.audiences.items():
-        yield PagePlan(
-            lang,
-            audience_page(lang, audience),
-            "site/audience.html",
-            ("audience", audience),
-            {"audience": config.audiences[audience], "items": items},
-        )
+    for audience, listed in view.audiences.items():
+        for number, items, pager in paginate(listed, per_page, partial(audience_page, lang, audience)):
+            yield PagePlan(
+                lang,
+                pager["path"],
+                "site/audience.html",
+                ("audience", audience if number == 1 else f"{audience}/{number}"),
+                {"audience": config.audiences[audience], "items": items, "pager": pager},
+            )
 
     if view.plan:
         yield PagePlan(
