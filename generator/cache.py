@@ -240,13 +240,13 @@ class Spool:
         self.folder = folder
         self._count = 0
 
-    def keep(self, data: bytes) -> tuple[Path, str]:
-        """Where `data` now is, and its digest."""
+    def keep(self, data: bytes, known: str = "") -> tuple[Path, str]:
+        """Where `data` now is, and its digest (`known`: already worked out)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         self._count += 1
         path = self.folder / f"{os.getpid()}-{self._count}"
         path.write_bytes(data)
-        return path, digest(data)
+        return path, known or digest(data)
 
 
 T = TypeVar("T")
@@ -393,6 +393,11 @@ class Previous:
         if known is None or known[0] != key:
             return None
         return self.same(path)
+
+    def holds(self, path: str, made: str) -> bool:
+        """Whether the published `path` holds bytes of the digest `made`."""
+        known = self.record.get(path)
+        return known is not None and known[1] == made
 
     def same(self, path: str) -> bytes | str | None:
         if isinstance(self.files, Path):

@@ -255,3 +255,46 @@ def test_a_changed_built_in_template_is_not_up_to_date(
     (builtin / "site/assets/style.css").write_text("body { color: red; }\n", encoding="utf-8")
     build(project)
     assert "Up to date" not in capsys.readouterr().out
+
+
+def test_a_template_edit_writes_only_the_pages_whose_bytes_change(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every page is rendered again after a template edit; a page whose bytes are those
+    already published is not written to the spool, and keeps its published file."""
+    from generator.cache import Spool
+
+    project = make_project(
+        {
+            "content/announcements/a.md": announcement("Uno", "2026-11-20", tags="[calidad]"),
+            "content/announcements/b.md": announcement("Dos", "2026-11-19"),
+        }
+    )
+    build(project)
+    site = project / "output/site"
+    before = {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*.html")}
+    spooled: list[bytes] = []
+    keep = Spool.keep
+
+    def counted(self: Spool, data: bytes, *known: str) -> tuple[Path, str]:
+        spooled.append(data)
+        return keep(self, data, *known)
+
+    monkeypatch.setattr(Spool, "keep", counted)
+    builtin = Path(cli.__file__).resolve().parent.parent / "templates/site/tag.html"
+    tag = project / "templates/site/tag.html"
+    tag.parent.mkdir(parents=True)
+    tag.write_text(
+        builtin.read_text(encoding="utf-8").replace("</h1>", "</h1><p>Etiqueta</p>"), encoding="utf-8"
+    )
+    build(project)
+    after = {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*.html")}
+    changed = sorted(path for path in after if before.get(path) != after[path])
+    assert changed == ["es/tags/calidad/index.html"]
+    assert [b"<p>Etiqueta</p>" in data for data in spooled] == [True]
+    clean = project.parent / "clean"
+    assert (
+        cli.main(["build", "--project", str(project), "--today", TODAY, "--no-cache", "--out", str(clean)])
+        == 0
+    )
+    assert published_tree(clean) == published_tree(project / "output")

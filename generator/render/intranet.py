@@ -381,13 +381,21 @@ def render_intranet(
                 repr(renderer.switcher(plan)),  # pairs of texts: their repr says all
                 repr(plan.alternates),
             )
-            kept = previous.reusable(site_output(plan.path), key) if previous is not None else None
-            if kept is not None:
-                found.append((key, kept))
-            else:
-                html = renderer.render(plan)
-                found.append((key, html if spool is None else spool.keep(html)))
+            output = site_output(plan.path)
+            kept = previous.reusable(output, key) if previous is not None else None
+            found.append((key, kept if kept is not None else rendered(plan, output)))
         return found
+
+    def rendered(plan: PagePlan, output: str) -> Made:
+        """The page's bytes; with a `spool`, in it, unless the published file holds the very
+        same bytes (a template edit that most pages do not show): then that file, which
+        spares writing a file for each of them."""
+        html = renderer.render(plan)
+        if spool is None:
+            return html
+        made = digest(html)
+        same = previous.same(output) if previous is not None and previous.holds(output, made) else None
+        return same if isinstance(same, str) else spool.keep(html, made)
 
     results = (
         found for part in map_chunks(made, plans, least=200, label="Rendering pages") for found in part
