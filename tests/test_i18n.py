@@ -52,3 +52,22 @@ def test_the_template_extraction_finds_the_strings() -> None:
     assert "This page could not be found." in messages  # gettext_in(code, …)
     assert len(messages) > 30
     assert Path(LOCALE_DIR).is_dir()
+
+
+def test_template_messages_are_translated_formatted_and_escaped_as_jinja_does() -> None:
+    """`_` in templates: the translation, then formatted (`%%` is a percent sign, even
+    without values), its values escaped in an escaping template and left alone in a
+    plain-text one, the same answer each time it is asked."""
+    from generator.render.templates import _environment
+
+    env = _environment((str(REPO / "templates"),), "es")
+    page = env.from_string(
+        '{{ _("Home") }}|{{ _("Home") }}|{{ _("100%% <sure>") }}|{{ _("For %(audience)s", audience="<b>") }}'
+    )
+    assert page.render(page_path="es/index.html").split("|") == [
+        "Inicio", "Inicio", "100% <sure>", "Para &lt;b&gt;",
+    ]  # fmt: skip
+    text = env.from_string(
+        '{% autoescape false %}{{ _("For %(audience)s", audience="<b>") }}|{{ _("50%%") }}{% endautoescape %}'
+    )
+    assert text.render() == "Para <b>|50%"
