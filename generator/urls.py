@@ -219,17 +219,14 @@ def relative_url(target: str, page_path: str) -> str:
     return rel + "/" if target.endswith("/") and not rel.endswith("/") else rel
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same pages and targets, dozens of times a page
 def _is_plain(path: str) -> bool:
     """A path relpath would not normalize: relative, no empty, "." or ".." segment."""
     trimmed = path.rstrip("/")
-    return (
-        bool(trimmed)
-        and not path.startswith("/")
-        and "//" not in trimmed
-        and "." not in trimmed.split("/")
-        and ".." not in trimmed.split("/")
-        and not path.endswith("//")
-    )
+    if not trimmed or path.startswith("/") or path.endswith("//"):
+        return False
+    parts = trimmed.split("/")
+    return "" not in parts and "." not in parts and ".." not in parts
 
 
 def root_prefix(page_path: str) -> str:
