@@ -10,6 +10,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from functools import lru_cache
@@ -26,7 +27,27 @@ FOLDER = "pagefind"  # in the site: the index, Pagefind's scripts and styles
 TIMEOUT = 600  # seconds: 10,000 announcements take a few
 PER_SHARD = 400  # records in one bundle, about (an edit indexes one bundle again)
 MAX_SHARDS = 32
-RUNNING = 1  # Pagefind processes at once: each uses every core, and 250 MB for a bundle of 800 pages
+# Pagefind makes the bundles one after the other (each takes 250 MB for 800 pages), in a
+# helper process started before the pages render: the indexing runs while they render,
+# and the build never runs threads, which would forbid its forked workers.
+_CHAIN = """\
+import signal, subprocess, sys
+binary, *pairs = sys.argv[1:]
+running = None
+def stop(*_):
+    if running is not None:
+        running.kill()
+        running.wait()
+    sys.exit(1)
+signal.signal(signal.SIGTERM, stop)
+for source, out in zip(pairs[::2], pairs[1::2]):
+    command = [binary, "--site", source, "--output-path", out, "--silent"]
+    running = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output, _ = running.communicate()
+    if running.returncode != 0:
+        sys.stdout.write(output)
+        sys.exit(running.returncode)
+"""
 # Pagefind's input pages are thrown away once it has read them: in memory where the system
 # has a memory-backed folder (making hundreds of folders on a disk costs a second)
 SCRATCH = Path("/dev/shm")
@@ -106,7 +127,6 @@ class _Bundle:
         self.prefix, self.key, self.kept = prefix, key, kept
         self.work = work  # where Pagefind writes the bundle (index/)
         self.pages = pages  # the pages it reads, removed once it is done
-        self.process: subprocess.Popen[str] | None = None
 
 
 class Indexing:
@@ -115,44 +135,44 @@ class Indexing:
     def __init__(self, bundles: list[_Bundle], spool: Spool | None) -> None:
         self._bundles = bundles
         self._spool = spool
+        self._chain: subprocess.Popen[str] | None = None
 
     def launch(self) -> None:
-        """Start Pagefind for the next bundles to make, RUNNING at a time."""
-        running = sum(1 for b in self._bundles if b.process is not None and b.process.returncode is None)
-        for bundle in self._bundles:
-            if running >= RUNNING:
-                return
-            if bundle.work is not None and bundle.pages is not None and bundle.process is None:
-                bundle.process = _run(bundle.pages, bundle.work / "index")
-                running += 1
+        """Start making every bundle that changed, one after the other (see _CHAIN)."""
+        making = [(b.pages, b.work / "index") for b in self._bundles if b.work is not None and b.pages]
+        if self._chain is None and making:
+            self._chain = _run(making)
 
     def files(self) -> list[OutputFile]:
         found: list[OutputFile] = []
         try:
+            if self._chain is not None:
+                _wait(self._chain)
             for bundle in self._bundles:
-                if bundle.work is None:
-                    found += bundle.kept
-                    continue
-                self.launch()
-                found += self._collect(bundle)
+                found += bundle.kept if bundle.work is None else self._collect(bundle)
         finally:
             self.cancel()
         return found
 
     def cancel(self) -> None:
         """Stop what still runs and remove the work folders (after files(), or on an error)."""
+        if self._chain is not None and self._chain.poll() is None:
+            self._chain.terminate()  # which stops the Pagefind it runs
+            try:
+                self._chain.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._chain.kill()
+                self._chain.wait()
+        if self._chain is not None and self._chain.stdout is not None:
+            self._chain.stdout.close()
         for bundle in self._bundles:
-            if bundle.process is not None and bundle.process.poll() is None:
-                bundle.process.kill()
-                bundle.process.wait()
             if bundle.pages is not None:
                 shutil.rmtree(bundle.pages, ignore_errors=True)
             if bundle.work is not None and self._spool is None:
                 shutil.rmtree(bundle.work, ignore_errors=True)
 
     def _collect(self, bundle: _Bundle) -> list[OutputFile]:
-        assert bundle.process is not None and bundle.work is not None
-        _wait(bundle.process)
+        assert bundle.work is not None
         out = bundle.work / "index"
         found = []
         for path in sorted(p for p in out.rglob("*") if p.is_file()):
@@ -234,7 +254,9 @@ def _kept(key: str, published: list[tuple[str, str]], previous: Previous | None)
     return found
 
 
-def _run(source: Path, out: Path) -> subprocess.Popen[str]:
+def _run(bundles: Sequence[tuple[Path, Path]]) -> subprocess.Popen[str]:
+    """Pagefind over each (pages, index folder), one after the other, in a helper process
+    (one bundle, the usual edit: Pagefind itself, without the helper's start)."""
     try:
         import pagefind_bin  # type: ignore[import-untyped]
 
@@ -244,8 +266,10 @@ def _run(source: Path, out: Path) -> subprocess.Popen[str]:
             f"the search indexer is missing ({exc})",
             hint="install intranet with its dependencies (pagefind[bin])",
         ) from None
+    pairs = [str(part) for pair in bundles for part in pair]
+    alone = [binary, "--site", pairs[0], "--output-path", pairs[1], "--silent"] if len(bundles) == 1 else []
     return subprocess.Popen(
-        [binary, "--site", str(source), "--output-path", str(out), "--silent"],
+        alone or [sys.executable, "-c", _CHAIN, binary, *pairs],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import time
+from pathlib import Path
 
 import pytest
 
 from generator import cli, indexer
 from generator.build import build
+from generator.errors import GeneratorError
 from generator.indexer import bundle_names, shards
 from generator.render.search import SearchRecord
 from tests.conftest import SEARCH, TODAY, MakeProject, announcement, published_tree, search_index
@@ -122,9 +125,9 @@ def test_a_change_of_settings_that_leaves_the_texts_alone_indexes_nothing_again(
     runs: list[str] = []
     real = indexer._run
 
-    def counted(source: object, out: object) -> object:
-        runs.append(str(source))
-        return real(source, out)  # type: ignore[arg-type]
+    def counted(bundles: list[tuple[Path, Path]]) -> object:
+        runs.extend(str(pages) for pages, _ in bundles)
+        return real(bundles)
 
     monkeypatch.setattr(indexer, "_run", counted)
     args = ["build", "--project", str(project), "--today", TODAY.isoformat()]
@@ -140,3 +143,68 @@ def test_a_change_of_settings_that_leaves_the_texts_alone_indexes_nothing_again(
     assert cli.main(args) == 0 and len(runs) == 1
     searched = b"".join(d for p, d in published_tree(project / "output").items() if p.startswith(SEARCH))
     assert b"viernes" in searched and b"Cuerpo del anuncio" not in searched
+
+
+def _fake_pagefind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str) -> None:
+    import pagefind_bin  # type: ignore[import-untyped]
+
+    binary = tmp_path / "pagefind"
+    binary.write_text("#!/bin/sh\n" + script, encoding="utf-8")
+    binary.chmod(0o755)
+    monkeypatch.setattr(pagefind_bin, "get_executable", lambda: binary)
+
+
+def test_a_failing_indexer_is_reported_and_the_published_site_stays(
+    make_project: MakeProject,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    project = make_project({"content/announcements/a.md": announcement("Aguinaldo")})
+    args = ["build", "--project", str(project), "--today", TODAY.isoformat()]
+    assert cli.main(args) == 0
+    home = (project / "output/site/es/index.html").read_bytes()
+    (project / "content/announcements/a.md").write_text(announcement("Aguinaldo de diciembre"))
+    _fake_pagefind(tmp_path, monkeypatch, "echo 'Error: no space left on device'\nexit 3\n")
+    capsys.readouterr()
+    assert cli.main(args) == 1
+    err = capsys.readouterr().err
+    assert "the search indexer failed: Error: no space left on device" in err and "Traceback" not in err
+    assert (project / "output/site/es/index.html").read_bytes() == home
+
+
+def _records(count: int) -> list[SearchRecord]:
+    return [
+        SearchRecord(f"es/news/n{i}/index.html", "es", f"Noticia {i}", "<p>Texto</p>", "2026-11-20", ())
+        for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize("count", [3, 2 * indexer.PER_SHARD + 1])  # one bundle; several, one after another
+def test_stopping_the_index_stops_the_pagefind_it_runs(
+    count: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind runs while pages render (several bundles: one after the other, in a helper
+    process); when the build stops on an error, the Pagefind that runs stops too."""
+    from generator.cache import running
+
+    pid_file = tmp_path / "pid"
+    _fake_pagefind(tmp_path, monkeypatch, f"echo $$ > {pid_file}\nexec sleep 60\n")
+    indexing = indexer.start_index(_records(count))
+    for _ in range(200):
+        if pid_file.exists() and pid_file.read_text().strip():
+            break
+        time.sleep(0.05)
+    pid = int(pid_file.read_text())
+    assert running(pid)
+    indexing.cancel()
+    assert not running(pid)
+
+
+def test_a_failing_bundle_among_several_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runs = tmp_path / "runs"
+    _fake_pagefind(tmp_path, monkeypatch, f"echo run >> {runs}\necho 'Error: bad page'\nexit 2\n")
+    indexing = indexer.start_index(_records(2 * indexer.PER_SHARD + 1))
+    with pytest.raises(GeneratorError, match="the search indexer failed: Error: bad page"):
+        indexing.files()
+    assert runs.read_text() == "run\n"  # the bundles after it are not made
