@@ -24,6 +24,17 @@ def run(*argv: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def build_in_script(script: str, project: Path) -> subprocess.CompletedProcess[str]:
+    """`script` run by a new interpreter with `build --project PROJECT --today …` as its arguments."""
+    return subprocess.run(
+        [sys.executable, "-c", script, "build", "--project", str(project), *ARGS],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def test_build_publishes_the_site_and_prints_one_summary_line(
     make_project: MakeProject, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -249,13 +260,7 @@ def test_the_command_leaves_at_once_yet_runs_exit_functions_and_keeps_its_code(
         if code == 1:  # now broken
             (project / "content/announcements/b.md").write_text("---\ntitle: [\n---\nbody\n")
         marker.unlink(missing_ok=True)
-        result = subprocess.run(
-            [sys.executable, "-c", script, "build", "--project", str(project), *ARGS],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = build_in_script(script, project)
         assert result.returncode == code, result.stderr
         assert marker.read_text() == "yes"
         if code == 0:
@@ -283,13 +288,7 @@ def test_a_build_that_keeps_every_calendar_imports_no_calendar_library(make_proj
     imported = []
     for edit in ("", "Otra línea."):
         (project / old).write_text(announcement("Antiguo", day="2025-01-10") + edit, encoding="utf-8")
-        result = subprocess.run(
-            [sys.executable, "-c", script, "build", "--project", str(project), *ARGS],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = build_in_script(script, project)
         assert result.returncode == 0, result.stderr
         imported.append(result.stdout.splitlines()[-1])
     assert imported == ["icalendar recurring_ical_events segno", ""]
