@@ -88,12 +88,15 @@ def load_sources(
     config: Config | None = None,
     cache: Store | None = None,
     memo: Memo | None = None,
+    touched: frozenset[str] | None = None,
 ) -> Sources:
     """Read settings (unless given), content and templates; raise every content problem at
     once. With a `cache`, items and bodies loaded by an earlier build are taken from it
     (without one, the loading is still spread over the cores). With a `memo` (the live
     preview's, with its `cache`), what the last rebuild worked out from the files that have
-    not changed is found again instead of worked out."""
+    not changed is found again instead of worked out; `touched`, the paths its watcher saw
+    written, made, moved or removed since the last rebuild (None: not known), says which
+    files may have (see load/reuse.py)."""
     store = cache if cache is not None else Store(None, remember=False)
     content = project / "content"
     config = config or load_config(content / "site.toml")
@@ -102,7 +105,7 @@ def load_sources(
     settings = digest(code_digest(), library_versions(), Fingerprints().of(config))
     if memo is not None:
         memo.next_round(settings)
-    reuse = Reuse(store, settings, memo=memo)
+    reuse = Reuse(store, settings, memo=memo, touched=touched if memo is not None else None)
     site = load_site(
         content,
         config,

@@ -297,6 +297,14 @@ class Memo:
         self._this[key] = (value, made)
         return made
 
+    def carry(self, key: Hashable, update: Callable[[V | None], V]) -> V:
+        """`update(the value kept under key by the last rebuild, or None)`, kept for the
+        next: a value brought up to date (the listing of content/) rather than found again."""
+        kept = self._this.get(key) or self._last.get(key)
+        value = update(None if kept is None else kept[1])  # type: ignore[arg-type]
+        self._this[key] = (None, value)
+        return value
+
     def next_round(self, settings: str = "") -> None:
         """A new rebuild starts: what the last one did not ask for is let go, and all of it
         when the `settings` (a digest of the code, libraries and site settings) changed."""

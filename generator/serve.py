@@ -14,6 +14,7 @@ import gc
 import html
 import json
 import mimetypes
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -130,26 +131,35 @@ class State:
         return self.files.get(rel)
 
 
-def rebuild(project: Path, today: date | None, state: State, say: Callable[[str], None]) -> None:
+def rebuild(
+    project: Path,
+    today: date | None,
+    state: State,
+    say: Callable[[str], None],
+    touched: frozenset[str] | None = None,
+) -> bool:
     """Compose the site and serve its pages as they are asked for; on a problem, keep the
     last good site and show why. The feeds, the calendar feeds and the search index are
-    made right after, with the link warnings and a trial of every template."""
+    made right after, with the link warnings and a trial of every template. `touched`:
+    the files the watcher saw change since the last rebuild (None: not known). Whether
+    the site was composed: if not, those files are looked at again next time."""
     state.generation += 1
     generation = state.generation
     try:
         state.cache.forget_unused()
-        sources = load_sources(project, today=today, cache=state.cache, memo=state.memo)
+        sources = load_sources(project, today=today, cache=state.cache, memo=state.memo, touched=touched)
         site = preview_site(sources, previous=state.previous)
         state.cache.save(prune=False)
     except (GeneratorError, ExceptionGroup) as exc:
         _failed(project, state, say, exc)
-        return
+        return False
     files: dict[str, Served] = {**_served(site.files), **{_rel(p): made for p, made in site.pages.items()}}
     complete = state.publish(files, [])
     gc.freeze()  # what the site holds is not walked by the collector again (see _afterwards)
     say(f"Rebuilt {len(site.pages)} pages (today: {site.sources.today.isoformat()})")
     later = (project, state, site, generation, complete, say)
     threading.Thread(target=_afterwards, args=later, daemon=True).start()
+    return True
 
 
 def _afterwards(
@@ -300,15 +310,35 @@ class _Changes(FileSystemEventHandler):
     closing, else DEBOUNCE), so one save is one rebuild.
     A watched folder that does not exist yet (a project's first templates/), or that is
     removed and made again, is watched from the moment it is made: the folder holding it
-    is watched too, for that."""
+    is watched too, for that.
+    It also keeps the files it saw touched until a rebuild `take`s them, named as the
+    build names them (`roots` maps each watched folder to that name of it)."""
 
-    def __init__(self, roots: list[Path], then: Callable[[], None], observer: Observer) -> None:  # type: ignore[valid-type]
-        self.roots, self.then, self.observer = roots, then, observer
+    def __init__(self, roots: dict[Path, str], then: Callable[[], None], observer: Observer) -> None:  # type: ignore[valid-type]
+        self.roots, self.then, self.observer = list(roots), then, observer
+        self._names = roots
         self._open_wait = UNTIL_CLOSED if type(observer).__name__ == "InotifyObserver" else DEBOUNCE
         self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
         self._watched: dict[Path, ObservedWatch] = {}
         self._parents: set[Path] = set()
+        # the files touched since the last `take`; None: not known (before the first take,
+        # which may follow changes made before watching began, and after a folder's change)
+        self._touched: set[str] | None = None
+
+    def take(self) -> frozenset[str] | None:
+        """The files touched since the last call (None: not known), and start again."""
+        with self._lock:
+            touched, self._touched = self._touched, set()
+        return None if touched is None else frozenset(touched)
+
+    def give_back(self, touched: frozenset[str] | None) -> None:
+        """What `take` gave, for the next rebuild: this one did not get through."""
+        with self._lock:
+            if touched is None or self._touched is None:
+                self._touched = None
+            else:
+                self._touched.update(touched)
 
     def watch(self) -> None:
         for root in self.roots:
@@ -331,25 +361,32 @@ class _Changes(FileSystemEventHandler):
         if event.is_directory and event.event_type == "modified":
             return  # a file in it changed, and that file has its own event
         paths = [event.src_path, getattr(event, "dest_path", "")]
-        if not any(self._relevant(str(p)) for p in paths if p):
+        named = [name for p in paths if p and (name := self._named(str(p))) is not None]
+        if not named:
             return
         settled = event.event_type in ("closed", "moved", "deleted")
         with self._lock:
+            if event.is_directory or self._touched is None:  # a folder made, moved or removed
+                self._touched = None
+            else:
+                self._touched.update(named)
             if self._timer is not None:
                 self._timer.cancel()
             self._timer = threading.Timer(SETTLED if settled else self._open_wait, self.then)
             self._timer.daemon = True
             self._timer.start()
 
-    def _relevant(self, raw: str) -> bool:
+    def _named(self, raw: str) -> str | None:
+        """The path as the build names it, if it is below a watched folder and not left
+        out there (else None: not a change the build sees)."""
         path = Path(raw)
         for root in self.roots:
             try:
                 rel = path.relative_to(root)
             except ValueError:
                 continue
-            return not ignored(rel)
-        return False
+            return None if ignored(rel) else os.path.join(self._names[root], *rel.parts)  # noqa: PTH118
+        return None
 
 
 @dataclass
@@ -382,9 +419,13 @@ def start(
     state = State(cache=content_cache(project))
     lock = threading.Lock()
 
+    changes: _Changes | None = None
+
     def again() -> None:
         with lock:  # one build at a time; a change during a build triggers the next
-            rebuild(project, today, state, say)
+            touched = changes.take() if changes is not None else None
+            if not rebuild(project, today, state, say, touched) and changes is not None:
+                changes.give_back(touched)
 
     again()
     handler = type("Handler", (_Handler,), {"state": state, "project": project, "say": staticmethod(say)})
@@ -392,7 +433,11 @@ def start(
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     observer = Observer()
-    changes = _Changes([(project / name).resolve() for name in ("content", "templates")], again, observer)
+    changes = _Changes(
+        {(project / name).resolve(): str(project / name) for name in ("content", "templates")},
+        again,
+        observer,
+    )
     changes.watch()
     observer.start()
     stop_clock = threading.Event()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import os
 import queue
 import shutil
 import signal
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import types
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -302,8 +304,8 @@ def test_a_rebuild_that_reuses_what_it_worked_out_serves_what_a_fresh_one_would(
     news = project / "content/announcements"
     store, memo = Store(None), Memo()
 
-    def warm() -> tuple[Sources, dict[str, bytes]]:
-        sources = load_sources(project, today=TODAY, cache=store, memo=memo)
+    def warm(touched: frozenset[str] | None = None) -> tuple[Sources, dict[str, bytes]]:
+        sources = load_sources(project, today=TODAY, cache=store, memo=memo, touched=touched)
         site = preview_site(sources)
         store.save(prune=False)
         return sources, {path: render() for path, render in site.pages.items()}
@@ -317,21 +319,34 @@ def test_a_rebuild_that_reuses_what_it_worked_out_serves_what_a_fresh_one_would(
     welcome = {lang: news / f"bienvenida-intranet.{lang}.md" for lang in ("en", "es", "fr")}
     events = project / "content/calendar/eventos-empresa.ics"
     csat = project / "content/metrics/csat.csv"
-    edits: list[Callable[[], object]] = [
-        lambda: welcome["en"].write_text(welcome["en"].read_text() + "\nOne more line.\n"),  # the body
-        lambda: welcome["fr"].write_text(
-            welcome["fr"].read_text().replace('title: "', 'title: "Nouveau · ', 1)
-        ),  # a title, which lists sort by
-        lambda: (news / "extra.md").write_text(announcement("Otra noticia", "2026-11-19", tags="[Menú]")),
-        lambda: welcome["es"].unlink(),  # a version of a story
-        lambda: events.write_text(events.read_text().replace("SUMMARY:Town hall", "SUMMARY:Gran town hall")),
-        lambda: csat.write_text(
-            csat.read_text().replace("2026-10-31,91", "2026-10-31,95")
+    edits: list[tuple[Callable[[], object], Path]] = [
+        (lambda: welcome["en"].write_text(welcome["en"].read_text() + "\nOne more line.\n"), welcome["en"]),
+        (  # a title, which lists sort by
+            lambda: welcome["fr"].write_text(
+                welcome["fr"].read_text().replace('title: "', 'title: "Nouveau · ', 1)
+            ),
+            welcome["fr"],
+        ),
+        (
+            lambda: (news / "extra.md").write_text(announcement("Otra noticia", "2026-11-19", tags="[Menú]")),
+            news / "extra.md",
+        ),
+        (lambda: welcome["es"].unlink(), welcome["es"]),  # a version of a story
+        (
+            lambda: events.write_text(
+                events.read_text().replace("SUMMARY:Town hall", "SUMMARY:Gran town hall")
+            ),
+            events,
+        ),
+        (
+            lambda: csat.write_text(csat.read_text().replace("2026-10-31,91", "2026-10-31,95")),
+            csat,
         ),  # the latest value
     ]
-    for edit in edits:
+    for edit, path in edits:
         edit()
-        after, pages = warm()
+        # told which file changed, as the preview's watcher tells it: nothing else is looked at
+        after, pages = warm(frozenset({str(path)}))
         assert pages == fresh()
         assert pages != shown  # the edit shows
         shown = pages
@@ -339,3 +354,80 @@ def test_a_rebuild_that_reuses_what_it_worked_out_serves_what_a_fresh_one_would(
         assert len(kept) >= len(after.site.announcements) - 2  # unchanged items are the same objects
         assert len(memo) > len(after.site.announcements)  # and what was worked out from them is found
         before = after
+
+
+def test_a_rebuild_looks_only_at_the_files_the_watcher_saw_touched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Told which files were touched, a rebuild takes the others as the last one did,
+    without looking at them; not told (None), it looks at every file."""
+    monkeypatch.setattr(reuse, "RACY", 0)
+    project = tmp_path / "sample"
+    shutil.copytree(REPO / "content", project / "content")
+    news = project / "content/announcements"
+    store, memo = Store(None), Memo()
+
+    def titles(touched: frozenset[str] | None) -> set[str]:
+        sources = load_sources(project, today=TODAY, cache=store, memo=memo, touched=touched)
+        return {a.title for a in sources.site.announcements}
+
+    first = titles(None)
+    menu = news / "menu.md"
+    menu.write_text(announcement("Menú de invierno", "2026-11-18"), encoding="utf-8")
+    looked: list[str] = []  # the files whose signature the loaders ask for
+
+    def stat(name: str) -> os.stat_result:
+        looked.append(name)
+        return Path(name).stat()
+
+    monkeypatch.setattr(reuse, "os", types.SimpleNamespace(stat=stat))
+    assert titles(frozenset()) == first  # the watcher saw nothing: nothing is looked at
+    assert looked == []
+    assert "Menú de invierno" in titles(frozenset({str(menu)}))
+    assert looked == [str(menu)]
+    assert len(titles(None)) == len(first) + 1 and len(looked) > len(first)  # not known: every file
+    monkeypatch.undo()
+    monkeypatch.setattr(reuse, "RACY", 0)
+
+    # a file made, then removed: the listing of content/ is walked again
+    assert "Menú de invierno" in titles(frozenset({str(menu)}))
+    other = news / "otra.md"
+    other.write_text(announcement("Otra noticia", "2026-11-19"), encoding="utf-8")
+    assert "Otra noticia" in titles(frozenset({str(other)}))
+    other.unlink()
+    assert "Otra noticia" not in titles(frozenset({str(other)}))
+    # not known (the first rebuild after the watcher starts, a folder moved): every file
+    menu.write_text(announcement("Menú de primavera", "2026-11-18"), encoding="utf-8")
+    assert "Menú de primavera" in titles(None)
+
+
+def test_files_made_saved_by_renaming_and_folders_moved_in_show(
+    preview: tuple[Preview, Path], tmp_path: Path
+) -> None:
+    """What the watcher saw touched is all a rebuild looks at: a new file, a save that
+    writes a temporary file and renames it over the old (as many editors do), and a folder
+    of stories moved in all show."""
+    running, project = preview
+    news = project / "content/announcements"
+
+    def shows(path: str, text: str) -> bool:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            status, page = get(running, path)
+            if status == 200 and text in page:
+                return True
+            time.sleep(0.05)
+        return False
+
+    (news / "nueva.md").write_text(announcement("Nueva noticia", "2026-11-19"), encoding="utf-8")
+    assert shows("es/news/nueva/", "Nueva noticia")
+    temporary = news / ".menu.md.tmp-save"
+    temporary.write_text(announcement("Menú renombrado", "2026-11-18"), encoding="utf-8")
+    temporary.replace(news / "menu.md")
+    assert shows("es/news/menu/", "Menú renombrado")
+    folder = tmp_path / "otoño"
+    folder.mkdir()
+    (folder / "castanas.md").write_text(announcement("Castañas", "2026-11-20"), encoding="utf-8")
+    folder.rename(news / "otoño")
+    assert shows("es/news/castanas/", "Castañas")
+    assert "Menú renombrado" in get(running, "es/news/menu/")[1]

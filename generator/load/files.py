@@ -67,6 +67,24 @@ class Listing:
             if (not top_only or len(parts) == depth) and (wanted is None or has_suffix(parts[-1], wanted))
         ]
 
+    def still(self, touched: Iterable[str]) -> bool:
+        """Whether this listing is still the folder's after the files at the paths
+        `touched` (written, made, moved or removed; in the form of `entries`' paths) were:
+        each is a file now exactly when it was listed, and none is a link."""
+        start = len(str(self.root)) + 1
+        for path in touched:
+            if not path.startswith(str(self.root) + os.sep) or ignored(PurePath(path[start:])):
+                continue  # not below the folder, or left out of it
+            if os.path.islink(path) or os.path.isdir(path):  # noqa: PTH114, PTH112
+                return False
+            if os.path.isfile(path) != (path in self._paths):  # noqa: PTH113
+                return False
+        return True
+
+    @cached_property
+    def _paths(self) -> frozenset[str]:
+        return frozenset(path for _, path in self.entries)
+
     @cached_property
     def _by_folder(self) -> dict[str, list[tuple[tuple[str, ...], str]]]:
         """The entries in each folder of the root, in order (each loader asks for one)."""

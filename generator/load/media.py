@@ -25,12 +25,17 @@ MAX_PIXELS = 60_000_000  # a picture whose location must go is decoded; none lar
 
 
 def load_media(
-    folder: Path, errors: list[GeneratorError], warnings: list[GeneratorError], *, skip: set[Path]
+    folder: Path,
+    errors: list[GeneratorError],
+    warnings: list[GeneratorError],
+    *,
+    skip: set[Path],
+    paths: list[Path] | None = None,
 ) -> list[MediaFile]:
-    """Every file of content/media/ but those to `skip` (never read), under its path there;
-    a picture's location removed."""
+    """Every file of content/media/ (`paths`, when the folder was already walked) but those
+    to `skip` (never read), under its path there; a picture's location removed."""
     found = []
-    for path in content_files(folder):
+    for path in content_files(folder) if paths is None else paths:
         if path in skip:
             continue
         data = None

@@ -15,7 +15,9 @@ anew still finds every body rendered.
 A file is read only when it may have changed: the digest of a file whose size, times and
 inode are those recorded at the last build is taken from that record (as git's index
 does), unless the file was changed less than RACY before it was recorded, when a second
-change within the file system's clock tick could not be told apart.
+change within the file system's clock tick could not be told apart. In the live preview,
+whose watcher sees every file written, made, moved or removed (`touched`), the files it
+did not see are not even looked at: their record and the last listing of content/ stand.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import TypeVar
 from generator.cache import Memo, Store, digest
 from generator.errors import GeneratorError
 from generator.load.documents import read_markdown
-from generator.load.files import gather_pairs
+from generator.load.files import Listing, gather_pairs, list_files
 from generator.parallel import map_chunks
 
 T = TypeVar("T")
@@ -55,6 +57,9 @@ class Reuse:
     recorded: dict[tuple[str, str], Seen] | None = None
     seen: dict[tuple[str, str], Seen] = field(default_factory=dict)
     memo: Memo | None = None  # the live preview's: what earlier rebuilds worked out
+    # with the memo: the paths the preview's watcher saw touched since the last rebuild
+    # (as the listing names them); None: not known, every file is looked at
+    touched: frozenset[str] | None = None
 
     @property
     def _record_key(self) -> str:
@@ -71,6 +76,11 @@ class Reuse:
                 except Exception:  # a damaged record: every file is read
                     kept = None
             self.recorded = kept if isinstance(kept, dict) else {}
+        if self.touched is not None and self.memo is not None and name not in self.touched:
+            last = self.recorded.get((context, name))
+            if last is not None:  # the watcher saw no change to it since it was recorded
+                self.seen[(context, name)] = last
+                return last[2]
         stat = os.stat(name)  # noqa: PTH116 (a Path per file costs more than the stat)
         signature = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
         last = self.recorded.get((context, name))
@@ -81,6 +91,20 @@ class Reuse:
         made_from = last[3] if last is not None and last[2] == key else ()
         self.seen[(context, name)] = (signature, time.time_ns(), key, made_from)
         return key
+
+    def listing(self, folder: Path) -> Listing:
+        """The files below `folder`: the last rebuild's listing while the watcher saw no
+        file made, moved or removed there, else a new walk."""
+        if self.memo is None:
+            return list_files(folder)
+        touched = self.touched
+
+        def update(last: Listing | None) -> Listing:
+            if last is not None and touched is not None and last.still(touched):
+                return last
+            return list_files(folder)
+
+        return self.memo.carry(("listing", str(folder)), update)
 
     def made_from(self, name: str, context: str) -> tuple[str, ...]:
         """The store's entries the item of `name` was last made from."""

@@ -52,7 +52,8 @@ def load_site(
     errors: list[GeneratorError] = []
     warnings = warnings if warnings is not None else []
 
-    listing = list_files(content_dir)  # one walk of content/ for every loader and check
+    # one walk of content/ for every loader and check
+    listing = list_files(content_dir) if reuse is None else reuse.listing(content_dir)
     outside = links_outside(listing)  # never read, never published
     errors += [
         GeneratorError(
@@ -80,7 +81,7 @@ def load_site(
             return gather(files(folder), one, errors)
         return load_all(listed(folder), one, errors, reuse, f"{folder}\0{context}")
 
-    media = load_media(content_dir / "media", errors, warnings, skip=outside)
+    media = load_media(content_dir / "media", errors, warnings, skip=outside, paths=listing.files("media"))
     names = {m.rel_path for m in media}
     brand = config.brand
     for key, name, line in (
@@ -150,7 +151,11 @@ def load_site(
     errors += check_unique(pages, "page")
     errors += check_unique(courses, "course")
     raise_all(errors)
-    warnings += unread_files(listing)
+    warnings += (
+        unread_files(listing)
+        if reuse is None or reuse.memo is None
+        else reuse.memo.apply(unread_files, listing)
+    )
     return Site(
         announcements=tuple(sorted(announcements, key=lambda a: (a.lang, a.slug))),
         pages=tuple(sorted(pages, key=lambda p: (p.lang, p.order, p.slug))),
