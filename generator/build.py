@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from generator.cache import (
@@ -36,7 +37,6 @@ from generator.pictures import describe_pictures, picture_sizes
 from generator.render.calendars import render_calendar_feeds
 from generator.render.feeds import render_feeds
 from generator.render.intranet import (
-    PagePlan,
     PageRenderer,
     fixed_files,
     link_problems,
@@ -45,14 +45,14 @@ from generator.render.intranet import (
     site_links,
 )
 from generator.render.newsletter import render_newsletters
-from generator.render.search import record_paths, search_records
+from generator.render.search import record_count, record_paths, search_records
 from generator.render.templates import Templates
 from generator.rules.agenda import Agenda, calendar_window, full_agenda
 from generator.rules.issue import Issues
 from generator.rules.media import published_media
 from generator.rules.views import compose_views
 from generator.rules.weeks import IsoWeek
-from generator.urls import MESSAGE, SITE, site_output
+from generator.urls import MESSAGE, SITE
 
 
 @dataclass(frozen=True)
@@ -261,7 +261,7 @@ class OnDemand:
     renders when it is asked for, and what no page needs first (the feeds, the calendar
     feeds, the search index) is made by `later`, after the pages can be served."""
 
-    pages: dict[str, Callable[[], bytes]]  # a planned page's output path → its rendering
+    pages: dict[str, Callable[[], bytes]]  # a planned page's path in the site → its rendering
     files: list[OutputFile]  # made already: the root pages, styles, media and picture sizes
     later: tuple[Callable[[], list[OutputFile]], ...]  # each makes a group of files
     link_warnings: Callable[[], list[GeneratorError]]  # body links that reach nothing
@@ -279,17 +279,15 @@ def preview_site(sources: Sources, *, previous: Previous | None = None) -> OnDem
     views = compose_views(
         config, site, today, drafts=True, agenda=sources.agenda, issues=sources.issues, memo=memo
     )
-    plans = plan_site(config, views, bundle_names(record_paths(views)), default_boards(today), memo)
+    bundles = bundle_names(record_count(views), record_paths(views))
+    plans = plan_site(config, views, bundles, default_boards(today), memo)
     media = published_media(config, site, None, memo)
     pictures, sized = picture_sizes(media, cache=sources.cache, previous=previous)
     links = site_links(config, views, plans, templates, media, sources.content, pictures)
     renderer = PageRenderer.of(config, views, plans, templates, links, today)
 
-    def page(plan: PagePlan) -> Callable[[], bytes]:
-        return lambda: renderer.render(plan)
-
-    pages = {site_output(plan.path): page(plan) for plan in plans}
-    first = {(plan.template, plan.lang): page(plan) for plan in reversed(plans)}
+    pages: dict[str, Callable[[], bytes]] = {plan.path: partial(renderer.render, plan) for plan in plans}
+    first = {(plan.template, plan.lang): plan for plan in reversed(plans)}
     return OnDemand(
         pages,
         [*fixed_files(config, templates, media, today), *sized],
@@ -299,7 +297,7 @@ def preview_site(sources: Sources, *, previous: Previous | None = None) -> OnDem
             lambda: start_index(search_records(config, views), previous=previous).files(),
         ),
         lambda: link_problems(views, links),
-        tuple(first.values()),
+        tuple(partial(renderer.render, plan) for plan in first.values()),
         sources,
     )
 

@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
@@ -65,11 +65,17 @@ def shards(records: Sequence[SearchRecord]) -> dict[str, list[SearchRecord]]:
     return dict(sorted(found.items()))
 
 
-def bundle_names(paths: Sequence[str]) -> tuple[str, ...]:
-    """The names of the bundles `shards` makes of the records at `paths`, without the
-    records (the preview names them on the search page before it indexes)."""
-    count = _bundles(len(paths))
-    return tuple(sorted({_bundle_of(path, count) for path in paths}))
+def bundle_names(total: int, paths: Iterable[str]) -> tuple[str, ...]:
+    """The names of the bundles `shards` makes of the `total` records at `paths`, without
+    the records (the preview names them on the search page before it indexes). The paths
+    are read until every bundle has one: a large site fills them all at once."""
+    count = _bundles(total)
+    found: set[str] = set()
+    for path in paths:
+        found.add(_bundle_of(path, count))
+        if len(found) == count:
+            break
+    return tuple(sorted(found))
 
 
 def _bundles(records: int) -> int:

@@ -153,7 +153,7 @@ def rebuild(
     except (GeneratorError, ExceptionGroup) as exc:
         _failed(project, state, say, exc)
         return False
-    files: dict[str, Served] = {**_served(site.files), **{_rel(p): made for p, made in site.pages.items()}}
+    files: dict[str, Served] = {**_served(site.files), **site.pages}
     complete = state.publish(files, [])
     gc.freeze()  # what the site holds is not walked by the collector again (see _afterwards)
     say(f"Rebuilt {len(site.pages)} pages (today: {site.sources.today.isoformat()})")

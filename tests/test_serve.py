@@ -26,6 +26,7 @@ from generator.build import Sources, build, load_sources, preview_site
 from generator.cache import Memo, Store
 from generator.load import reuse
 from generator.serve import EVENTS, Preview, start
+from generator.urls import site_output
 from tests.conftest import REPO, SEARCH, TODAY, MakeProject, announcement, search_index
 
 
@@ -201,7 +202,7 @@ def test_the_preview_serves_what_a_build_publishes_byte_for_byte() -> None:
         if f.path.startswith("site/")
     }
     site = preview_site(load_sources(REPO, today=TODAY))
-    previewed = {path: render() for path, render in site.pages.items()}
+    previewed = {site_output(path): render() for path, render in site.pages.items()}
     for made in (site.files, *(group() for group in site.later)):
         previewed |= {
             f.path: f.data if f.copy_from is None else Path(f.copy_from).read_bytes()

@@ -203,8 +203,7 @@ def plan_language(
         {"items": view.archived},
     )
 
-    for localized in view.news:
-        yield news_plan(localized) if memo is None else memo.apply(news_plan, localized)
+    yield from map(news_plan, view.news) if memo is None else memo.apply_all(news_plan, view.news)
 
     yield PagePlan(lang, tags_page(lang), "site/tags.html", ("tags", ""), {"tags": view.tags})
     per_page = config.list_per_page

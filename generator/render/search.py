@@ -8,6 +8,7 @@ site's index: a restricted audience's tree gets its own.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from markupsafe import escape
@@ -55,17 +56,18 @@ class SearchRecord:
         )
 
 
-def record_paths(views: dict[str, LanguageView]) -> list[str]:
+def record_paths(views: dict[str, LanguageView]) -> Iterator[str]:
     """The pages `search_records` makes a record of: what is not a draft."""
-    return [
-        *(news_path(news) for view in views.values() for news in view.news if not news.item.draft),
-        *(
-            content_page(lang, page.item.slug)
-            for lang, view in views.items()
-            for page in view.pages
-            if not page.item.draft
-        ),
-    ]
+    for view in views.values():
+        yield from (news_path(news) for news in view.news if not news.item.draft)
+    for lang, view in views.items():
+        yield from (content_page(lang, page.item.slug) for page in view.pages if not page.item.draft)
+
+
+def record_count(views: dict[str, LanguageView]) -> int:
+    """How many paths `record_paths` gives."""
+    news = sum(1 for view in views.values() for e in view.news if not e.item.draft)
+    return news + sum(1 for view in views.values() for p in view.pages if not p.item.draft)
 
 
 def search_records(
