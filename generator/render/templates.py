@@ -272,12 +272,19 @@ def _gettext_in(code: str, message: str) -> str:
 
 def _day_filter(lang: str) -> Callable[[date, str], str]:
     locale = Locale.parse(lang)  # once, not for every date of every page
+    known: dict[tuple[date, str], str] = {}  # a story's date is on its page and on every list of it
 
     def day(value: date, form: str = "long") -> str:
         """A standard form (short, medium, long, full) or a CLDR skeleton such as "MMMEd"."""
-        if form in ("short", "medium", "long", "full"):
-            return format_date(value, format=form, locale=locale)
-        return format_skeleton(form, value, locale=locale)
+        key = (value, form)
+        found = known.get(key)
+        if found is None:
+            if form in ("short", "medium", "long", "full"):
+                found = format_date(value, format=form, locale=locale)
+            else:
+                found = format_skeleton(form, value, locale=locale)
+            known[key] = found
+        return found
 
     return day
 
