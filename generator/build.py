@@ -115,8 +115,11 @@ def load_sources(
         reuse=reuse,
     )
     reuse.remember()
-    if memo is None:
-        agenda = full_agenda(config, site, today)
+    if memo is None:  # kept in the cache: the public holidays import every country's module
+        read = Fingerprints().of((site.window, site.occurrences, site.programmes))
+        agenda = reuse.stored(
+            digest("agenda", today.isoformat(), read), lambda: full_agenda(config, site, today)
+        )
     else:  # what it is composed from: the calendars' entries and the programmes (audits)
         made_from = (*site.occurrences, *site.programmes)
         agenda = memo.recall(
@@ -335,11 +338,13 @@ def build(
     previous: Previous | None = None,
     spool: Spool | None = None,
     boards: Sequence[tuple[IsoWeek, str]] | None = None,
+    config: Config | None = None,
 ) -> BuildResult:
     """`intranet build`: read the project, then render the site (and this week's newsletter).
     With a `spool`, the rendered pages wait in its files (see cache.Spool) until published.
-    `boards`: the notice-board sheets to make (see build_site)."""
-    config = load_config(project / "content" / "site.toml")
+    `boards`: the notice-board sheets to make (see build_site); `config`: the project's
+    settings, when already read."""
+    config = config or load_config(project / "content" / "site.toml")
     if scope is not None:
         check_scope(config, scope)  # before reading any content
     sources = load_sources(project, today=today, config=config, cache=cache)

@@ -16,6 +16,7 @@ import hashlib
 import json
 import operator
 import os
+import pickle
 import shutil
 import sqlite3
 import sys
@@ -43,6 +44,30 @@ def digest(*parts: str | bytes) -> str:
         h.update(len(data).to_bytes(8, "little"))
         h.update(data)
     return h.hexdigest()
+
+
+def kept(path: Path, key: str, make: Callable[[], V]) -> V:
+    """`make()`, kept pickled in the file `path` with `key` (a digest of everything it is
+    made from), so the next process that asks with the same key reads it instead. One
+    value per file: another key's is made again and replaces it. The file is the
+    project's own working data, as trusted as the cache; a folder that cannot be written
+    only costs the time."""
+    try:
+        with path.open("rb") as file:
+            found_key, value = pickle.load(file)
+        if found_key == key:
+            return value  # type: ignore[no-any-return]
+    except Exception:  # none yet, or damaged: made again
+        pass
+    value = make()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fresh = path.with_name(f"{path.name}.{os.getpid()}")
+        fresh.write_bytes(pickle.dumps((key, value)))
+        fresh.replace(path)
+    except OSError:
+        pass
+    return value
 
 
 @cache

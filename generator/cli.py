@@ -24,18 +24,23 @@ from typing import Any
 
 from generator import __version__
 from generator.cache import (
+    FOLDER,
     INPUTS,
     Previous,
     Spool,
     Store,
+    code_digest,
+    digest,
     forget_record,
     inputs_digest,
+    kept,
+    library_versions,
     read_record,
     record_file,
     spool_folder,
     write_record,
 )
-from generator.config import Config, load_config
+from generator.config import Config, load_config, read_config
 from generator.errors import GeneratorError, did_you_mean, flatten, known_list
 from generator.model import Edition
 from generator.parallel import reporting
@@ -298,6 +303,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _bug(exc, project, args.debug)
 
 
+def _settings(project: Path) -> Config:
+    """content/site.toml's settings, kept in the cache folder for the next command while
+    the file, the code and the libraries stay: checking each office's country against the
+    holidays package imports every country it knows, about 0.1 s of every command."""
+    path = project / "content" / "site.toml"
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return load_config(path)  # which says what is wrong
+    key = digest("settings", code_digest(), library_versions(), str(path), raw)
+    return kept(project / FOLDER / "settings.pickle", key, lambda: read_config(raw, path))
+
+
 def _build(args: argparse.Namespace, project: Path) -> int:
     if not (project / "content").is_dir():
         print(
@@ -313,7 +331,7 @@ def _build(args: argparse.Namespace, project: Path) -> int:
     out: Path = args.out or default_out
     record = record_file(project, out)
     recorded = {} if args.no_cache else read_record(record)
-    config = load_config(project / "content" / "site.toml")
+    config = load_config(project / "content" / "site.toml") if args.no_cache else _settings(project)
     today = args.today or datetime.now(config.tz).date()
     boards = getattr(args, "boards", None)
     inputs = inputs_digest(
@@ -341,7 +359,7 @@ def _build(args: argparse.Namespace, project: Path) -> int:
     try:
         with reporting(Progress.for_terminal()):
             return _build_and_publish(
-                args, project, out, today, inputs, record, previous, cache, spool, started
+                args, project, config, out, today, inputs, record, previous, cache, spool, started
             )
     finally:
         shutil.rmtree(spool.folder, ignore_errors=True)
@@ -350,6 +368,7 @@ def _build(args: argparse.Namespace, project: Path) -> int:
 def _build_and_publish(
     args: argparse.Namespace,
     project: Path,
+    config: Config,
     out: Path,
     today: date,
     inputs: str,
@@ -366,6 +385,7 @@ def _build_and_publish(
     try:
         result = build(
             project,
+            config=config,
             today=today,
             drafts=args.drafts,
             scope=args.audience,

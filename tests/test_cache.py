@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.cache import Fingerprints, Memo, Store
+from generator.cache import Fingerprints, Memo, Store, kept
 from tests.conftest import TODAY, MakeProject, announcement
 
 
@@ -221,3 +221,22 @@ def test_a_body_link_comes_back_from_the_cache_whole() -> None:
     again = pickle.loads(pickle.dumps(links))
     assert again == links and [link.alt for link in again] == [None, "", None]
     assert all(type(link) is BodyLink for link in again)
+
+
+def test_a_kept_value_is_read_back_under_its_key_and_made_again_under_another(tmp_path: Path) -> None:
+    path = tmp_path / "kept" / "value.pickle"
+    made: list[str] = []
+
+    def make(value: str) -> Callable[[], str]:
+        return lambda: made.append(value) or value
+
+    assert kept(path, "k1", make("one")) == "one"
+    assert kept(path, "k1", make("two")) == "one"  # read back: not made
+    assert kept(path, "k2", make("three")) == "three"  # another key replaces it
+    assert kept(path, "k1", make("four")) == "four"
+    path.write_bytes(b"not a pickle")
+    assert kept(path, "k1", make("five")) == "five"  # damaged: made again
+    assert made == ["one", "three", "four", "five"]
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the folder would be")
+    assert kept(blocked / "value.pickle", "k", make("six")) == "six"  # cannot be written: still made

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from generator import cli
-from tests.conftest import MakeProject, announcement
+from generator.cache import FOLDER
+from generator.cli import main
+from tests.conftest import TODAY, MakeProject, announcement
 from tests.conftest import published_tree as tree
 
 ARGS = ["--today", "2026-11-23"]
@@ -271,8 +273,9 @@ def test_the_command_leaves_at_once_yet_runs_exit_functions_and_keeps_its_code(
 
 def test_a_build_that_keeps_every_calendar_imports_no_calendar_library(make_project: MakeProject) -> None:
     """icalendar, recurring-ical-events and segno (QR codes) are imported only when a
-    calendar is read, a feed or an edition is made, or a sheet is drawn: an edit of an old
-    announcement builds without them."""
+    calendar is read, a feed or an edition is made, or a sheet is drawn, and holidays (every
+    country's module) only when the settings or the public holidays are worked out: an
+    edit of an old announcement builds without them."""
     ics = "\r\n".join(
         (
             "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", "BEGIN:VEVENT", "UID:e1@test",
@@ -283,7 +286,8 @@ def test_a_build_that_keeps_every_calendar_imports_no_calendar_library(make_proj
     project = make_project({old: announcement("Antiguo", day="2025-01-10"), "content/calendar/e.ics": ics})
     script = (
         "import sys; from generator.cli import main; code = main(sys.argv[1:]); "
-        "print(*sorted({m.split('.')[0] for m in sys.modules} & {'icalendar', 'recurring_ical_events', 'segno'}))"
+        "print(*sorted({m.split('.')[0] for m in sys.modules} & {'icalendar', 'recurring_ical_events', 'segno', "
+        "'holidays'}))"
     )
     imported = []
     for edit in ("", "Otra línea."):
@@ -291,5 +295,28 @@ def test_a_build_that_keeps_every_calendar_imports_no_calendar_library(make_proj
         result = build_in_script(script, project)
         assert result.returncode == 0, result.stderr
         imported.append(result.stdout.splitlines()[-1])
-    assert imported == ["icalendar recurring_ical_events segno", ""]
+    assert imported == ["holidays icalendar recurring_ical_events segno", ""]
     assert "Otra línea." in (project / "output/site/es/news/old/index.html").read_text(encoding="utf-8")
+
+
+def test_the_settings_kept_between_commands_follow_every_change_of_site_toml(
+    make_project: MakeProject,
+) -> None:
+    """The command keeps the checked settings for the next (cli._settings); a change of
+    site.toml, even one that keeps its size, is read at once, and a broken one is reported."""
+    project = make_project({"content/announcements/a.md": announcement("Hola")})
+    settings = project / "content/site.toml"
+    home = project / "output/site/es/index.html"
+    assert main(["build", "--project", str(project), "--today", TODAY.isoformat()]) == 0
+    title = next(
+        line for line in settings.read_text(encoding="utf-8").splitlines() if line.startswith("title")
+    )
+    assert (project / FOLDER / "settings.pickle").is_file()
+    for new in ("Intranot", "Intranut"):  # the same length: only the bytes differ
+        text = settings.read_text(encoding="utf-8").replace(title, f'title = "{new}"', 1)
+        settings.write_text(text, encoding="utf-8")
+        title = f'title = "{new}"'
+        assert main(["build", "--project", str(project), "--today", TODAY.isoformat()]) == 0
+        assert f" · {new}</title>" in home.read_text(encoding="utf-8")
+    settings.write_text(settings.read_text(encoding="utf-8").replace('base_url = "', 'base_url = "x', 1))
+    assert main(["build", "--project", str(project), "--today", TODAY.isoformat()]) == 1

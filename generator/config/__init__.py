@@ -11,6 +11,7 @@ from generator.config.settings import (
     Office,
     load_config,
     parse_config,
+    read_config,
 )
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "PaySchedule",
     "load_config",
     "parse_config",
+    "read_config",
 ]

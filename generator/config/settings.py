@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, TypeGuard
 from zoneinfo import ZoneInfo
 
-import holidays
 from babel import Locale, UnknownLocaleError
 
 from generator.config.brand import Brand, parse_brand
@@ -162,6 +161,11 @@ def load_config(path: Path) -> Config:
                 )
             ],
         ) from None
+    return read_config(raw, path)
+
+
+def read_config(raw: bytes, path: Path) -> Config:
+    """The bytes of site.toml → Config; pure."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -304,7 +308,9 @@ def _offices(r: Reader, value: Any, languages: tuple[str, ...]) -> dict[str, Off
         country = table.get("country")
         known = _subdivisions(country)
         if known is None:
-            supported = holidays.list_supported_countries()  # every country's module: only to help
+            import holidays  # here: every country's module, only to help
+
+            supported = holidays.list_supported_countries()
             r.error(
                 f"office {ident} needs country, a two-letter ISO code known to the holidays package, "
                 f"not {country!r}",
@@ -332,6 +338,8 @@ def _subdivisions(country: object) -> tuple[str, ...] | None:
     that country's module is imported), or None for anything else."""
     if not isinstance(country, str) or len(country) != 2 or not country.isascii() or not country.isupper():
         return None
+    import holidays  # here: a command whose settings are kept (cli.py) never needs it
+
     try:
         return tuple(holidays.country_holidays(country).subdivisions)
     except NotImplementedError:  # no such country

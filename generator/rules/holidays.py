@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-import holidays
-
 from generator.config import Config, Office
 from generator.model import Occurrence
 
 
 def package_language(country: str, lang: str) -> str | None:
     """The holidays package's code for `lang` in `country` ("en" → "en_US"), or None."""
+    import holidays  # here: asking for one country imports every country's module (0.1 s)
+
     available = holidays.list_localized_countries().get(country, [])
     if lang in available:
         return lang
@@ -24,6 +24,8 @@ def office_holidays(
     office: Office, languages: tuple[str, ...], years: range
 ) -> dict[dt.date, dict[str, str]]:
     """date → {language: name} for one office's public holidays."""
+    import holidays
+
     names: dict[dt.date, dict[str, str]] = defaultdict(dict)
     # Always name the language: without one, the package follows the machine's locale.
     own = holidays.country_holidays(office.country).default_language
