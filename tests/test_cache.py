@@ -228,7 +228,11 @@ def test_a_kept_value_is_read_back_under_its_key_and_made_again_under_another(tm
     made: list[str] = []
 
     def make(value: str) -> Callable[[], str]:
-        return lambda: made.append(value) or value
+        def making() -> str:
+            made.append(value)
+            return value
+
+        return making
 
     assert kept(path, "k1", make("one")) == "one"
     assert kept(path, "k1", make("two")) == "one"  # read back: not made
