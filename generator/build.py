@@ -102,7 +102,7 @@ def load_sources(
     config = config or load_config(content / "site.toml")
     today = today or today_in(config)
     warnings: list[GeneratorError] = []
-    settings = digest(code_digest(), library_versions(), Fingerprints().of(config))
+    settings = _settings_digest(config)
     if memo is not None:
         memo.next_round(settings)
     reuse = Reuse(store, settings, memo=memo, touched=touched if memo is not None else None)
@@ -140,6 +140,23 @@ def load_sources(
         cache,
         memo,
     )
+
+
+def _settings_digest(config: Config) -> str:
+    """What every loader reads besides its file: the code, the libraries, the settings."""
+    return digest(code_digest(), library_versions(), Fingerprints().of(config))
+
+
+def files_changed(project: Path, cache: Store, memo: Memo) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The live preview's, once its watcher runs: the files of content/ changed since its
+    last rebuild read them, and those read too soon after a change to tell (Reuse.changed);
+    None when files were made or removed (or it is not known)."""
+    content = project / "content"
+    try:
+        config = load_config(content / "site.toml")
+    except (GeneratorError, ExceptionGroup):
+        return None
+    return Reuse(cache, _settings_digest(config), memo=memo).changed(content)
 
 
 @dataclass(frozen=True)

@@ -330,6 +330,11 @@ class Memo:
                 found.append(made)
         return found  # type: ignore[return-value]
 
+    def peek(self, key: Hashable) -> object:
+        """The value kept under `key` (None if none), without keeping it for the next round."""
+        kept = self._this.get(key) or self._last.get(key)
+        return None if kept is None else kept[1]
+
     def carry(self, key: Hashable, update: Callable[[V | None], V]) -> V:
         """`update(the value kept under key by the last rebuild, or None)`, kept for the
         next: a value brought up to date (the listing of content/) rather than found again."""

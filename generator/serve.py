@@ -26,7 +26,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
-from generator.build import OnDemand, content_cache, load_sources, preview_site, today_in
+from generator.build import OnDemand, content_cache, files_changed, load_sources, preview_site, today_in
 from generator.cache import Memo, Previous, Store
 from generator.config import load_config
 from generator.errors import GeneratorError, flatten
@@ -312,7 +312,8 @@ class _Changes(FileSystemEventHandler):
     removed and made again, is watched from the moment it is made: the folder holding it
     is watched too, for that.
     It also keeps the files it saw touched until a rebuild `take`s them, named as the
-    build names them (`roots` maps each watched folder to that name of it)."""
+    build names them (`roots` maps each watched folder to that name of it); from when
+    `started` says what changed before watching began, that is all that changed."""
 
     def __init__(self, roots: dict[Path, str], then: Callable[[], None], observer: Observer) -> None:  # type: ignore[valid-type]
         self.roots, self.then, self.observer = list(roots), then, observer
@@ -322,23 +323,41 @@ class _Changes(FileSystemEventHandler):
         self._lock = threading.Lock()
         self._watched: dict[Path, ObservedWatch] = {}
         self._parents: set[Path] = set()
-        # the files touched since the last `take`; None: not known (before the first take,
-        # which may follow changes made before watching began, and after a folder's change)
-        self._touched: set[str] | None = None
+        # the files touched since the last `take`; all that changed is known only once
+        # `started` says what changed before watching began, and not after a folder's change
+        self._touched: set[str] = set()
+        self._known = False
+
+    def started(self, found: tuple[frozenset[str], frozenset[str]] | None) -> None:
+        """Watching has begun, and `found` is what changed since the last rebuild read the
+        files, and what it read too soon after a change to tell (None: not known): the next
+        rebuild looks at both, and comes at once if anything changed. Called before any
+        rebuild can `take`."""
+        with self._lock:
+            if found is None:
+                return
+            changed, fresh = found
+            self._touched |= changed | fresh
+            self._known = True
+            if changed:
+                self._timer = threading.Timer(SETTLED, self.then)
+                self._timer.daemon = True
+                self._timer.start()
 
     def take(self) -> frozenset[str] | None:
         """The files touched since the last call (None: not known), and start again."""
         with self._lock:
-            touched, self._touched = self._touched, set()
-        return None if touched is None else frozenset(touched)
+            touched, known = frozenset(self._touched), self._known
+            self._touched, self._known = set(), True
+        return touched if known else None
 
     def give_back(self, touched: frozenset[str] | None) -> None:
         """What `take` gave, for the next rebuild: this one did not get through."""
         with self._lock:
-            if touched is None or self._touched is None:
-                self._touched = None
+            if touched is None:
+                self._known = False
             else:
-                self._touched.update(touched)
+                self._touched |= touched
 
     def watch(self) -> None:
         for root in self.roots:
@@ -366,10 +385,9 @@ class _Changes(FileSystemEventHandler):
             return
         settled = event.event_type in ("closed", "moved", "deleted")
         with self._lock:
-            if event.is_directory or self._touched is None:  # a folder made, moved or removed
-                self._touched = None
-            else:
-                self._touched.update(named)
+            if event.is_directory:  # a folder made, moved or removed
+                self._known = False
+            self._touched.update(named)
             if self._timer is not None:
                 self._timer.cancel()
             self._timer = threading.Timer(SETTLED if settled else self._open_wait, self.then)
@@ -440,6 +458,8 @@ def start(
     )
     changes.watch()
     observer.start()
+    with lock:  # what changed while the first build ran is looked at, not every file
+        changes.started(files_changed(project, state.cache, state.memo))
     stop_clock = threading.Event()
     if today is None:  # scheduled items appear on their day: rebuild when the date changes
         threading.Thread(target=_midnight, args=(project, stop_clock, again), daemon=True).start()

@@ -19,10 +19,12 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from generator.build import Sources, build, load_sources, preview_site
+from generator import serve
+from generator.build import Sources, build, files_changed, load_sources, preview_site
 from generator.cache import Memo, Store
 from generator.load import reuse
 from generator.serve import EVENTS, Preview, start
@@ -432,3 +434,90 @@ def test_files_made_saved_by_renaming_and_folders_moved_in_show(
     folder.rename(news / "otoño")
     assert shows("es/news/castanas/", "Castañas")
     assert "Menú renombrado" in get(running, "es/news/menu/")[1]
+
+
+def test_watching_starts_from_what_changed_since_the_first_build(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the watcher runs, the preview compares the files' times with those its first
+    build recorded, so even the first save after it starts is read alone, not every
+    file; the watcher's own paths are the build's names of the files."""
+    monkeypatch.setattr(reuse, "RACY", 0)
+    asked: list[frozenset[str] | None] = []
+    load = load_sources  # what serve.py calls
+
+    def recording(*args: Any, touched: frozenset[str] | None = None, **kwargs: Any) -> Sources:
+        asked.append(touched)
+        return load(*args, touched=touched, **kwargs)
+
+    monkeypatch.setattr(serve, "load_sources", recording)
+    project = make_project({"content/announcements/menu.md": announcement("Menú de otoño", "2026-11-18")})
+    running = start(project, "127.0.0.1", 0, None, say=lambda line: None)
+    try:
+        events = listen(running)
+        source = project / "content/announcements/menu.md"
+        source.write_text(announcement("Menú de invierno", "2026-11-18"), encoding="utf-8")
+        assert _first("reload", events, timeout=10)[0] == "reload"
+        assert "Menú de invierno" in get(running, "es/news/menu/")[1]
+    finally:
+        running.stop()
+    assert asked[0] is None  # the first build looks at every file
+    assert asked[1] == frozenset({str(source)})
+
+
+def test_what_changed_before_watching_began_is_found_by_the_files_times(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "sample"
+    shutil.copytree(REPO / "content", project / "content")
+    store, memo = Store(None), Memo()
+    load_sources(project, today=TODAY, cache=store, memo=memo)
+    welcome = project / "content/announcements/bienvenida-intranet.es.md"
+    found = files_changed(project, store, memo)  # recorded within RACY of their last change:
+    assert found is not None and not found[0] and str(welcome) in found[1]  # too fresh to tell
+    monkeypatch.setattr(reuse, "RACY", 0)
+    assert files_changed(project, store, memo) == (frozenset(), frozenset())
+    welcome.write_text(welcome.read_text(encoding="utf-8") + "\nOtra línea.\n", encoding="utf-8")
+    assert files_changed(project, store, memo) == (frozenset({str(welcome)}), frozenset())
+    (project / "content/announcements/nueva.md").write_text(
+        announcement("Nueva", "2026-11-19"), encoding="utf-8"
+    )
+    assert files_changed(project, store, memo) is None  # a file made: not known which, every file
+    assert files_changed(project, Store(None), Memo()) is None  # nothing recorded
+
+
+@pytest.mark.parametrize("when", ["before watching", "as watching begins"])
+def test_a_file_saved_while_the_first_build_ran_is_shown_without_another_save(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    """Saved after the first build read it, before the watcher runs (no event: the files'
+    times tell), or as it starts (its event and the times): it shows, with no other save."""
+    monkeypatch.setattr(reuse, "RACY", 0)
+    project = make_project({"content/announcements/menu.md": announcement("Menú de otoño", "2026-11-18")})
+    source = project / "content/announcements/menu.md"
+
+    def save() -> None:
+        source.write_text(announcement("Menú guardado antes", "2026-11-18"), encoding="utf-8")
+
+    watch, compare = serve._Changes.watch, files_changed
+
+    def saved_then_watched(changes: Any) -> None:
+        save()
+        watch(changes)
+
+    def saved_then_compared(*args: Any) -> object:
+        save()
+        return compare(*args)
+
+    if when == "before watching":
+        monkeypatch.setattr(serve._Changes, "watch", saved_then_watched)
+    else:  # files_changed: what serve.py calls once watching begins
+        monkeypatch.setattr(serve, "files_changed", saved_then_compared)
+    running = start(project, "127.0.0.1", 0, None, say=lambda line: None)
+    try:
+        deadline = time.monotonic() + 10
+        while "Menú guardado antes" not in get(running, "es/news/menu/")[1] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "Menú guardado antes" in get(running, "es/news/menu/")[1]
+    finally:
+        running.stop()

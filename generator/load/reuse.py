@@ -106,6 +106,30 @@ class Reuse:
 
         return self.memo.carry(("listing", str(folder)), update)
 
+    def changed(self, folder: Path) -> tuple[frozenset[str], frozenset[str]] | None:
+        """The files below `folder` whose size, times or inode are not those the last
+        rebuild recorded, and those recorded too soon after a change to tell; None when
+        files were made or removed since, or nothing was recorded. For the live preview
+        once its watcher runs: what changed before it was watching."""
+        listing = self.memo.peek(("listing", str(folder))) if self.memo is not None else None
+        recorded = self.store.objects.get(self._record_key)
+        if not isinstance(listing, Listing) or not isinstance(recorded, dict):
+            return None
+        if list_files(folder).entries != listing.entries:
+            return None
+        changed, fresh = set(), set()
+        for (_, name), (signature, when, _, _) in recorded.items():
+            try:
+                stat = os.stat(name)  # noqa: PTH116
+            except OSError:
+                return None
+            now = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+            if now != signature:
+                changed.add(name)
+            elif when - max(now[1:3]) <= RACY:
+                fresh.add(name)
+        return frozenset(changed), frozenset(fresh)
+
     def made_from(self, name: str, context: str) -> tuple[str, ...]:
         """The store's entries the item of `name` was last made from."""
         found = self.seen.get((context, name))
