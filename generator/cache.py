@@ -313,7 +313,14 @@ class Memo:
     def apply(self, make: Callable[[T], V], value: T) -> V:
         """`make(value)`, kept: found again while `value` is the very same object (a
         quicker `recall` for what one object alone gives)."""
-        return self.apply_all(make, (value,))[0]
+        key = (make, id(value))
+        kept = self._this.get(key) or self._last.get(key)
+        if kept is not None and kept[0] is value:
+            self._this[key] = kept
+            return kept[1]  # type: ignore[return-value]
+        made = make(value)
+        self._this[key] = (value, made)
+        return made
 
     def apply_all(self, make: Callable[[T], V], values: Iterable[T]) -> list[V]:
         """`apply(make, value)` for each of `values`, in order (one call for thousands)."""

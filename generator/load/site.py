@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from pathlib import Path
 from typing import TypeVar
 
@@ -224,6 +225,12 @@ def check_unique(
     items: Sequence[Announcement | Page | Programme | Course], what: str
 ) -> list[GeneratorError]:
     """No two items of one language share a slug (one page) or a translation key."""
+    langs = list(map(attrgetter("lang"), items))
+    if all(
+        len(set(zip(langs, map(attrgetter(name), items), strict=True))) == len(items)
+        for name in ("slug", "translation_key")
+    ):
+        return []  # the usual case, told without sorting them
     errors = []
     reported: set[Path] = set()
     in_order = sorted(items, key=lambda i: str(i.source))

@@ -8,7 +8,6 @@ published everywhere, as it is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from urllib.parse import unquote
 
 from generator.cache import Memo
@@ -43,9 +42,9 @@ def published_media(
     and those no item kept out of it uses. `memo`: the live preview's (see cache.Memo)."""
     shown: set[str] = set()
     withheld: set[str] = set()
-    items: Iterable[Item] = (*site.announcements, *site.pages, *site.kudos, *site.programmes)
-    for item in items:
-        used = media_used(item) if memo is None else memo.apply(media_used, item)
+    items: tuple[Item, ...] = (*site.announcements, *site.pages, *site.kudos, *site.programmes)
+    uses = map(media_used, items) if memo is None else memo.apply_all(media_used, items)
+    for item, used in zip(items, uses, strict=True):
         if not used:
             continue
         if is_visible(item.audience, config, scope):
