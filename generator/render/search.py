@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 
 from markupsafe import escape
 
@@ -66,8 +67,11 @@ def record_paths(views: dict[str, LanguageView]) -> Iterator[str]:
 
 def record_count(views: dict[str, LanguageView]) -> int:
     """How many paths `record_paths` gives."""
-    news = sum(1 for view in views.values() for e in view.news if not e.item.draft)
-    return news + sum(1 for view in views.values() for p in view.pages if not p.item.draft)
+    draft = attrgetter("item.draft")
+    return sum(
+        len(v.news) - sum(map(draft, v.news)) + len(v.pages) - sum(map(draft, v.pages))
+        for v in views.values()
+    )
 
 
 def search_records(

@@ -69,7 +69,9 @@ class LanguageView:
 
 
 def newest_first(items: list[News]) -> tuple[News, ...]:
-    return tuple(sorted(items, key=lambda e: (-e.item.date.toordinal(), e.item.title, e.key)))
+    return tuple(
+        sorted(items, key=lambda e: (-e.item.date.toordinal(), e.item.title, e.item.translation_key))
+    )
 
 
 def compose_views(
@@ -182,7 +184,7 @@ def _tags(news: tuple[News, ...]) -> tuple[Tag, ...]:
     labels: dict[str, str] = {}
     members: dict[str, list[News]] = defaultdict(list)
     for localized in news:
-        if localized.fallback:
+        if localized.item.lang != localized.lang:  # shown from another language (`fallback`)
             continue
         for label in localized.item.tags:
             slug = slugify(label)
