@@ -11,8 +11,9 @@ import pytest
 from PIL import Image
 
 from generator.build import build
+from generator.cache import Store
 from generator.errors import GeneratorError
-from generator.load import media
+from generator.load import media, reuse
 from tests.conftest import TODAY, MakeProject, announcement
 
 PLACE = {1: "N", 2: (40.0, 25.0, 1.5), 3: "W", 4: (3.0, 42.0, 0.0)}  # Madrid
@@ -72,3 +73,43 @@ def test_a_photo_too_large_to_clean_is_refused_and_one_without_a_place_is_never_
     assert media.without_location(tmp_path / "plain.jpg") is None
     (tmp_path / "not-a-picture.jpg").write_bytes(b"%PDF-1.4")
     assert media.without_location(tmp_path / "not-a-picture.jpg") is None  # published as it is
+
+
+def test_an_unchanged_picture_is_not_opened_again_a_replaced_one_is(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the cache, a picture's answer (its bytes without the place, or nothing to
+    remove) is kept: a later build opens only the pictures whose file changed."""
+    monkeypatch.setattr(reuse, "RACY", 0)  # files written just now are taken as they are
+    project = make_project(
+        {"content/media/cena.jpg": photo(), "content/media/sin-lugar.jpg": photo(place=False)}
+    )
+    opened: list[str] = []
+    clean = media.without_location
+
+    def counted(path: Path) -> bytes | None:
+        opened.append(path.name)
+        return clean(path)
+
+    monkeypatch.setattr(media, "without_location", counted)
+    cache = Store(project / "cache.sqlite")
+
+    def published() -> dict[str, bytes]:
+        files = build(project, today=TODAY, cache=cache).files
+        cache.save()
+        return {
+            f.path: f.data if f.copy_from is None else Path(f.copy_from).read_bytes()
+            for f in files
+            if f.path.startswith("site/media/")
+        }
+
+    first = published()
+    assert sorted(opened) == ["cena.jpg", "sin-lugar.jpg"]
+    opened.clear()
+    assert published() == first and opened == []  # unchanged: the cache answers
+    (project / "content/media/sin-lugar.jpg").write_bytes(photo(place=True, size=(32, 24)))
+    third = published()
+    assert opened == ["sin-lugar.jpg"]
+    with Image.open(io.BytesIO(third["site/media/sin-lugar.jpg"])) as image:
+        assert media.GPS not in image.getexif() and image.size == (32, 24)  # its place removed
+    assert third["site/media/cena.jpg"] == first["site/media/cena.jpg"]

@@ -82,7 +82,9 @@ def load_site(
             return gather(files(folder), one, errors)
         return load_all(listed(folder), one, errors, reuse, f"{folder}\0{context}")
 
-    media = load_media(content_dir / "media", errors, warnings, skip=outside, paths=listing.files("media"))
+    media = load_media(
+        content_dir / "media", errors, warnings, skip=outside, paths=listing.files("media"), reuse=reuse
+    )
     names = {m.rel_path for m in media}
     brand = config.brand
     for key, name, line in (
