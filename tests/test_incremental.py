@@ -257,6 +257,32 @@ def test_a_changed_built_in_template_is_not_up_to_date(
     assert "Up to date" not in capsys.readouterr().out
 
 
+def test_a_template_edited_between_builds_of_one_process_is_read_again(make_project: MakeProject) -> None:
+    """Jinja does not look at a template file again within a build; the next build in the
+    same process (the preview's, a test's) reads the edited file, even one of the same
+    size written within the same second."""
+    import os
+
+    builtin = Path(cli.__file__).resolve().parent.parent / "templates/site/tag.html"
+    source = builtin.read_text(encoding="utf-8")
+    project = make_project(
+        {
+            "content/announcements/a.md": announcement("Uno", "2026-11-20", tags="[calidad]"),
+            "templates/site/tag.html": source.replace("</h1>", "</h1><p>Etiqueta A</p>"),
+        }
+    )
+    tag = project / "templates/site/tag.html"
+    page = project / "output/site/es/tags/calidad/index.html"
+    build(project)
+    assert "Etiqueta A" in page.read_text(encoding="utf-8")
+    stat = tag.stat()
+    tag.write_text(source.replace("</h1>", "</h1><p>Etiqueta B</p>"), encoding="utf-8")
+    os.utime(tag, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    build(project)
+    assert "Etiqueta B" in page.read_text(encoding="utf-8")
+    assert "Etiqueta A" not in page.read_text(encoding="utf-8")
+
+
 def test_a_template_edit_writes_only_the_pages_whose_bytes_change(
     make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -32,7 +32,7 @@ from generator.cache import digest
 from generator.errors import GeneratorError
 from generator.i18n import in_language
 from generator.model import CONTENT_REF, SITE_ROOT, BodyLink, Picture
-from generator.urls import SOURCE_SUFFIXES, pretty, root_prefix, split_url
+from generator.urls import SOURCE_SUFFIXES, pretty, relative_url, root_prefix, split_url
 
 _MARKED = re.compile(r'="' + re.escape(SITE_ROOT) + r'(?P<ref>[^"]*)"')
 _PICTURE = re.compile(
@@ -77,10 +77,9 @@ class Links:
         image), its sizes relative to the page: WebP first, then its own format, each with
         `srcset`; a plain `<img>` for a picture without sizes (SVG, GIF)."""
         path = marked.removeprefix(SITE_ROOT)
-        start = posixpath.dirname(page_path) or "."
 
         def url(target: str) -> str:
-            return html.escape(posixpath.relpath(target, start))
+            return html.escape(relative_url(target, page_path))
 
         found = self.pictures.get(path)
         attributes = f' alt="{html.escape(alt)}"{extra}'
@@ -121,10 +120,9 @@ class Links:
     def relative_body(self, body: str, page_path: str, lang: str) -> str:
         """The body with each site link relative to the page at `page_path`, and each
         picture with smaller sizes offered at those sizes."""
-        start = posixpath.dirname(page_path) or "."
 
         def url(target: str) -> str:
-            return html.escape(posixpath.relpath(target, start))
+            return html.escape(relative_url(target, page_path))
 
         def picture(match: re.Match[str]) -> str:
             found = self.target(match.group("ref"), lang)
@@ -142,7 +140,7 @@ class Links:
             if found is None:  # reported at build time; point at what was written
                 return '="' + _unresolved(match.group("ref"), root_prefix(page_path)) + '"'
             path, suffix = split_url(found)
-            return '="' + html.escape(posixpath.relpath(path, start) + suffix) + '"'
+            return '="' + html.escape(relative_url(path, page_path) + suffix) + '"'
 
         return _MARKED.sub(link, body)
 

@@ -11,7 +11,7 @@ import functools
 import gettext
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ from generator.resources import BUILTIN_TEMPLATES
 from generator.rules.agenda import FILTERS
 from generator.urls import PATHS, pretty, relative_url, root_prefix, slugify
 
-_ENVIRONMENTS: dict[tuple[tuple[str, ...], str, str], jinja2.Environment] = {}
+_ENVIRONMENTS: dict[tuple[tuple[str, ...], str], jinja2.Environment] = {}
 
 
 class Templates:
@@ -48,9 +48,11 @@ class Templates:
         self._compiled = compiled
         self._view_attributes: dict[tuple[str, str], frozenset[str] | None] = {}
         self._any_language = "en"
+        self._envs: dict[str, jinja2.Environment] = {}  # this build's, by language
+        # read first: a template loaded later is at least as new as what this digest says
+        self.fingerprint = self._fingerprint()
 
-    @functools.cached_property
-    def fingerprint(self) -> str:
+    def _fingerprint(self) -> str:
         """Every template file's name and bytes, the project's and the built-in ones."""
         parts: list[str | bytes] = []
         for base in self._search:
@@ -90,12 +92,23 @@ class Templates:
         return frozenset(names)
 
     def env(self, lang: str) -> jinja2.Environment:
-        """The language's environment, shared by every build in this process (compiled
-        templates are reused; Jinja reloads a template whose file changed)."""
-        key = (self._search, lang, str(self._compiled or ""))
-        if key not in _ENVIRONMENTS:
-            _ENVIRONMENTS[key] = _environment(self._search, lang, _bytecode_cache(self._compiled))
-        return _ENVIRONMENTS[key]
+        """The language's environment for this build. It loads each template once and
+        does not look at its file again (a page uses four; a site has tens of thousands
+        of pages): the next build (the preview's next rebuild) has its own. The compiled
+        templates are kept between builds: in the project's cache, else in memory."""
+        env = self._envs.get(lang)
+        if env is None:
+            key = (self._search, lang)
+            if key not in _ENVIRONMENTS:
+                _ENVIRONMENTS[key] = _environment(self._search, lang)
+            env = self._envs[lang] = _ENVIRONMENTS[key].overlay(
+                auto_reload=False, cache_size=400, bytecode_cache=self._bytecode
+            )
+        return env
+
+    @functools.cached_property
+    def _bytecode(self) -> jinja2.BytecodeCache:
+        return _bytecode_cache(self._compiled)
 
     def render(self, name: str, lang: str, page_path: str, **context: Any) -> str:
         """Render `name` for the page at `page_path` (relative to the site root)."""
@@ -115,12 +128,31 @@ class Templates:
             raise GeneratorError(f"template error: {exc.message}", path=path, line=line) from None
 
 
-def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
+class _InMemory(jinja2.BytecodeCache):  # one for the process: see _IN_MEMORY
+    """Compiled templates kept in this process, each checked against its template's source."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        kept = self._kept.get(bucket.key)
+        if kept is not None:
+            bucket.bytecode_from_string(kept)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._kept[bucket.key] = bucket.bytecode_to_string()
+
+
+_IN_MEMORY = _InMemory()
+
+
+def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache:
     """Jinja's own cache of compiled templates, checked against each template's source.
     Its folder is named after the code and Jinja's version (the environment's options
-    and globals live in the code), and folders of other versions are removed."""
+    and globals live in the code), and folders of other versions are removed. Without
+    a folder, or where it cannot be written, they are kept in memory."""
     if folder is None:
-        return None
+        return _IN_MEMORY
     here = folder / f"templates-{digest(code_digest(), jinja2.__version__)[:16]}"
     try:
         for old in folder.glob("templates-*"):
@@ -128,16 +160,15 @@ def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
                 shutil.rmtree(old, ignore_errors=True)
         here.mkdir(parents=True, exist_ok=True)
     except OSError:
-        return None  # a read-only cache only makes the build slower
+        return _IN_MEMORY  # a read-only cache only makes the build slower
     return jinja2.FileSystemBytecodeCache(str(here))
 
 
-def _environment(
-    search: tuple[str, ...], lang: str, compiled: jinja2.BytecodeCache | None = None
-) -> jinja2.Environment:
-    env = jinja2.Environment(
+def _environment(search: tuple[str, ...], lang: str) -> jinja2.Environment:
+    """The language's environment: its options, globals and filters (each build loads its
+    templates in an overlay of it, Templates.env)."""
+    env = _Environment(
         loader=jinja2.FileSystemLoader(search),
-        bytecode_cache=compiled,
         autoescape=jinja2.select_autoescape(disabled_extensions=("txt",), default=True),
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -193,6 +224,16 @@ def _environment(
         slug=slugify,
     )
     return env
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment, with each template's globals in one plain dict: a page's
+    contexts (the page's, each import's) copy them all, and copying Jinja's default
+    (a view over the environment's globals) costs several times more. The globals are
+    all set before the first template is loaded, and never changed."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
 
 
 def _install_gettext(env: jinja2.Environment, translations: gettext.NullTranslations) -> None:
