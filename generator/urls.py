@@ -206,7 +206,7 @@ def relative_url(target: str, page_path: str) -> str:
 
     The same answer as `posixpath.relpath` from the page's folder, computed by comparing
     folder names: a page has dozens of links and a site tens of thousands of pages."""
-    if not (_is_plain(target) and _is_plain(page_path)):
+    if not (is_plain(target) and is_plain(page_path)):
         start = posixpath.dirname(page_path) or "."
         rel = posixpath.relpath(target, start)
     else:
@@ -220,7 +220,7 @@ def relative_url(target: str, page_path: str) -> str:
 
 
 @functools.lru_cache(maxsize=1 << 16)  # the same pages and targets, dozens of times a page
-def _is_plain(path: str) -> bool:
+def is_plain(path: str) -> bool:
     """A path relpath would not normalize: relative, no empty, "." or ".." segment."""
     trimmed = path.rstrip("/")
     if not trimmed or path.startswith("/") or path.endswith("//"):

@@ -29,6 +29,7 @@ from generator.model import SITE_ROOT, Occurrence
 from generator.render.calendars import moved_note
 from generator.render.charts import format_value, line_chart, period_label
 from generator.render.clock import time_span
+from generator.render.fragments import SharedExtension, current_mark, slot
 from generator.render.labels import category_name, filter_name, kind_name
 from generator.render.links import Links
 from generator.render.qr import qr_code
@@ -171,7 +172,7 @@ def _environment(search: tuple[str, ...], lang: str) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(search),
         autoescape=jinja2.select_autoescape(disabled_extensions=("txt",), default=True),
         undefined=jinja2.StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", SharedExtension],
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -186,6 +187,7 @@ def _environment(search: tuple[str, ...], lang: str) -> jinja2.Environment:
         **PATHS,  # every page and file path, by the name urls.py gives it
         pretty=pretty,
         in_section=_in_section,
+        current=jinja2.pass_context(current_mark),
         feed_name=lambda feed: filter_name(feed, lang),
         filter_name=lambda name: filter_name(name, lang),
         category_name=lambda category: category_name(category, lang),
@@ -260,7 +262,8 @@ def _install_gettext(env: jinja2.Environment, translations: gettext.NullTranslat
 
 @jinja2.pass_context
 def _url(context: jinja2.runtime.Context, target: str) -> str:
-    return relative_url(target, context["page_path"])
+    marked = slot("url", target, context.eval_ctx.autoescape)  # in a shared block (render/fragments.py)
+    return marked if marked is not None else relative_url(target, context["page_path"])
 
 
 @jinja2.pass_context
