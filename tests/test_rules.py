@@ -75,6 +75,10 @@ def test_each_language_gets_its_own_version_or_the_default_one() -> None:
     assert [(e.item.title, e.fallback) for e in editions["fr"]] == [("A fr", False)]
     assert [(e.item.title, e.fallback) for e in editions["en"]] == [("A", True)]
     assert [v.lang for v in editions["en"][0].versions] == ["es", "fr"]
+    # the page in each language links to the versions in the others
+    assert [[v.lang for v in editions[lang][0].others] for lang in ("es", "fr", "en")] == [
+        ["fr"], ["es"], ["es", "fr"],
+    ]  # fmt: skip
 
 
 def test_without_a_default_version_the_first_available_language_stands_in() -> None:

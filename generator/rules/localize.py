@@ -35,6 +35,11 @@ class Localized(Generic[Item]):
     def key(self) -> str:
         return self.item.translation_key
 
+    @property
+    def others(self) -> tuple[Item, ...]:
+        """The story's versions in the other site languages (its page links to them)."""
+        return tuple(version for version in self.versions if version.lang != self.lang)
+
 
 def localize(
     items: Iterable[Item], languages: tuple[str, ...], memo: Memo | None = None
