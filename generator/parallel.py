@@ -10,6 +10,7 @@ live preview's watcher and server threads).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -27,6 +28,7 @@ _CHUNKS: Sequence[Sequence[Any]] = ()
 # Set by the command line for the length of a command (`reporting`); None: nobody.
 _REPORT: Callable[[str, int, int], None] | None = None
 STEPS = 20  # chunks a long piece of work is cut into in one process, to report its progress
+CHUNKS_PER_WORKER = 16
 
 
 @contextmanager
@@ -84,10 +86,15 @@ def map_chunks(
             report(label, done, len(items))
             yield result
         return
-    size = -(-len(items) // (workers * 4))  # a few chunks per worker, so none waits long for the last
+    # many chunks per worker: items differ in cost (a list page against a story's), and with
+    # few chunks one worker is left with the last, slow one while the other waits
+    size = -(-len(items) // (workers * CHUNKS_PER_WORKER))
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     global _TASK, _CHUNKS
     _TASK, _CHUNKS = task, chunks
+    # The parent's objects out of the collector's reach while the workers live: a worker's
+    # collection would otherwise write to every one of them, copying the memory it shares.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             done = 0
@@ -97,6 +104,7 @@ def map_chunks(
                     report(label, done, len(items))
                 yield result
     finally:
+        gc.unfreeze()
         _TASK, _CHUNKS = None, ()
 
 

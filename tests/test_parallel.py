@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 BUILD = [sys.executable, "-m", "generator", "build", "--today", "2026-11-23"]
 
 SCRIPT = """
-import os, sys
+import gc, os, sys
 from pathlib import Path
 from generator.errors import GeneratorError
 from generator.parallel import map_chunks
@@ -35,7 +35,8 @@ except GeneratorError as error:
     print("error", error.format(), error.line)
     raise SystemExit(0)
 pids = {pid for pid, _ in results}
-print(len(results), os.getpid() in pids, len(pids), [n for _, chunk in results for n in chunk] == list(range(400)))
+print(len(results), os.getpid() in pids, len(pids), [n for _, chunk in results for n in chunk] == list(range(400)),
+      gc.get_freeze_count())
 """
 
 
@@ -49,13 +50,15 @@ def run(jobs: str, mode: str = "ok") -> str:
 
 
 def test_chunks_run_in_worker_processes_and_come_back_in_order() -> None:
-    count, in_parent, processes, ordered = run("2").split()
+    count, in_parent, processes, ordered, frozen = run("2").split()
     # never the parent, at most the two workers asked for (how many chunks each takes is the pool's choice)
     assert int(count) > 2 and in_parent == "False" and 1 <= int(processes) <= 2 and ordered == "True"
+    # the parent's objects, out of the collector's reach while the workers ran, are back in it
+    assert frozen == "0"
 
 
 def test_one_job_stays_in_this_process() -> None:
-    assert run("1") == "1 True 1 True"
+    assert run("1") == "1 True 1 True 0"
 
 
 def test_a_problem_in_a_worker_reaches_the_parent_whole() -> None:
