@@ -412,7 +412,8 @@ def _build_and_publish(
     changes = upcoming_changes(result.config, result.sources.site, result.today, args.audience)
     upcoming = f"Next change: {describe(changes)}" if changes else "No scheduled change ahead"
     if cache is not None:  # the next change is said again by an "Up to date" build
-        write_record(record, {**published, INPUTS: (inputs, upcoming)})
+        published[INPUTS] = (inputs, upcoming)
+        write_record(record, published)
     elapsed = time.perf_counter() - started
     languages = len(result.config.languages)
     print(

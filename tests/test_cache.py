@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.cache import Fingerprints, Memo, Store, kept
+from generator.cache import Fingerprints, Memo, Store, kept, read_record, write_record
 from tests.conftest import TODAY, MakeProject, announcement
 
 
@@ -244,3 +244,14 @@ def test_a_kept_value_is_read_back_under_its_key_and_made_again_under_another(tm
     blocked = tmp_path / "file"
     blocked.write_text("a file where the folder would be")
     assert kept(blocked / "value.pickle", "k", make("six")) == "six"  # cannot be written: still made
+
+
+@pytest.mark.parametrize("count", [0, 1, 4096, 10_001])
+def test_the_record_written_in_parts_is_one_json_object_read_back_whole(tmp_path: Path, count: int) -> None:
+    import json
+
+    record = {f'site/é"{n}\\/index.html': (f"key{n}", f"made{n}") for n in range(count)}
+    path = tmp_path / "record.json"
+    write_record(path, record)
+    assert path.read_text(encoding="utf-8") == json.dumps(record, separators=(",", ":"))
+    assert read_record(path) == record

@@ -7,6 +7,8 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.build import build, compose_messages, load_sources
 from generator.errors import GeneratorError
@@ -321,3 +323,44 @@ def test_a_file_used_only_by_restricted_items_is_published_only_in_their_trees(
     message = compose_messages(sources, IsoWeek.of(TODAY), [("es", ("rrhh",))])[("es", ("rrhh",))]
     assert "https://rrhh.example.com/media/tabla-salarial.png" in urls_of(message)
     assert not any(url.startswith("https://intranet.example.com/media/tabla") for url in urls_of(message))
+
+
+def _sitemap_by_elementtree(
+    base: str, default: str, entries: list[tuple[str, list[tuple[str, str]]]]
+) -> bytes:
+    """The sitemap as ElementTree writes it, indented: what sitemap_xml must equal."""
+    from xml.etree import ElementTree as ET
+
+    from generator.render.feeds import SITEMAP_NS, XHTML
+    from generator.urls import pretty
+
+    urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
+    for path, alternates in entries:
+        url = ET.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
+        ET.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = base + pretty(path)
+        if len(alternates) < 2:
+            continue
+        for lang, other in [*alternates, ("x-default", dict(alternates).get(default, alternates[0][1]))]:
+            ET.SubElement(url, f"{{{XHTML}}}link", rel="alternate", hreflang=lang, href=base + pretty(other))
+    ET.indent(urlset)
+    written: bytes = ET.tostring(urlset, encoding="utf-8", xml_declaration=True)
+    return written + b"\n"
+
+
+_TEXT = st.text(alphabet=st.sampled_from(list("ab/é&<>\"'\t\n\r x")), max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    base=_TEXT,
+    entries=st.lists(
+        st.tuples(_TEXT, st.lists(st.tuples(st.sampled_from(["es", "fr", "en", "x&y"]), _TEXT), max_size=3)),
+        max_size=6,
+    ),
+)
+def test_the_sitemap_written_page_by_page_is_what_elementtree_writes(
+    base: str, entries: list[tuple[str, list[tuple[str, str]]]]
+) -> None:
+    from generator.render.feeds import sitemap_xml
+
+    assert sitemap_xml(base, "es", entries) == _sitemap_by_elementtree(base, "es", entries)
