@@ -31,7 +31,7 @@ from enum import Enum
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path, PurePath
-from typing import TypeVar
+from typing import TextIO, TypeVar
 
 FOLDER = Path(".intranet") / "cache"
 STORE_FILE = "content.sqlite"
@@ -477,23 +477,27 @@ def read_record(path: Path) -> dict[str, tuple[str, str]]:
 
 
 def write_record(path: Path, record: Mapping[str, tuple[str, str]]) -> None:
-    """The record as one JSON object, written a few thousand entries at a time: at 10,000
-    announcements it holds 55,000 entries, and the whole text at once (then its bytes)
-    was the build's largest moment of memory."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".tmp")
-        entries = iter(record.items())
         with temporary.open("w", encoding="utf-8") as out:
-            out.write("{")
-            separator = ""
-            while part := dict(itertools.islice(entries, 4096)):
-                out.write(separator + json.dumps(part, separators=(",", ":"))[1:-1])
-                separator = ","
-            out.write("}")
+            dump_object(record, out)
         temporary.replace(path)
     except OSError:
         forget_record(path)
+
+
+def dump_object(mapping: Mapping[str, object], out: TextIO) -> None:
+    """`mapping` as one compact JSON object (json.dumps's text), written a few thousand
+    entries at a time: a record or manifest at 10,000 announcements holds 55,000 entries,
+    and the whole text at once (then its bytes) was the build's largest moment of memory."""
+    entries = iter(mapping.items())
+    out.write("{")
+    separator = ""
+    while part := dict(itertools.islice(entries, 4096)):
+        out.write(separator + json.dumps(part, separators=(",", ":"))[1:-1])
+        separator = ","
+    out.write("}")
 
 
 def forget_record(path: Path) -> None:

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote
 
-from generator.cache import Previous, digest
+from generator.cache import Previous, digest, dump_object
 from generator.errors import GeneratorError, raise_all
 from generator.model import OutputFile
 from generator.parallel import STEPS, advance
@@ -383,7 +383,8 @@ def _manifest(release: Path) -> dict[str, str]:
 
 def _write_manifest(release: Path, manifest: Mapping[str, str]) -> None:
     temporary = _manifest_file(release).with_suffix(".tmp")
-    temporary.write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
+    with temporary.open("w", encoding="utf-8") as out:
+        dump_object(manifest, out)
     temporary.replace(_manifest_file(release))
 
 
