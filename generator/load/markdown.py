@@ -26,6 +26,7 @@ import markdown
 import nh3
 
 from generator.cache import Store, code_digest, digest
+from generator.load.inline import guard
 from generator.model import CONTENT_REF, SITE_ROOT, BodyLink
 from generator.urls import SOURCE_SUFFIXES, split_url
 
@@ -73,8 +74,8 @@ def _converter() -> markdown.Markdown:
     document), reset before each document."""
     converter: markdown.Markdown | None = getattr(_LOCAL, "converter", None)
     if converter is None:
-        converter = _LOCAL.converter = markdown.Markdown(
-            extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS
+        converter = _LOCAL.converter = guard(
+            markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
         )
     return converter
 
