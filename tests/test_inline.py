@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import tostring
 
 import markdown
 import pytest
@@ -81,6 +83,30 @@ def test_a_pattern_never_matches_text_without_what_it_needs(text: str, index: in
 @given(text=markdown_text)
 def test_guarded_passes_write_what_python_markdown_writes(text: str) -> None:
     assert GUARDED.reset().convert(text) == STOCK.reset().convert(text)
+
+
+def _handled(processor: Any, text: str, first: int) -> tuple[str, list[str]]:
+    """One text through a pass's loop from pattern `first`, as a parent element's text:
+    what comes out, and what was set aside for placeholders."""
+    processor.stashed_nodes, processor.ancestors = {}, ["p"]
+    out = processor._InlineProcessor__handleInline(text, first)
+    return out, [
+        node if isinstance(node, str) else tostring(node, "unicode")
+        for node in processor.stashed_nodes.values()
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=markdown_text, first=st.integers(min_value=0, max_value=20), smarty=st.booleans())
+def test_a_pass_from_a_later_pattern_tries_only_the_later_ones(text: str, first: int, smarty: bool) -> None:
+    """Python-Markdown reads an element's inner text from the pattern after the one that
+    made it: the guarded loop starts there too."""
+    name = "smarty" if smarty else "inline"
+    stock = _stock().treeprocessors[name]
+    guarded = guard(_stock()).treeprocessors[name]
+    assert isinstance(guarded, GuardedInline)
+    guarded.prepare()
+    assert _handled(guarded, text, first) == _handled(stock, text, first)
 
 
 def _same_as_stock(paths: list[Path]) -> int:

@@ -114,30 +114,55 @@ def expression(pattern: Any) -> re.Pattern[str]:
 
 
 class GuardedInline(InlineProcessor):
-    """An inline pass that tries a pattern only on text holding what it needs."""
+    """An inline pass that tries a pattern only on text holding what it needs.
 
-    _guards: list[tuple[Any, Needs | None]]
+    The strings the patterns need are looked for once per text, when the pass starts on
+    it. What a try replaces becomes a placeholder (STX, a name and number, ETX), and no
+    pattern needs STX or ETX: a string absent from a text when the pass starts on it
+    cannot appear while the pass goes on, so the patterns passed over then could not
+    have matched later either."""
+
+    _patterns: list[Any]
+    _needles: tuple[str, ...]
+    _needs: list[Needs | None]
+    _plans: dict[frozenset[str], tuple[int, ...]]
 
     def run(self, tree: Any, ancestors: list[str] | None = None) -> Any:
-        self._guards = [(pattern, needs(expression(pattern))) for pattern in self.inlinePatterns]
+        self.prepare()
         return super().run(tree, ancestors)
+
+    def prepare(self) -> None:
+        """Read what the patterns need, unless they are those read last time."""
+        patterns = list(self.inlinePatterns)
+        wanted = [needs(expression(pattern)) for pattern in patterns]
+        if getattr(self, "_patterns", None) != patterns or self._needs != wanted:
+            self._patterns, self._needs, self._plans = patterns, wanted, {}
+            self._needles = tuple(sorted({text for need in wanted if need for text in need}))
+
+    def _plan(self, present: frozenset[str]) -> tuple[int, ...]:
+        """The patterns, by index, that may match a text holding these strings."""
+        plan = self._plans.get(present)
+        if plan is None:
+            plan = self._plans[present] = tuple(
+                index
+                for index, need in enumerate(self._needs)
+                if need is None or not need.isdisjoint(present)
+            )
+        return plan
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
         # InlineProcessor's own loop, but a pattern that cannot match is passed over as
-        # its try would (nothing matched, the next pattern starts at the text's start).
+        # its try would be (nothing matched; the next pattern starts at the text's start).
         if isinstance(data, AtomicString):
             return data
         apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
-        guards = self._guards
-        index, start = patternIndex, 0
-        while index < len(guards):
-            pattern, need = guards[index]
-            if need is not None and not any(text in data for text in need):
-                index, start = index + 1, 0
+        patterns = self._patterns
+        for index in self._plan(frozenset([text for text in self._needles if text in data])):
+            if index < patternIndex:
                 continue
-            data, matched, start = apply(pattern, data, index, start)
-            if not matched:
-                index += 1
+            start, matched = 0, True
+            while matched:
+                data, matched, start = apply(patterns[index], data, index, start)
         return data
 
 
