@@ -1,3 +1,5 @@
+import pytest
+
 from generator.load.markdown import render_markdown, summarize
 from generator.model import SITE_ROOT
 
@@ -68,3 +70,23 @@ def test_summaries_are_cut_at_a_word_boundary() -> None:
     assert cut.endswith("…")
     assert len(cut) <= 31
     assert "palab…" not in cut
+
+
+def test_a_body_from_the_cache_is_the_body_rendered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the cache keeps of a body (its HTML, text and links with lines, pictures and
+    their alt text) comes back as render_markdown made it."""
+    from generator.cache import Store
+    from generator.load.markdown import CachedMarkdown
+
+    source = 'Intro "quoted" -- text...\n\n[plan](/media/plan.pdf)\n\n![A photo](foto.png)\n![](x.png)'
+    store = Store(None)
+    first = CachedMarkdown(store)(source, "announcements/x.md", 7)
+    monkeypatch.setattr("generator.load.markdown.render_markdown", None)  # not rendered again
+    again = CachedMarkdown(store)(source, "announcements/x.md", 7)
+    monkeypatch.undo()
+    assert first == again == render_markdown(source, "announcements/x.md", 7)
+    assert [(link.line, link.image, link.alt) for link in again.links] == [
+        (9, False, None),
+        (11, True, "A photo"),
+        (12, True, ""),
+    ]

@@ -18,7 +18,7 @@ import posixpath
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from importlib.metadata import version
 from typing import Any
 
@@ -88,6 +88,7 @@ class Rendered:
 
 
 Markdown = Callable[[str, str, int], Rendered]  # render_markdown, or a cached one
+_LINK_FIELDS = tuple(field.name for field in fields(BodyLink))  # in the order BodyLink is made from
 
 
 class CachedMarkdown:
@@ -112,7 +113,12 @@ class CachedMarkdown:
             saved = json.loads(found.decode("utf-8"))
             return Rendered(saved["html"], saved["text"], tuple(BodyLink(**link) for link in saved["links"]))
         rendered = render_markdown(source, origin, first_line)
-        self.store.put(key, json.dumps(asdict(rendered), ensure_ascii=False).encode("utf-8"))
+        saved = {
+            "html": rendered.html,
+            "text": rendered.text,
+            "links": [dict(zip(_LINK_FIELDS, link.__reduce__()[1], strict=True)) for link in rendered.links],
+        }
+        self.store.put(key, json.dumps(saved, ensure_ascii=False).encode("utf-8"))
         return rendered
 
 
