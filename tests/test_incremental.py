@@ -34,6 +34,18 @@ def body(rng: random.Random, others: list[str]) -> str:
     return "\n\n".join(lines) + "\n"
 
 
+# A visible edit of a template each (what replaces the text, with {} for a word and the
+# step): one every page extends, one imported, one included, a page's own, the e-mail's.
+TEMPLATE_EDITS = [
+    ("site/base.html", "</footer>", "<p>{}</p></footer>"),
+    ("site/_macros.html", '<article class="card', '<article data-edit="{}" class="card'),
+    ("site/widgets/calendar.html", '<section class="widget', '<section data-edit="{}" class="widget'),
+    ("site/announcement.html", '<article class="announcement">', '<article class="announcement" title="{}">'),
+    ("newsletter/email.html", '<td class="footer">', '<td class="footer"><p>{}</p>'),
+    ("newsletter/email.txt", "{{ para(config.title(lang)", "{}\n{{{{ para(config.title(lang)"),
+]
+
+
 def step(project: Path, rng: random.Random, number: int) -> str:
     """One random change to the project; returns what it did, for the failure message."""
     folder = project / "content" / "announcements"
@@ -57,11 +69,15 @@ def step(project: Path, rng: random.Random, number: int) -> str:
         target.unlink()
         return f"delete {target.name}"
     if choice == "template":
-        base = project / "templates" / "site" / "base.html"
-        base.parent.mkdir(parents=True, exist_ok=True)
-        builtin = (Path(cli.__file__).resolve().parent.parent / "templates/site/base.html").read_text()
-        base.write_text(builtin.replace("</footer>", f"<p>{rng.choice(WORDS)} {number}</p></footer>", 1))
-        return "template"
+        name, before, after = rng.choice(TEMPLATE_EDITS)
+        edited = project / "templates" / name
+        edited.parent.mkdir(parents=True, exist_ok=True)
+        builtin = (Path(cli.__file__).resolve().parent.parent / "templates" / name).read_text(
+            encoding="utf-8"
+        )
+        assert before in builtin
+        edited.write_text(builtin.replace(before, after.format(f"{rng.choice(WORDS)} {number}"), 1))
+        return f"template {name}"
     if choice == "settings":
         settings = project / "content" / "site.toml"
         sizes = f"news_per_page = {rng.randint(1, 4)}\nlist_per_page = {rng.randint(1, 3)}"
@@ -75,6 +91,67 @@ def step(project: Path, rng: random.Random, number: int) -> str:
     text = announcement(f"{rng.choice(WORDS)} {number}", day, **extra)
     (folder / name).write_text(text.replace("Cuerpo del anuncio.\n", body(rng, names)), encoding="utf-8")
     return f"add {name}"
+
+
+# The templates whose pages an edit of each of TEMPLATE_EDITS renders again: exactly these
+# (a set), or at least the first and none of the second (a pair). The notice-board sheets
+# do not extend base.html; the search and tags pages do not import _macros.html.
+RENDERED_AGAIN: list[set[str] | tuple[set[str], set[str]]] = [
+    ({"site/announcement.html", "site/search.html", "site/tags.html", "site/home.html"}, {"site/board.html"}),
+    ({"site/news_list.html", "site/announcement.html"}, {"site/search.html", "site/tags.html"}),
+    {"site/home.html"},
+    {"site/announcement.html"},
+    set(),
+    set(),
+]
+
+
+@pytest.mark.parametrize(("edit", "expected"), list(zip(TEMPLATE_EDITS, RENDERED_AGAIN, strict=True)))
+def test_a_template_edit_renders_the_pages_made_with_it_and_no_others(
+    make_project: MakeProject,
+    monkeypatch: pytest.MonkeyPatch,
+    edit: tuple[str, str, str],
+    expected: set[str] | tuple[set[str], set[str]],
+) -> None:
+    """A page counts the templates it is made with (its own, and those it extends, includes
+    and imports), not every template: an e-mail's template renders no page again, a
+    page's own template only its pages. The output is a clean build's, edit included."""
+    from generator.render.intranet import PagePlan, PageRenderer
+
+    project = make_project(
+        {
+            "content/announcements/a.md": announcement("Uno", "2026-11-20", tags="[calidad]"),
+            "content/announcements/b.md": announcement("Dos", "2026-11-19"),
+        }
+    )
+    build(project)
+    monkeypatch.setenv("INTRANET_JOBS", "1")  # the renders are counted in this process
+    rendered: list[str] = []
+    render = PageRenderer.render
+
+    def counted(self: PageRenderer, plan: PagePlan) -> bytes:
+        rendered.append(plan.template)
+        return render(self, plan)
+
+    monkeypatch.setattr(PageRenderer, "render", counted)
+    name, before, after = edit
+    edited = project / "templates" / name
+    edited.parent.mkdir(parents=True, exist_ok=True)
+    builtin = (Path(cli.__file__).resolve().parent.parent / "templates" / name).read_text(encoding="utf-8")
+    edited.write_text(builtin.replace(before, after.format("Marca 7"), 1), encoding="utf-8")
+    build(project)
+    again = set(rendered)
+    tree = published_tree(project / "output")
+    assert any(b"Marca 7" in data for data in tree.values())
+    rendered.clear()
+    build(project, "--no-cache", "--out", str(project.parent / "clean"))
+    assert tree == published_tree(project.parent / "clean")
+    assert "site/board.html" in rendered  # a clean build renders every kind of page
+    if isinstance(expected, tuple):
+        assert expected[0] <= again
+        assert not expected[1] & again
+    else:
+        assert again == expected
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -458,16 +458,16 @@ def _shared_keys(
     fingerprints: Fingerprints,
 ) -> dict[tuple[str, str], str]:
     """Per language and template, the digest of what a page reads besides its own context:
-    settings, templates, code, today, the links, and the parts of the view it uses."""
-    shared = digest(
-        code_digest(), templates.fingerprint, fingerprints.of(config), today.isoformat(), links.fingerprint
-    )
+    settings, its templates (the page's, and those it extends, includes and imports), code,
+    today, the links, and the parts of the view it uses."""
+    shared = digest(code_digest(), fingerprints.of(config), today.isoformat(), links.fingerprint)
     keys = {}
     for template in sorted({plan.template for plan in plans}):
         used = templates.view_attributes(template)
+        texts = templates.digest_of(template)
         for lang, view in views.items():
             parts = view if used is None else {name: getattr(view, name, None) for name in sorted(used)}
-            keys[(lang, template)] = digest(shared, lang, template, fingerprints.of(parts))
+            keys[(lang, template)] = digest(shared, texts, lang, template, fingerprints.of(parts))
     return keys
 
 

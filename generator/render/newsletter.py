@@ -40,6 +40,7 @@ from generator.urls import EVERYONE, MESSAGE, news_page, newsletter_folder, news
 
 SIZE_BUDGET = 100_000  # bytes: Gmail clips longer messages
 BAR_POINTS = 6
+EMAIL_TEMPLATES = ("newsletter/email.html", "newsletter/email.txt")  # an edition is made from these alone
 _INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
 
@@ -141,7 +142,7 @@ def render_html(
     pictures: Pictures | None = None,
 ) -> str:
     raw = templates.render(
-        "newsletter/email.html",
+        EMAIL_TEMPLATES[0],
         issue.lang,
         "newsletter.html",
         config=config,
@@ -165,7 +166,7 @@ def render_html(
 
 def render_text(issue: Issue, config: Config, templates: Templates, pictures: Pictures | None = None) -> str:
     raw = templates.render(
-        "newsletter/email.txt",
+        EMAIL_TEMPLATES[1],
         issue.lang,
         "newsletter.txt",
         config=config,
@@ -252,7 +253,7 @@ def render_newsletters(
         key = digest(
             "newsletter",
             code_digest(),
-            templates.fingerprint,
+            templates.digest_of(*EMAIL_TEMPLATES),
             fingerprints.of(config),
             today.isoformat(),
             fingerprints.of(issue),

@@ -56,11 +56,36 @@ class Templates:
     def _fingerprint(self) -> str:
         """Every template file's name and bytes, the project's and the built-in ones."""
         parts: list[str | bytes] = []
+        self._files: dict[str, bytes] = {}  # by name, as the loader finds it: the project's first
         for base in self._search:
             for path in sorted(Path(base).rglob("*")):
                 if path.is_file():
-                    parts += [path.relative_to(base).as_posix(), path.read_bytes()]
+                    name, data = path.relative_to(base).as_posix(), path.read_bytes()
+                    parts += [name, data]
+                    self._files.setdefault(name, data)
         return digest(*self._search, *parts)
+
+    def digest_of(self, *names: str) -> str:
+        """The digest of templates `names` and of every template they extend, include or
+        import, as read when the build started: what a page made with them depends on, so
+        that editing one template re-renders only the pages that use it. The digest of every
+        template (`fingerprint`) when one of them names another by a variable."""
+        found: set[str] = set()
+        waiting = list(names)
+        while waiting:
+            name = waiting.pop()
+            if name in found:
+                continue
+            data = self._files.get(name)
+            others = _references(data.decode("utf-8", "replace")) if data is not None else None
+            if others is None:
+                return self.fingerprint
+            found.add(name)
+            waiting += others
+        return digest(
+            "templates",
+            *(part for name in sorted(found) for part in (name, self._files[name])),
+        )
 
     def view_attributes(self, name: str, variable: str = "site_view") -> frozenset[str] | None:
         """What template `name` reads of `variable` (e.g. {"pages"} of `site_view`), with the
@@ -80,11 +105,10 @@ class Templates:
             if match.group(2) is None:
                 return None
             names.add(match.group(2))
-        for tag in re.finditer(r"\{%-?\s*(?:extends|include|import|from)\s+(\S+)", source):
-            literal = re.fullmatch(r"([\"'])(.+)\1", tag.group(1))
-            if literal is None:  # a template named by a variable: anything may be read
-                return None
-            other = literal.group(2)
+        others = _references(source)
+        if others is None:  # a template named by a variable: anything may be read
+            return None
+        for other in others:
             if other not in seen:
                 found = self._find_view_attributes(other, variable, seen)
                 if found is None:
@@ -127,6 +151,22 @@ class Templates:
         except jinja2.UndefinedError as exc:
             path, line = _template_frame(exc)
             raise GeneratorError(f"template error: {exc.message}", path=path, line=line) from None
+
+
+_REFERENCE = re.compile(r"\{%[-+]?\s*(?:extends|include|import|from)\s+(\S+)")
+_LITERAL = re.compile(r"([\"'])(.+)\1")
+
+
+def _references(source: str) -> list[str] | None:
+    """The templates a template's text extends, includes or imports; None when it names
+    one by anything but a plain string."""
+    found = []
+    for tag in _REFERENCE.finditer(source):
+        literal = _LITERAL.fullmatch(tag.group(1))
+        if literal is None:
+            return None
+        found.append(literal.group(2))
+    return found
 
 
 class _InMemory(jinja2.BytecodeCache):  # one for the process: see _IN_MEMORY
