@@ -26,6 +26,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -271,22 +272,27 @@ def _publish(files: Sequence[OutputFile], out_dir: Path) -> dict[str, tuple[str,
         if destination.parent not in made:
             _make_folder(destination.parent, target)
             made.add(destination.parent)
-        if destination.is_dir() and not destination.is_symlink():  # a folder that became a file
-            shutil.rmtree(destination)
+        unchanged = published.get(f.path) == signature and current is not None
+        if not unchanged and f.copy_from is not None and f.digest:
+            # from the spool, which is dropped afterwards: a file of its own, renamed over
+            # whatever the release held there
+            _into_place(partial(_move, f.copy_from, destination), destination)
+            continue
+        # Anything else is made beside and renamed into place: the release's file may be
+        # a link to the current release's, which writing into it would change.
         temporary = destination.with_name(f"{STAGING_PREFIX}{destination.name}")
-        if published.get(f.path) == signature and current is not None:
+        if unchanged:
+            assert current is not None
             _link(current / f.path, temporary)  # unchanged since the current release: the same file
-        elif f.copy_from is not None and f.digest:  # from the spool, which is dropped afterwards
-            _move(f.copy_from, temporary)
         elif f.copy_from is not None and f.source == CARRIED:  # from a folder before releases
             _link(f.copy_from, temporary)
         elif f.copy_from is not None:
             shutil.copyfile(f.copy_from, temporary)
         else:
             temporary.write_bytes(f.data)
-        temporary.replace(destination)
-        if os.path.lexists(temporary):  # both were links to one file, so the rename did nothing
-            temporary.unlink()
+        _into_place(partial(temporary.replace, destination), destination)
+        if (unchanged or f.source == CARRIED) and os.path.lexists(temporary):
+            temporary.unlink()  # both were links to one file, so the rename did nothing
     for path in sorted(set(reused) - set(manifest), reverse=True):
         gone = target / path
         if gone.is_file() or gone.is_symlink():
@@ -413,9 +419,20 @@ def _prune(path: Path, release: Path) -> None:
         folder = folder.parent
 
 
+def _into_place(put: Callable[[], object], destination: Path) -> None:
+    """`put()` a file at `destination`; a folder there (a section that became a page) goes."""
+    try:
+        put()
+    except IsADirectoryError:
+        shutil.rmtree(destination)
+        put()
+
+
 def _move(spooled: Path | str, target: Path) -> None:
     try:
         Path(spooled).replace(target)
+    except IsADirectoryError:
+        raise
     except OSError:  # another file system
         shutil.copyfile(spooled, target)
 

@@ -367,3 +367,26 @@ def test_a_build_keeps_only_the_recorded_files_the_current_release_holds(tmp_pat
     assert kept.reusable("site/es/index.html", "k1") == str(out / "site/es/index.html")
     assert kept.reusable("site/es/news/index.html", "k2") is None  # other bytes: rendered again
     assert still_published(tmp_path / "nothing", record) == {}  # no release: nothing is kept
+
+
+@pytest.mark.parametrize("spooled", [False, True])
+def test_a_folder_that_becomes_a_file_is_replaced_in_every_release(tmp_path: Path, spooled: bool) -> None:
+    """A page's path once was a folder (a section) in the release being brought up to
+    date: the folder goes and the file takes its place, whether its bytes are in memory
+    or in the spool (moved into place)."""
+    out = tmp_path / "output"
+    for number in range(4):  # the fourth publish brings the oldest release up to date
+        publish([OutputFile("site/a/b.html", b"%d" % number, "x"), OutputFile("site/i.html", b"i", "x")], out)
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    (spool / "page").write_bytes(b"now a page")
+    page = (
+        OutputFile("site/a", b"", "x", spool / "page", "key", digest(b"now a page"))
+        if spooled
+        else OutputFile("site/a", b"now a page", "x")
+    )
+    for _ in range(3):  # every release holds the folder; each is brought up to date in turn
+        publish([page, OutputFile("site/i.html", b"i", "x")], out)
+        assert published_tree(out) == {"site/a": b"now a page", "site/i.html": b"i"}
+        if spooled:  # moved away by the publish: the next build spools it again
+            (spool / "page").write_bytes(b"now a page")
