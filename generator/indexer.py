@@ -20,6 +20,7 @@ from pathlib import Path
 from generator.cache import Previous, Spool, code_digest, digest, running
 from generator.errors import GeneratorError
 from generator.model import OutputFile
+from generator.parallel import cores
 from generator.render.search import SearchRecord
 from generator.urls import SITE
 
@@ -27,26 +28,41 @@ FOLDER = "pagefind"  # in the site: the index, Pagefind's scripts and styles
 TIMEOUT = 600  # seconds: 10,000 announcements take a few
 PER_SHARD = 400  # records in one bundle, about (an edit indexes one bundle again)
 MAX_SHARDS = 32
-# Pagefind makes the bundles one after the other (each takes 250 MB for 800 pages), in a
-# helper process started before the pages render: the indexing runs while they render,
-# and the build never runs threads, which would forbid its forked workers.
+# Pagefind makes the bundles (each takes 250 MB for 800 pages) in a helper process
+# started before the pages render: one at a time while they render, then, once the
+# build waits for the index (it closes the helper's input), as many at a time as there
+# are cores. The build itself never runs threads, which would forbid its forked workers.
 _CHAIN = """\
-import signal, subprocess, sys
-binary, *pairs = sys.argv[1:]
-running = None
-def stop(*_):
-    if running is not None:
-        running.kill()
-        running.wait()
-    sys.exit(1)
-signal.signal(signal.SIGTERM, stop)
-for source, out in zip(pairs[::2], pairs[1::2]):
-    command = [binary, "--site", source, "--output-path", out, "--silent"]
-    running = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    output, _ = running.communicate()
-    if running.returncode != 0:
-        sys.stdout.write(output)
-        sys.exit(running.returncode)
+import select, signal, subprocess, sys, tempfile, time
+binary, width, *pairs = sys.argv[1:]
+todo = list(zip(pairs[::2], pairs[1::2]))
+running = []
+wide = False
+def stop(code=1):
+    for process, _ in running:
+        process.kill()
+        process.wait()
+    sys.exit(code)
+signal.signal(signal.SIGTERM, lambda *_: stop())
+while todo or running:
+    while todo and len(running) < (int(width) if wide else 1):
+        source, out = todo.pop(0)
+        log = tempfile.TemporaryFile()
+        command = [binary, "--site", source, "--output-path", out, "--silent"]
+        running.append((subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT), log))
+    if wide:
+        time.sleep(0.005)
+    elif select.select([sys.stdin], [], [], 0.005)[0]:
+        wide = True
+    for process, log in list(running):
+        if process.poll() is None:
+            continue
+        running.remove((process, log))
+        if process.returncode != 0:
+            log.seek(0)
+            sys.stdout.write(log.read().decode("utf-8", "replace"))
+            sys.stdout.flush()
+            stop(process.returncode)
 """
 # Pagefind's input pages are thrown away once it has read them: in memory where the system
 # has a memory-backed folder (making hundreds of folders on a disk costs a second)
@@ -144,7 +160,7 @@ class Indexing:
         self._chain: subprocess.Popen[str] | None = None
 
     def launch(self) -> None:
-        """Start making every bundle that changed, one after the other (see _CHAIN)."""
+        """Start making every bundle that changed (see _CHAIN)."""
         making = [(b.pages, b.work / "index") for b in self._bundles if b.work is not None and b.pages]
         if self._chain is None and making:
             self._chain = _run(making)
@@ -169,8 +185,10 @@ class Indexing:
             except subprocess.TimeoutExpired:
                 self._chain.kill()
                 self._chain.wait()
-        if self._chain is not None and self._chain.stdout is not None:
-            self._chain.stdout.close()
+        if self._chain is not None:
+            for pipe in (self._chain.stdin, self._chain.stdout):
+                if pipe is not None and not pipe.closed:
+                    pipe.close()
         for bundle in self._bundles:
             if bundle.pages is not None:
                 shutil.rmtree(bundle.pages, ignore_errors=True)
@@ -261,8 +279,8 @@ def _kept(key: str, published: list[tuple[str, str]], previous: Previous | None)
 
 
 def _run(bundles: Sequence[tuple[Path, Path]]) -> subprocess.Popen[str]:
-    """Pagefind over each (pages, index folder), one after the other, in a helper process
-    (one bundle, the usual edit: Pagefind itself, without the helper's start)."""
+    """Pagefind over each (pages, index folder), in a helper process (see _CHAIN; one
+    bundle, the usual edit: Pagefind itself, without the helper's start)."""
     try:
         import pagefind_bin  # type: ignore[import-untyped]
 
@@ -273,9 +291,13 @@ def _run(bundles: Sequence[tuple[Path, Path]]) -> subprocess.Popen[str]:
             hint="install intranet with its dependencies (pagefind[bin])",
         ) from None
     pairs = [str(part) for pair in bundles for part in pair]
-    alone = [binary, "--site", pairs[0], "--output-path", pairs[1], "--silent"] if len(bundles) == 1 else []
+    if len(bundles) == 1:
+        command = [binary, "--site", pairs[0], "--output-path", pairs[1], "--silent"]
+    else:  # its input is closed when the build waits: the cores are then Pagefind's
+        command = [sys.executable, "-c", _CHAIN, binary, str(cores()), *pairs]
     return subprocess.Popen(
-        alone or [sys.executable, "-c", _CHAIN, binary, *pairs],
+        command,
+        stdin=subprocess.PIPE if len(bundles) > 1 else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -202,9 +202,39 @@ def test_stopping_the_index_stops_the_pagefind_it_runs(
 
 
 def test_a_failing_bundle_among_several_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the build waits, two bundles run at a time (two cores); when one fails, the
+    others stop and no bundle after them starts."""
+    monkeypatch.setenv("INTRANET_JOBS", "2")
     runs = tmp_path / "runs"
     _fake_pagefind(tmp_path, monkeypatch, f"echo run >> {runs}\necho 'Error: bad page'\nexit 2\n")
-    indexing = indexer.start_index(_records(2 * indexer.PER_SHARD + 1))
+    indexing = indexer.start_index(_records(4 * indexer.PER_SHARD + 1))  # five bundles
     with pytest.raises(GeneratorError, match="the search indexer failed: Error: bad page"):
         indexing.files()
-    assert runs.read_text() == "run\n"  # the bundles after it are not made
+    assert runs.read_text() in ("run\n", "run\nrun\n")
+
+
+def _most_at_once(log: str) -> int:
+    """The most bundles running at one time, from lines "start" and "end" in order."""
+    now = most = 0
+    for line in log.split():
+        now += 1 if line == "start" else -1
+        most = max(most, now)
+    return most
+
+
+def test_bundles_run_one_at_a_time_while_pages_render_then_on_every_core(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the build renders its pages, Pagefind makes one bundle at a time (the cores
+    are the pages'); once the build waits for the index, as many as there are cores."""
+    monkeypatch.setenv("INTRANET_JOBS", "2")
+    log = tmp_path / "log"
+    _fake_pagefind(tmp_path, monkeypatch, f"echo start >> {log}\nsleep 0.3\necho end >> {log}\n")
+    indexing = indexer.start_index(_records(5 * indexer.PER_SHARD + 1))  # six bundles
+    time.sleep(1.0)  # the pages render: about three bundles are made, one after the other
+    rendering = log.read_text()
+    indexing.files()
+    assert rendering.count("end") >= 2
+    assert _most_at_once(rendering) == 1
+    assert log.read_text().count("end") == 6
+    assert _most_at_once(log.read_text()) == 2
