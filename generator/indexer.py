@@ -28,10 +28,12 @@ FOLDER = "pagefind"  # in the site: the index, Pagefind's scripts and styles
 TIMEOUT = 600  # seconds: 10,000 announcements take a few
 PER_SHARD = 400  # records in one bundle, about (an edit indexes one bundle again)
 MAX_SHARDS = 32
+AT_ONCE = 4  # bundles made at a time at most, whatever the cores: each Pagefind takes its memory
 # Pagefind makes the bundles (each takes 250 MB for 800 pages) in a helper process
 # started before the pages render: one at a time while they render, then, once the
 # build waits for the index (it closes the helper's input), as many at a time as there
-# are cores. The build itself never runs threads, which would forbid its forked workers.
+# are cores, up to AT_ONCE. The build itself never runs threads, which would forbid its
+# forked workers.
 _CHAIN = """\
 import select, signal, subprocess, sys, tempfile, time
 binary, width, *pairs = sys.argv[1:]
@@ -294,7 +296,7 @@ def _run(bundles: Sequence[tuple[Path, Path]]) -> subprocess.Popen[str]:
     if len(bundles) == 1:
         command = [binary, "--site", pairs[0], "--output-path", pairs[1], "--silent"]
     else:  # its input is closed when the build waits: the cores are then Pagefind's
-        command = [sys.executable, "-c", _CHAIN, binary, str(cores()), *pairs]
+        command = [sys.executable, "-c", _CHAIN, binary, str(min(cores(), AT_ONCE)), *pairs]
     return subprocess.Popen(
         command,
         stdin=subprocess.PIPE if len(bundles) > 1 else subprocess.DEVNULL,

@@ -238,3 +238,16 @@ def test_bundles_run_one_at_a_time_while_pages_render_then_on_every_core(
     assert _most_at_once(rendering) == 1
     assert log.read_text().count("end") == 6
     assert _most_at_once(log.read_text()) == 2
+
+
+def test_no_more_bundles_at_once_than_the_cap_on_a_machine_with_many_cores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each Pagefind takes its own memory: many cores do not make many at once."""
+    monkeypatch.setenv("INTRANET_JOBS", "8")
+    monkeypatch.setattr(indexer, "AT_ONCE", 2)
+    log = tmp_path / "log"
+    _fake_pagefind(tmp_path, monkeypatch, f"echo start >> {log}\nsleep 0.2\necho end >> {log}\n")
+    indexer.start_index(_records(5 * indexer.PER_SHARD + 1)).files()  # six bundles, waited for at once
+    assert log.read_text().count("end") == 6
+    assert _most_at_once(log.read_text()) == 2
