@@ -7,6 +7,7 @@ and name it; feeds keep every event's TZID.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import email
 import re
@@ -16,12 +17,14 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from markupsafe import escape
 
 from generator.build import build
 from generator.config import load_config
 from generator.load.ics import calendar_zone, own_zone
 from generator.model import Occurrence
 from generator.render.clock import time_span, zone_place
+from generator.render.templates import Templates
 from tests.conftest import REPO, SITE_TOML, MakeProject, prop
 
 MADRID, MEXICO = ZoneInfo("Europe/Madrid"), ZoneInfo("America/Mexico_City")
@@ -291,3 +294,28 @@ def test_a_zone_without_an_office_is_named_after_its_city() -> None:
     config = load_config(REPO / "content/site.toml")
     assert zone_place("America/New_York", "es", config) == "Nueva York"
     assert zone_place("Europe/Paris", "es", config) == "Paris"  # the office's own name
+
+
+def test_the_templates_when_is_time_span_for_each_entry_and_settings_it_is_asked_with() -> None:
+    """`when()` keeps each entry's text (a calendar page shows a year of them), but never
+    gives an entry the text worked out under other settings (the preview's next rebuild)."""
+    config = load_config(REPO / "content/site.toml")
+    office = config.offices["cdmx"]
+    renamed = dataclasses.replace(
+        config, offices={**config.offices, "cdmx": dataclasses.replace(office, names={"": "CDMX-Centro"})}
+    )
+    day = dt.datetime(2026, 12, 17, 9, tzinfo=MEXICO)
+    entries = [
+        Occurrence(
+            uid=f"e{hours}", kind="event", titles={"": "x"}, start=day, end=day + dt.timedelta(hours=hours)
+        )
+        for hours in (1, 2)
+    ]
+    page = Templates(REPO / "templates").env("es").from_string("{{ when(entry, named) }}")
+    for settings in (config, renamed, config):
+        for entry in entries:
+            for named in (True, False):
+                shown = page.render(entry=entry, config=settings, named=named)
+                assert shown == str(escape(time_span(entry, "es", settings, named=named)))
+    assert "CDMX-Centro" in page.render(entry=entries[0], config=renamed, named=True)
+    assert "Ciudad de México" in page.render(entry=entries[0], config=config, named=True)

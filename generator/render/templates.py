@@ -37,6 +37,7 @@ from generator.resources import BUILTIN_TEMPLATES
 from generator.rules.agenda import FILTERS
 from generator.urls import PATHS, pretty, relative_url, root_prefix, slugify
 
+KEPT = 20_000  # texts kept by an environment's formatting functions, held for every build after
 _ENVIRONMENTS: dict[tuple[tuple[str, ...], str], jinja2.Environment] = {}
 
 
@@ -233,8 +234,10 @@ def _environment(search: tuple[str, ...], lang: str) -> jinja2.Environment:
         category_name=lambda category: category_name(category, lang),
         kind_name=lambda kind: kind_name(kind, lang),
         moved_note=lambda entry: moved_note(entry, lang),
-        weekday_names=lambda first: _weekday_names(lang, first),
-        month_name=lambda day: _capitalized(format_date(day, "LLLL y", locale=lang)),
+        weekday_names=functools.cache(lambda first: _weekday_names(lang, first)),
+        month_name=functools.lru_cache(maxsize=KEPT)(
+            lambda day: _capitalized(format_date(day, "LLLL y", locale=lang))
+        ),
         kinds_of=FILTERS,
         value_text=lambda value, definition: format_value(value, definition.unit, definition.decimals, lang),
         period_of=lambda day, period: period_label(day, period, lang),
@@ -252,7 +255,7 @@ def _environment(search: tuple[str, ...], lang: str) -> jinja2.Environment:
             )
         ),
         first_weekday=Locale.parse(lang).first_week_day,
-        when=_when,
+        when=_when_in(lang),
         picture=_picture,
         qr_code=qr_code,
         number=lambda value, decimals=0: format_decimal(
@@ -312,10 +315,24 @@ def _in_section(context: jinja2.runtime.Context, section_page: str) -> bool:
     return str(context["page_path"]).startswith(pretty(section_page))
 
 
-@jinja2.pass_context
-def _when(context: jinja2.runtime.Context, entry: Occurrence, named: bool = True) -> str:
-    """An entry's time of day for this page's reader (see render/clock.py)."""
-    return time_span(entry, context["lang"], context["config"], named=named)
+def _when_in(lang: str) -> Callable[..., str]:
+    """`when(entry, named)`: an entry's time of day for this page's reader (render/clock.py),
+    each entry's worked out once per build: a calendar page shows a year of entries, and
+    the pages of every office and filter show the same ones."""
+    known: dict[tuple[int, int, bool], tuple[Occurrence, object, str]] = {}
+
+    @jinja2.pass_context
+    def when(context: jinja2.runtime.Context, entry: Occurrence, named: bool = True) -> str:
+        config = context["config"]
+        key = (id(entry), id(config), named)
+        kept = known.get(key)
+        if kept is None or kept[0] is not entry or kept[1] is not config:  # not one since reused
+            if len(known) >= KEPT:
+                known.clear()
+            kept = known[key] = (entry, config, time_span(entry, lang, config, named=named))
+        return kept[2]
+
+    return when
 
 
 @jinja2.pass_context
