@@ -8,6 +8,7 @@ anything twice.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -365,7 +366,13 @@ def build(
     if scope is not None:
         check_scope(config, scope)  # before reading any content
     sources = load_sources(project, today=today, config=config, cache=cache)
-    return build_site(sources, drafts=drafts, scope=scope, previous=previous, spool=spool, boards=boards)
+    # What is loaded lives as long as the build: kept out of the collector's passes, which
+    # otherwise walk the whole site again (one such pass: 0.15 s of an edit at 10,000)
+    gc.freeze()
+    try:
+        return build_site(sources, drafts=drafts, scope=scope, previous=previous, spool=spool, boards=boards)
+    finally:
+        gc.unfreeze()
 
 
 def content_cache(project: Path) -> Store:

@@ -4,15 +4,19 @@ the workers' problems reported as if they were the parent's."""
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import subprocess
 import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import generator.build
+from generator.errors import GeneratorError
 from tests.conftest import MakeProject, announcement, published_tree
 
 REPO = Path(__file__).resolve().parent.parent
@@ -181,3 +185,32 @@ def test_a_step_the_cache_makes_quick_shows_no_progress_in_a_long_command(
     shown("Publishing", 50, 100)
     shown("Publishing", 100, 100)
     assert capsys.readouterr().err.splitlines() == ["Publishing: 50 of 100", "Publishing: 100 of 100"]
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["built", "refused"])
+def test_a_build_keeps_its_site_from_the_collector_only_while_it_runs(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch, broken: bool
+) -> None:
+    """What a build loaded is out of the collector's passes while it renders (build.py); a
+    process that builds again and again (the tests, the preview) still collects what each
+    build let go, whether it finished or a template stopped it."""
+    files = {"content/announcements/hola.md": announcement("Hola", "2026-11-20") + "\nTexto.\n"}
+    if broken:
+        files["templates/site/home.html"] = "{{ no_such_name }}"
+    project = make_project(files)
+    frozen: list[int] = []
+    compose = generator.build.compose_views
+
+    def composing(*args: Any, **kwargs: Any) -> Any:
+        frozen.append(gc.get_freeze_count())
+        return compose(*args, **kwargs)
+
+    monkeypatch.setattr(generator.build, "compose_views", composing)
+    before = gc.get_freeze_count()
+    if broken:
+        with pytest.raises(GeneratorError, match="no_such_name"):
+            generator.build.build(project, today=date(2026, 11, 23))
+    else:
+        assert generator.build.build(project, today=date(2026, 11, 23)).html_pages > 10
+    assert frozen and frozen[0] > before  # the loaded site was set aside while the build ran
+    assert gc.get_freeze_count() == before  # and handed back to the collector after it
