@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 import generator.build
+import generator.rules.views
 from generator.errors import GeneratorError
 from tests.conftest import MakeProject, announcement, published_tree
 
@@ -194,18 +195,20 @@ def test_a_build_keeps_its_site_from_the_collector_only_while_it_runs(
     """What a build loaded is out of the collector's passes while it renders (build.py); a
     process that builds again and again (the tests, the preview) still collects what each
     build let go, whether it finished or a template stopped it."""
-    files = {"content/announcements/hola.md": announcement("Hola", "2026-11-20") + "\nTexto.\n"}
+    files: dict[str, str | bytes] = {
+        "content/announcements/hola.md": announcement("Hola", "2026-11-20") + "\nTexto.\n"
+    }
     if broken:
         files["templates/site/home.html"] = "{{ no_such_name }}"
     project = make_project(files)
     frozen: list[int] = []
-    compose = generator.build.compose_views
+    compose = generator.rules.views.compose_views
 
     def composing(*args: Any, **kwargs: Any) -> Any:
         frozen.append(gc.get_freeze_count())
         return compose(*args, **kwargs)
 
-    monkeypatch.setattr(generator.build, "compose_views", composing)
+    monkeypatch.setattr("generator.build.compose_views", composing)
     before = gc.get_freeze_count()
     if broken:
         with pytest.raises(GeneratorError, match="no_such_name"):
