@@ -233,16 +233,17 @@ def build_site(
     )
     fingerprints = Fingerprints(sources.known)
     records = search_records(config, views, fingerprints)
-    if boards is None:
-        boards = default_boards(today)
-    plans = plan_site(config, views, tuple(shards(records)), boards if scope is None else ())
-    media = published_media(config, site, scope)  # a restricted item's files stay in its trees
-    pictures, sized = picture_sizes(media, cache=sources.cache, previous=previous)
-    links = site_links(config, views, plans, templates, media, sources.content, pictures)
-    link_warnings = link_problems(views, links)
+    bundles = tuple(shards(records))
     indexing = start_index(records, previous=previous, spool=spool)  # Pagefind runs while pages render
     del records  # Pagefind has its pages: the texts are not held while the site renders
     try:
+        if boards is None:
+            boards = default_boards(today)
+        plans = plan_site(config, views, bundles, boards if scope is None else ())
+        media = published_media(config, site, scope)  # a restricted item's files stay in its trees
+        pictures, sized = picture_sizes(media, cache=sources.cache, previous=previous)
+        links = site_links(config, views, plans, templates, media, sources.content, pictures)
+        link_warnings = link_problems(views, links)
         files = render_intranet(
             config,
             views,
@@ -257,6 +258,7 @@ def build_site(
         )
         del fingerprints  # every page's digests: let go before the feeds (the e-mails key their own)
         files += [*render_feeds(config, views, plans, links, today, previous), *sized]
+        del plans  # every page is made: its plan's memory is the newsletters' to use
         calendars = render_calendar_feeds(config, views[config.default_language].agenda, today, previous)
         files += [*indexing.files(), *calendars]
     finally:

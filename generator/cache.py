@@ -233,9 +233,12 @@ class Store:
             pass
 
     def close(self) -> None:
+        """The file is closed and the values decoded from it are let go (a build's whole
+        site, kept by a store that outlives one build: the preview's, never closed)."""
         if self._db is not None and self._pid == os.getpid():
             self._db.close()
         self._db = None
+        self.objects = {}
 
 
 def spool_folder(project: Path) -> Path:

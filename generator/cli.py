@@ -407,22 +407,24 @@ def _build_and_publish(
             file=sys.stderr,
         )
         return 1
-    forget_record(record)  # until the new one is written, the output may match neither
-    published = publish(result.files, out, previous, _waiting(out, project))
     changes = upcoming_changes(result.config, result.sources.site, result.today, args.audience)
     upcoming = f"Next change: {describe(changes)}" if changes else "No scheduled change ahead"
+    built = (
+        f"Built {result.html_pages} pages in {len(result.config.languages)} languages from "
+        f"{result.announcements} announcements and {result.pages} pages into {_shown(out / 'site', project)}"
+        + (f", and {result.messages} newsletter editions," if result.messages else "")
+    )
+    said = f" (today: {result.today.isoformat()})" + (
+        f", {len(result.warnings)} warnings" if result.warnings else ""
+    )
+    files = result.files
+    del result  # the site it was made from is let go: publishing has that memory to use
+    forget_record(record)  # until the new one is written, the output may match neither
+    published = publish(files, out, previous, _waiting(out, project))
     if cache is not None:  # the next change is said again by an "Up to date" build
         published[INPUTS] = (inputs, upcoming)
         write_record(record, published)
-    elapsed = time.perf_counter() - started
-    languages = len(result.config.languages)
-    print(
-        f"Built {result.html_pages} pages in {languages} languages from {result.announcements} "
-        f"announcements and {result.pages} pages into {_shown(out / 'site', project)}"
-        + (f", and {result.messages} newsletter editions," if result.messages else "")
-        + f" in {elapsed:.2f} s (today: {result.today.isoformat()})"
-        + (f", {len(result.warnings)} warnings" if result.warnings else "")
-    )
+    print(f"{built} in {time.perf_counter() - started:.2f} s{said}")
     print(upcoming)
     return 0
 

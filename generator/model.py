@@ -134,7 +134,7 @@ SITE_WIDTHS = (480, 800, 1440)  # the text column is at most about 700 px wide: 
 EMAIL_WIDTHS = (600, 1200)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OutputFile:
     """One file to publish: its path relative to the output folder, its bytes, and
     the source that produced it (named when two outputs collide)."""

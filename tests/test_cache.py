@@ -255,3 +255,22 @@ def test_the_record_written_in_parts_is_one_json_object_read_back_whole(tmp_path
     write_record(path, record)
     assert path.read_text(encoding="utf-8") == json.dumps(record, separators=(",", ":"))
     assert read_record(path) == record
+
+
+def test_a_closed_store_lets_go_of_what_it_decoded_and_keeps_its_entries(make_project: MakeProject) -> None:
+    """A build's store keeps every item it decoded (the preview's, never closed, finds them
+    again next rebuild); the command line's closes it once the site is made, and the
+    items go with the site before publishing."""
+    from generator.build import content_cache, load_sources
+
+    project = make_project({"content/announcements/a.md": announcement("Aguinaldo")})
+    store = content_cache(project)
+    load_sources(project, today=TODAY, cache=store)
+    assert any(getattr(v, "title", None) == "Aguinaldo" for v in store.objects.values())
+    store.save()
+    store.close()
+    assert store.objects == {}
+    again = content_cache(project)
+    assert again.get_many(store.mark()[1])  # the entries stay in the file
+    sources = load_sources(project, today=TODAY, cache=again)
+    assert [a.title for a in sources.site.announcements] == ["Aguinaldo"]

@@ -251,3 +251,30 @@ def test_no_more_bundles_at_once_than_the_cap_on_a_machine_with_many_cores(
     indexer.start_index(_records(5 * indexer.PER_SHARD + 1)).files()  # six bundles, waited for at once
     assert log.read_text().count("end") == 6
     assert _most_at_once(log.read_text()) == 2
+
+
+@pytest.mark.parametrize("stage", ["plan_site", "site_links", "link_problems", "render_intranet"])
+def test_pagefind_starts_before_the_pages_are_planned_and_stops_with_a_build_that_fails(
+    stage: str, make_project: MakeProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index starts as soon as its records are made (its texts are let go before the
+    pages are planned, and Pagefind has that much longer to run); whatever stops the build
+    after that stops the Pagefind it started."""
+    from generator.cache import running
+
+    project = make_project({"content/announcements/a.md": announcement("Aguinaldo")})
+    pid_file = tmp_path / "pid"
+    _fake_pagefind(tmp_path, monkeypatch, f"echo $$ > {pid_file}\nexec sleep 60\n")
+
+    def failing(*args: object, **kwargs: object) -> None:
+        for _ in range(200):  # Pagefind is already running when this stage starts
+            if pid_file.exists() and pid_file.read_text().strip():
+                break
+            time.sleep(0.05)
+        raise GeneratorError(f"{stage} failed")
+
+    monkeypatch.setattr(f"generator.build.{stage}", failing)
+    with pytest.raises(GeneratorError, match=f"{stage} failed"):
+        build(project, today=TODAY)
+    assert pid_file.read_text().strip(), "Pagefind had not started when the pages were planned"
+    assert not running(int(pid_file.read_text()))

@@ -56,7 +56,7 @@ from generator.urls import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PagePlan:
     """One HTML page to render: where, with which template, and what it is across languages."""
 
