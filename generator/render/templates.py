@@ -288,9 +288,9 @@ def _install_gettext(env: jinja2.Environment, translations: gettext.NullTranslat
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     found: dict[tuple[str, bool], str] = {}
 
-    @jinja2.pass_context
-    def translated(context: jinja2.runtime.Context, message: str, /, **variables: Any) -> str:
-        escaped = context.eval_ctx.autoescape
+    @jinja2.pass_eval_context  # not the context: Jinja copies that for a call in a loop or block
+    def translated(eval_ctx: jinja2.nodes.EvalContext, message: str, /, **variables: Any) -> str:
+        escaped = eval_ctx.autoescape
         if variables:
             text = translations.gettext(message)
             return (Markup(text) if escaped else text) % variables
