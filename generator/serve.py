@@ -16,6 +16,7 @@ import json
 import mimetypes
 import os
 import threading
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -43,6 +44,7 @@ REPLY = 0.25  # seconds the work after a rebuild waits for the reloaded page to 
 SETTLED = 0.02
 UNTIL_CLOSED = 0.5
 DEBOUNCE = 0.05
+REWATCHED = "Callback with id .* already exists for watch"  # watchdog's (see start)
 _SCRIPT = """<script>(() => {
   const events = new EventSource("/__intranet/events");
   const show = (lines) => {
@@ -434,6 +436,10 @@ def start(
     project: Path, host: str, port: int, today: date | None, say: Callable[[str], None] = print
 ) -> Preview:
     """Build once, then serve and watch in background threads."""
+    # watchdog warns when a folder made as its parent's watch begins is reported as made
+    # again: the watch's callback is replaced by itself and nothing is lost. Raised as an
+    # error (as the tests raise every warning), it would stop the watcher's thread.
+    warnings.filterwarnings("ignore", message=REWATCHED, category=RuntimeWarning)
     state = State(cache=content_cache(project))
     lock = threading.Lock()
 

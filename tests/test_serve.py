@@ -169,6 +169,7 @@ def test_ctrl_c_stops_the_preview_cleanly(make_project: MakeProject) -> None:
         out, err = process.communicate(timeout=10)
     finally:
         process.kill()
+        process.communicate()  # its pipes closed here, not by a later test's collection
     assert process.returncode == 0 and "Stopped." in out
     assert "Traceback" not in err
 
@@ -519,5 +520,40 @@ def test_a_file_saved_while_the_first_build_ran_is_shown_without_another_save(
         while "Menú guardado antes" not in get(running, "es/news/menu/")[1] and time.monotonic() < deadline:
             time.sleep(0.05)
         assert "Menú guardado antes" in get(running, "es/news/menu/")[1]
+    finally:
+        running.stop()
+
+
+def test_watchdogs_warning_of_a_folder_watched_twice_does_not_stop_the_watcher(
+    make_project: MakeProject,
+) -> None:
+    """Making a folder and one inside it at once (templates/site) can have watchdog watch the
+    inner one twice: it warns from its thread and replaces the watch's callback with itself.
+    The preview ignores that warning, so it never stops the watcher (these tests raise every
+    warning as an error, which once left a preview deaf to every later edit)."""
+    import warnings
+
+    project = make_project({})
+    running = start(project, "127.0.0.1", 0, None, say=lambda line: None)
+    raised: list[BaseException] = []
+
+    def watchdogs_warning() -> None:  # the text watchdog 7's inotify observer warns with
+        try:
+            warnings.warn(
+                "Callback with id '140427324201872' already exists for watch <bound method "
+                "Watch.short_str of Watch(wd=5)>. It will be Overwritten.",
+                RuntimeWarning,
+                stacklevel=1,
+            )
+        except Warning as exc:
+            raised.append(exc)
+
+    try:
+        thread = threading.Thread(target=watchdogs_warning)
+        thread.start()
+        thread.join()
+        assert not raised
+        with pytest.raises(RuntimeWarning, match="another warning"):  # only that one is ignored
+            warnings.warn("another warning", RuntimeWarning, stacklevel=1)
     finally:
         running.stop()
