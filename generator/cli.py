@@ -13,7 +13,6 @@ import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -666,7 +665,8 @@ def _serve(args: argparse.Namespace, project: Path) -> int:
             "reload. Ctrl-C stops.",
             flush=True,
         )
-        threading.Event().wait()
+        while True:  # Ctrl-C may reach one of the preview's threads, which does not end a
+            time.sleep(0.5)  # wait without a time limit: the main thread looks twice a second
     except KeyboardInterrupt:
         print("Stopped.")
     finally:
