@@ -243,7 +243,7 @@ def build_site(
         media = published_media(config, site, scope)  # a restricted item's files stay in its trees
         pictures, sized = picture_sizes(media, cache=sources.cache, previous=previous)
         links = site_links(config, views, plans, templates, media, sources.content, pictures)
-        link_warnings = link_problems(views, links)
+        link_warnings = link_problems(views, links, fingerprints, sources.cache)
         files = render_intranet(
             config,
             views,
@@ -319,7 +319,7 @@ def preview_site(sources: Sources, *, previous: Previous | None = None) -> OnDem
             lambda: render_calendar_feeds(config, views[config.default_language].agenda, today),
             lambda: start_index(search_records(config, views), previous=previous).files(),
         ),
-        lambda: link_problems(views, links),
+        lambda: link_problems(views, links, Fingerprints(sources.known), sources.cache),
         tuple(partial(renderer.render, plan) for plan in first.values()),
         sources,
     )

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
 from generator.build import build
 from generator.cli import main
+from generator.errors import GeneratorError
 from generator.load.markdown import render_markdown
+from generator.model import BodyLink
+from generator.render.links import Links
 from tests.conftest import CORPUS, TODAY, MakeProject, corpus_dir
 
 PAGE_ES = (
@@ -127,6 +131,62 @@ def test_a_link_that_reaches_nothing_is_a_warning_with_its_line_and_an_error_wit
     assert f'warning: {where}:11: picture "media/plano.png" has no alt text; describe it' in err
     assert main([*args, "--strict"]) == 1
     assert "4 warnings with --strict; nothing was published" in capsys.readouterr().err
+
+
+def test_a_builds_link_warnings_are_kept_for_the_items_it_did_not_change(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit checks the links of the items it changed; the others' warnings are the
+    last build's, as long as the site builds the same files."""
+    checked: list[str] = []
+    problems = Links.problems
+
+    def counted(self: Links, source: Path, lang: str, links: Iterable[BodyLink]) -> list[GeneratorError]:
+        checked.append(source.name)
+        return problems(self, source, lang, links)
+
+    monkeypatch.setattr(Links, "problems", counted)
+    roto = project / "content/announcements/roto.md"
+    roto.write_text(BROKEN, encoding="utf-8")
+    args = ["build", "--project", str(project), "--today", "2026-11-23"]
+
+    def warnings() -> list[str]:
+        assert main(args) == 0
+        return sorted(line for line in capsys.readouterr().err.splitlines() if line.startswith("warning:"))
+
+    first = warnings()
+    assert len(first) == 4 and set(checked) == {
+        "roto.md",
+        "teletrabajo.md",
+        "contactos.es.md",
+        "contactos.fr.md",
+        "responsabilidades.md",
+    }
+
+    checked.clear()  # an edit of another item's text: only it is checked, the warnings stay
+    news = project / "content/announcements/teletrabajo.md"
+    news.write_text(NEWS + "\nOtro párrafo.\n", encoding="utf-8")
+    assert warnings() == first
+    assert checked == ["teletrabajo.md"]
+
+    checked.clear()  # the edited item gets a broken link of its own
+    news.write_text(NEWS + "\n[otra](/es/news/tampoco/)\n", encoding="utf-8")
+    now = warnings()
+    assert checked == ["teletrabajo.md"]
+    assert len(now) == 5 and now == sorted(warnings_of(project))  # as a build without the cache says
+
+    checked.clear()  # what a link wanted is built now: every item is checked again
+    (project / "content/announcements/no-existe.md").write_text(
+        "---\ntitle: Existe\ndate: 2026-11-19\n---\nYa existe.\n", encoding="utf-8"
+    )
+    now = warnings()
+    assert not any("no-existe" in w for w in now) and len(now) == 4
+    assert "roto.md" in checked and "teletrabajo.md" in checked
+
+
+def warnings_of(project: Path) -> list[str]:
+    """The warnings of a build of `project` without its cache, as the command prints them."""
+    return [f"warning: {w.format(project)}" for w in build(project, today=TODAY).warnings]
 
 
 def test_a_picture_whose_name_differs_only_in_case_gets_the_right_name(

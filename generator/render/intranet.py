@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -12,7 +13,7 @@ from typing import Any, TypeVar
 
 from markupsafe import Markup
 
-from generator.cache import Fingerprints, Memo, Previous, Spool, code_digest, digest
+from generator.cache import Fingerprints, Memo, Previous, Spool, Store, code_digest, digest
 from generator.config import Config
 from generator.errors import GeneratorError
 from generator.model import Announcement, Kudos, MediaFile, OutputFile, Page, Picture, Programme
@@ -519,8 +520,17 @@ def site_links(
     return Links(files, sources, config.languages, content_dir, pictures)
 
 
-def link_problems(views: dict[str, LanguageView], links: Links) -> list[GeneratorError]:
-    """A warning for each body link or picture of a shown item that reaches nothing."""
+def link_problems(
+    views: dict[str, LanguageView],
+    links: Links,
+    fingerprints: Fingerprints | None = None,
+    store: Store | None = None,
+) -> list[GeneratorError]:
+    """A warning for each body link or picture of a shown item that reaches nothing.
+
+    With a `store` (the content cache), each item's warnings are kept for the next build:
+    an item with the same digest, among the same built files (`Links.fingerprint`), has
+    the same ones, so an edit checks the links of the items it changed, not the site's."""
     checked: dict[Path, BodyItem] = {}
     for view in views.values():
         shown: list[BodyItem] = [
@@ -531,9 +541,41 @@ def link_problems(views: dict[str, LanguageView], links: Links) -> list[Generato
         ]
         for item in shown:
             checked.setdefault(item.source, item)
-    return [
-        problem for item in checked.values() for problem in links.problems(item.source, item.lang, item.links)
-    ]
+    if store is None:
+        return [
+            problem
+            for item in checked.values()
+            for problem in links.problems(item.source, item.lang, item.links)
+        ]
+    fingerprints = fingerprints or Fingerprints()
+    key = digest("link problems", code_digest(), links.fingerprint)
+    earlier = _kept_problems(store, key)
+    now: dict[str, tuple[GeneratorError, ...]] = {}
+    found: list[GeneratorError] = []
+    for item in checked.values():
+        mark = fingerprints.of(item)
+        problems = earlier.get(mark)
+        if problems is None:
+            problems = tuple(links.problems(item.source, item.lang, item.links))
+        now[mark] = problems
+        found += problems
+    if now.keys() != earlier.keys():  # else every item's warnings are the ones kept
+        store.put(key, pickle.dumps(now))
+    else:
+        store.touch(key)
+    store.objects[key] = now
+    return found
+
+
+def _kept_problems(store: Store, key: str) -> Mapping[str, tuple[GeneratorError, ...]]:
+    """The warnings an earlier build kept under `key`, by item digest (none: {})."""
+    found = store.objects.get(key)
+    if found is None and (saved := store.get(key)) is not None:
+        try:
+            found = pickle.loads(saved)
+        except Exception:  # damaged: every item is checked again
+            found = None
+    return found if isinstance(found, dict) else {}
 
 
 def static_files(templates: Templates) -> list[OutputFile]:

@@ -24,6 +24,7 @@ import html
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
+from itertools import chain
 from pathlib import Path
 
 from markupsafe import Markup
@@ -66,11 +67,20 @@ class Links:
     @functools.cached_property
     def fingerprint(self) -> str:
         """Everything a link's answer depends on: a page reusing its last bytes needs it equal."""
-        pairs = sorted((origin, sorted(pages.items())) for origin, pages in self.sources.items())
-        shown = sorted(self.pictures.items())
-        return digest(
-            *sorted(self.files), repr(pairs), repr(self.languages), str(self.content_dir), repr(shown)
+        # joined by NUL, which no path or language code holds; each origin says how many
+        # pages follow it
+        files = "\0".join(sorted(self.files))
+        pairs = "\0".join(
+            part
+            for origin in sorted(self.sources)
+            for part in (
+                origin,
+                str(len(self.sources[origin])),
+                *chain(*sorted(self.sources[origin].items())),
+            )
         )
+        shown = sorted(self.pictures.items())
+        return digest(files, pairs, repr(self.languages), str(self.content_dir), repr(shown))
 
     def picture(self, marked: str, alt: str, page_path: str, *, lazy: bool = True, extra: str = "") -> Markup:
         """`<picture>` for a picture stored with the SITE_ROOT marker (an announcement's
