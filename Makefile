@@ -10,6 +10,7 @@ VNU    := node_modules/vnu-jar/build/dist/vnu.jar
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m compileall -q generator  # as pip does for an installed package
 	touch $(STAMP)
 
 ## build: set up .venv and build the sample content into output/
