@@ -366,6 +366,7 @@ def render_intranet(
     renderer = PageRenderer.of(config, views, plans, templates, links, today)
     fingerprints = fingerprints or Fingerprints()
     shared = _shared_keys(config, views, plans, templates, links, today, fingerprints)
+    switchers: dict[tuple[str, str], str] = {}  # by `same_as`: the language switcher's repr
 
     def made(part: Sequence[PagePlan]) -> list[tuple[str, Made]]:
         """Each page's key, and its bytes: published before from the same inputs (where
@@ -374,12 +375,15 @@ def render_intranet(
         rendering, and at 10,000 announcements there are 28,000 of them."""
         found: list[tuple[str, Made]] = []
         for plan in part:
+            switcher = switchers.get(plan.same_as)
+            if switcher is None:  # the same for the page in every language
+                switcher = switchers[plan.same_as] = repr(renderer.switcher(plan))  # pairs of texts
             key = digest(
                 shared[(plan.lang, plan.template)],
                 plan.path,
-                _context_key(plan, views[plan.lang], templates, fingerprints),
-                repr(renderer.switcher(plan)),  # pairs of texts: their repr says all
+                switcher,
                 repr(plan.alternates),
+                *_context_parts(plan, views[plan.lang], templates, fingerprints),
             )
             output = site_output(plan.path)
             kept = previous.reusable(output, key) if previous is not None else None
@@ -436,17 +440,20 @@ def fixed_files(
     return pages
 
 
-def _context_key(plan: PagePlan, view: LanguageView, templates: Templates, fingerprints: Fingerprints) -> str:
-    """The digest of a page's context. The language's whole view in it (the home page's
-    `view`) counts by the attributes the template reads of it, as `site_view` does."""
-    parts: list[str] = []
+def _context_parts(
+    plan: PagePlan, view: LanguageView, templates: Templates, fingerprints: Fingerprints
+) -> list[str]:
+    """What a page's context digests to: its size, then each name and its value's digest.
+    The language's whole view in it (the home page's `view`) counts by the attributes the
+    template reads of it, as `site_view` does."""
+    parts: list[str] = [str(len(plan.context))]
     for name, value in sorted(plan.context.items()):
         if value is view:
             used = templates.view_attributes(plan.template, name)
             if used is not None:
                 value = {attribute: getattr(view, attribute, None) for attribute in sorted(used)}
         parts += [name, fingerprints.of(value)]
-    return digest(*parts)
+    return parts
 
 
 def _shared_keys(
