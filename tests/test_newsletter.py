@@ -6,9 +6,11 @@ from __future__ import annotations
 import email
 import html.parser
 import re
+import shutil
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import icalendar
 import pytest
@@ -16,6 +18,7 @@ import pytest
 from generator.build import build_newsletter, load_sources
 from generator.cli import main
 from generator.config import parse_config
+from generator.render import newsletter
 from generator.rules.weeks import IsoWeek
 from tests.conftest import REPO, SITE_TOML, TODAY, MakeProject, sample_files
 
@@ -221,3 +224,58 @@ def test_bonus_payments_are_labelled_as_such_in_both_versions() -> None:
     assert "Pago: Aguinaldo (paga extraordinaria) (Ciudad de México)" in text
     assert "Aguinaldo (paga extraordinaria) (Ciudad de México)" in html
     assert "Adelantado del dom 20 dic: fin de semana" in text
+
+
+def test_an_edited_story_renders_the_editions_again_and_keeps_their_calendar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The editions' calendar attachment is kept until the week's dates, the edition's
+    title, the settings or today change; the messages equal those of a build without it."""
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "content", project / "content")
+    args = ["build", "--project", str(project), "--today", "2026-11-23"]
+    made: list[str] = []
+    real = newsletter.calendar_document
+
+    def counted(config: Any, entries: Any, lang: str, name: str, today: Any) -> bytes:
+        made.append(lang)
+        return real(config, entries, lang, name, today)
+
+    monkeypatch.setattr(newsletter, "calendar_document", counted)
+    week = project / "output" / "newsletter" / WEEK
+
+    def messages(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("message.eml"))}
+
+    assert main(args) == 0
+    assert made  # each edition with dates made its attachment
+    story = project / "content/announcements/aguinaldo-2026.md"
+    before = "se deposita el 18 de diciembre"
+    assert any(before.encode() in p.read_bytes() for p in week.rglob("email.html"))
+    story.write_text(story.read_text(encoding="utf-8").replace(before, "llega el 18 de diciembre"))
+
+    made.clear()
+    assert main(args) == 0
+    assert made == []  # the e-mails are rendered again; their calendars are the kept ones
+    assert any(b"llega el 18 de diciembre" in p.read_bytes() for p in week.rglob("email.html"))
+    edited = messages(week)
+    assert main([*args, "--no-cache", "--out", str(tmp_path / "clean")]) == 0
+    assert edited == messages(tmp_path / "clean" / "newsletter" / WEEK)
+
+    made.clear()  # a new date this week: every edition that shows it gets a new calendar
+    event = project / "content/calendar/eventos-empresa.ics"
+    text = event.read_text(encoding="utf-8")
+    extra = (
+        "BEGIN:VEVENT\r\nUID:sesion-extra@example.com\r\nDTSTAMP:20261101T000000Z\r\n"
+        "DTSTART;VALUE=DATE:20261126\r\nSUMMARY:Sesión extra de bienvenida\r\nEND:VEVENT\r\n"
+    )
+    event.write_text(text.replace("END:VCALENDAR", extra + "END:VCALENDAR", 1), encoding="utf-8")
+    assert main(args) == 0
+    assert made
+    attachments = [
+        part.get_content()
+        for p in week.rglob("message.eml")
+        for part in email.message_from_bytes(p.read_bytes(), policy=policy.default).walk()
+        if part.get_content_type() == "text/calendar"
+    ]
+    assert any("Sesión extra de bienvenida" in str(a) for a in attachments)

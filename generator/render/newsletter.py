@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -26,7 +26,15 @@ from generator.cache import Fingerprints, Store, code_digest, digest
 from generator.config import Config
 from generator.errors import GeneratorError
 from generator.i18n import load_translations
-from generator.model import PLACEHOLDER_RECIPIENT, SITE_ROOT, Announcement, MetricPoint, OutputFile, Pictures
+from generator.model import (
+    PLACEHOLDER_RECIPIENT,
+    SITE_ROOT,
+    Announcement,
+    MetricPoint,
+    Occurrence,
+    OutputFile,
+    Pictures,
+)
 from generator.parallel import advance
 from generator.render.calendars import calendar_document
 from generator.render.labels import category_name, kind_name
@@ -263,7 +271,7 @@ def render_newsletters(
         if saved is not None:
             files += [OutputFile(path, data, "content") for path, data in pickle.loads(saved)]
             continue
-        made = render_issue(issue, config, templates, today, pictures)
+        made = render_issue(issue, config, templates, today, pictures, cache, fingerprints)
         cache.put(key, pickle.dumps([(f.path, f.data) for f in made]))
         files += made
     for file in files:
@@ -277,19 +285,53 @@ def render_newsletters(
     return files
 
 
+def attachment(
+    config: Config,
+    entries: Sequence[Occurrence],
+    lang: str,
+    title: str,
+    today: dt.date,
+    cache: Store | None = None,
+    fingerprints: Fingerprints | None = None,
+) -> bytes:
+    """The week's dates as the edition's iCalendar attachment. With a `cache`, kept until
+    the dates, the edition's language and title, the settings, today or the code change:
+    an edited story renders the e-mail again, not its calendar."""
+    if cache is None:
+        return calendar_document(config, entries, lang, title, today)
+    fingerprints = fingerprints or Fingerprints()
+    key = digest(
+        "newsletter calendar",
+        code_digest(),
+        fingerprints.of(config),
+        fingerprints.of(tuple(entries)),
+        lang,
+        title,
+        today.isoformat(),
+    )
+    saved = cache.get(key)
+    if saved is not None:
+        return saved
+    made = calendar_document(config, entries, lang, title, today)
+    cache.put(key, made)
+    return made
+
+
 def render_issue(
     issue: Issue,
     config: Config,
     templates: Templates,
     today: dt.date,
     pictures: Pictures | None = None,
+    cache: Store | None = None,
+    fingerprints: Fingerprints | None = None,
 ) -> list[OutputFile]:
     """email.html, email.txt and message.eml of one edition."""
     title = subject(issue, config)
     html = render_html(issue, config, templates, title, pictures)
     text = render_text(issue, config, templates, pictures)
     entries = issue.calendar_entries
-    ics = calendar_document(config, entries, issue.lang, title, today) if entries else None
+    ics = attachment(config, entries, issue.lang, title, today, cache, fingerprints) if entries else None
     folder = newsletter_folder(issue.week, issue.lang, issue.key)
     source = "content"
     return [
