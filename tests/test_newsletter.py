@@ -18,7 +18,7 @@ import pytest
 from generator.build import build_newsletter, load_sources
 from generator.cli import main
 from generator.config import parse_config
-from generator.render import newsletter
+from generator.render import calendars, newsletter
 from generator.rules.weeks import IsoWeek
 from tests.conftest import REPO, SITE_TOML, TODAY, MakeProject, sample_files
 
@@ -235,7 +235,7 @@ def test_an_edited_story_renders_the_editions_again_and_keeps_their_calendar(
     shutil.copytree(REPO / "content", project / "content")
     args = ["build", "--project", str(project), "--today", "2026-11-23"]
     made: list[str] = []
-    real = newsletter.calendar_document
+    real = calendars.calendar_document
 
     def counted(config: Any, entries: Any, lang: str, name: str, today: Any) -> bytes:
         made.append(lang)
