@@ -468,31 +468,39 @@ class Previous:
 
 def record_file(project: Path, out_dir: Path) -> Path:
     """Where the record of one output folder is kept."""
-    return project / FOLDER / f"published-{digest(str(out_dir.resolve()))[:16]}.json"
+    return project / FOLDER / f"published-{digest(str(out_dir.resolve()))[:16]}.pickle"
 
 
 def read_record(path: Path) -> dict[str, tuple[str, str]]:
+    """The record a build wrote (output path → (input key, content digest)); pickled, as
+    the project's own working data, trusted as the cache is."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return {str(k): (str(v[0]), str(v[1])) for k, v in data.items()}
-    except (OSError, ValueError, TypeError, IndexError, AttributeError):
-        return {}  # no record, or a damaged one: everything is rendered anew
+        with path.open("rb") as file:
+            data = pickle.load(file)
+    except Exception:  # no record, or a damaged one: everything is rendered anew
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def write_record(path: Path, record: Mapping[str, tuple[str, str]]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".tmp")
-        with temporary.open("w", encoding="utf-8") as out:
-            dump_object(record, out)
+        with temporary.open("wb") as out:
+            pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+            # no memo of every object written (it would hold 200,000 entries at 10,000
+            # announcements): the record's texts are written as they come, in frames
+            pickler.fast = True
+            pickler.dump(dict(record))
         temporary.replace(path)
+        path.with_suffix(".json").unlink(missing_ok=True)  # a record of an earlier version
     except OSError:
         forget_record(path)
 
 
 def dump_object(mapping: Mapping[str, object], out: TextIO) -> None:
     """`mapping` as one compact JSON object (json.dumps's text), written a few thousand
-    entries at a time: a record or manifest at 10,000 announcements holds 55,000 entries,
+    entries at a time: a release's manifest at 10,000 announcements holds 55,000 entries,
     and the whole text at once (then its bytes) was the build's largest moment of memory."""
     entries = iter(mapping.items())
     out.write("{")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import pickle
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.cache import Fingerprints, Memo, Store, kept, read_record, write_record
+from generator.cache import Fingerprints, Memo, Store, dump_object, kept, read_record, write_record
 from tests.conftest import TODAY, MakeProject, announcement
 
 
@@ -247,14 +248,29 @@ def test_a_kept_value_is_read_back_under_its_key_and_made_again_under_another(tm
 
 
 @pytest.mark.parametrize("count", [0, 1, 4096, 10_001])
-def test_the_record_written_in_parts_is_one_json_object_read_back_whole(tmp_path: Path, count: int) -> None:
+def test_a_manifest_written_in_parts_is_one_json_object(tmp_path: Path, count: int) -> None:
+    import io
     import json
 
+    manifest = {f'site/é"{n}\\/index.html': f"made{n}" for n in range(count)}
+    out = io.StringIO()
+    dump_object(manifest, out)
+    assert out.getvalue() == json.dumps(manifest, separators=(",", ":"))
+    assert json.loads(out.getvalue()) == manifest
+
+
+@pytest.mark.parametrize("count", [0, 1, 10_001])
+def test_the_record_is_read_back_whole_and_a_damaged_one_as_none(tmp_path: Path, count: int) -> None:
     record = {f'site/é"{n}\\/index.html': (f"key{n}", f"made{n}") for n in range(count)}
-    path = tmp_path / "record.json"
+    path = tmp_path / "record.pickle"
+    path.with_suffix(".json").write_text("{}")  # an earlier version's record goes
     write_record(path, record)
-    assert path.read_text(encoding="utf-8") == json.dumps(record, separators=(",", ":"))
     assert read_record(path) == record
+    assert not path.with_suffix(".json").exists()
+    for damaged in (path.read_bytes()[: len(path.read_bytes()) // 2], b"not a pickle", pickle.dumps([1])):
+        path.write_bytes(damaged)
+        assert read_record(path) == {}
+    assert read_record(tmp_path / "none.pickle") == {}
 
 
 def test_a_closed_store_lets_go_of_what_it_decoded_and_keeps_its_entries(make_project: MakeProject) -> None:
