@@ -246,19 +246,21 @@ def _scratch() -> Path | None:
 
 
 def _key(prefix: str, records: Sequence[SearchRecord]) -> str:
-    """The digest of a bundle's records, field by field (each delimited by its length); a
-    record's title and text count by its item's digest when it has one (`origin`: the
-    digest of everything the item was loaded from), not by hashing the text again."""
+    """The digest of a bundle's records, each written as the repr of its fields (a
+    literal that says where each field and record ends); a record's title and text
+    count by its item's digest when it has one (`origin`: the digest of everything the
+    item was loaded from), not by hashing the text again."""
     h = hashlib.blake2b(digest_size=20)
-    for part in ("search", code_digest(), version("pagefind_bin"), prefix):
-        h.update(part.encode())
+    h.update(repr(("search", code_digest(), _pagefind_version(), prefix)).encode())
     for r in records:
         texts = (r.origin, "") if r.origin else (r.title, r.body_html)
-        for text in (r.path, r.lang, *texts, r.date, repr(r.filters)):
-            data = text.encode("utf-8", "surrogatepass")
-            h.update(len(data).to_bytes(8, "little"))
-            h.update(data)
+        h.update(repr((r.path, r.lang, *texts, r.date, r.filters)).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _pagefind_version() -> str:
+    return version("pagefind_bin")
 
 
 def _kept(key: str, published: list[tuple[str, str]], previous: Previous | None) -> list[OutputFile]:

@@ -278,3 +278,37 @@ def test_pagefind_starts_before_the_pages_are_planned_and_stops_with_a_build_tha
         build(project, today=TODAY)
     assert pid_file.read_text().strip(), "Pagefind had not started when the pages were planned"
     assert not running(int(pid_file.read_text()))
+
+
+RECORD = SearchRecord(
+    "es/news/a/index.html", "es", "Título", "<p>Texto</p>", "2026-11-20", (("Categoría", ("Evento",)),), ""
+)
+CHANGES = {
+    "path": {"path": "es/news/b/index.html"},
+    "lang": {"lang": "fr"},
+    "title": {"title": "Otro título"},
+    "text": {"body_html": "<p>Otro texto</p>"},
+    "date": {"date": "2026-11-21"},
+    "filters": {"filters": (("Categoría", ("Formación",)),)},
+    "origin": {"origin": "d" * 40},
+    "a field's end": {"title": "Título<p>", "body_html": "Texto</p>"},  # the same text, cut elsewhere
+}
+
+
+@pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
+def test_a_bundles_key_changes_with_any_field_of_any_record(change: dict[str, object]) -> None:
+    """A bundle is indexed again exactly when what it would index differs."""
+    from dataclasses import replace
+
+    other = SearchRecord("en/news/c/index.html", "en", "Title", "<p>Text</p>", "", (), "")
+    key = indexer._key("site/pagefind/0/", [RECORD, other])
+    assert indexer._key("site/pagefind/0/", [RECORD, other]) == key
+    assert indexer._key("site/pagefind/0/", [replace(RECORD, **change), other]) != key  # type: ignore[arg-type]
+    assert indexer._key("site/pagefind/1/", [RECORD, other]) != key
+
+
+def test_a_records_title_and_text_count_by_its_items_digest_when_it_has_one() -> None:
+    from dataclasses import replace
+
+    known = replace(RECORD, origin="d" * 40)
+    assert indexer._key("p/", [replace(known, body_html="<p>Otro</p>")]) == indexer._key("p/", [known])
