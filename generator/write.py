@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
+from types import MappingProxyType
 from urllib.parse import unquote
 
 from generator.cache import Previous, digest, dump_object
@@ -379,12 +380,28 @@ def _manifest_file(release: Path) -> Path:
     return release.with_name(release.name + ".json")
 
 
-def _manifest(release: Path) -> dict[str, str]:
+def _manifest(release: Path) -> Mapping[str, str]:
+    """What a release holds (output path → digest of its bytes). Read once per process
+    while the file stays the same one (its time, size and inode: a manifest is always
+    written anew and renamed into place): a build reads the current one three times."""
+    file = _manifest_file(release)
     try:
-        data = json.loads(_manifest_file(release).read_text(encoding="utf-8"))
-        return {str(k): str(v) for k, v in data.items()}
+        info = file.stat()
+        signature = (info.st_mtime_ns, info.st_size, info.st_ino)
+        known = _MANIFESTS.get(file)
+        if known is not None and known[0] == signature:
+            return known[1]
+        data = json.loads(file.read_text(encoding="utf-8"))
+        found = MappingProxyType({str(k): str(v) for k, v in data.items()})
     except (OSError, ValueError, AttributeError):
         return {}
+    if len(_MANIFESTS) >= 2:  # the current release's and the one brought up to date
+        _MANIFESTS.clear()
+    _MANIFESTS[file] = (signature, found)
+    return found
+
+
+_MANIFESTS: dict[Path, tuple[tuple[int, int, int], Mapping[str, str]]] = {}
 
 
 def _write_manifest(release: Path, manifest: Mapping[str, str]) -> None:

@@ -390,3 +390,19 @@ def test_a_folder_that_becomes_a_file_is_replaced_in_every_release(tmp_path: Pat
         assert published_tree(out) == {"site/a": b"now a page", "site/i.html": b"i"}
         if spooled:  # moved away by the publish: the next build spools it again
             (spool / "page").write_bytes(b"now a page")
+
+
+def test_a_manifest_is_read_once_while_its_file_stays_the_same(tmp_path: Path) -> None:
+    """A build asks for the current release's manifest three times; a manifest written
+    anew (the same size, another digest) is read anew."""
+    from generator.write import _manifest, _write_manifest
+
+    release = tmp_path / "release-1"
+    _write_manifest(release, {"site/index.html": "a" * 40})
+    first = _manifest(release)
+    assert first == {"site/index.html": "a" * 40}
+    assert _manifest(release) is first  # not read again
+    _write_manifest(release, {"site/index.html": "b" * 40})
+    assert _manifest(release) == {"site/index.html": "b" * 40}
+    release.with_name(release.name + ".json").unlink()
+    assert _manifest(release) == {}  # a release without its manifest holds nothing known
