@@ -401,12 +401,19 @@ class Fingerprints:
                 return known[1]
             if names is not None:
                 h = hashlib.blake2b(kind.__qualname__.encode(), digest_size=20)
-                for name in names:
-                    h.update(self.of(getattr(value, name)).encode())
+                parts: Iterable[object] = [getattr(value, name) for name in names]
             else:
                 h = hashlib.blake2b(b"l", digest_size=20)
-                for item in value:  # type: ignore[attr-defined]
-                    h.update(self.of(item).encode())
+                parts = value  # type: ignore[assignment]
+            memo, plain_digests = self._memo, self._plain
+            for part in parts:  # most parts were seen before: looked up here, not walked
+                part_kind = type(part)
+                if part_kind in _PLAIN:
+                    seen = plain_digests.get((part_kind, part))
+                    h.update((seen if seen is not None else self.of(part)).encode())
+                else:
+                    known = memo.get(id(part))
+                    h.update((known[1] if known is not None and known[0] is part else self.of(part)).encode())
             found = h.hexdigest()
             self._memo[id(value)] = (value, found)
             return found

@@ -9,9 +9,12 @@ import pickle
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.cache import Fingerprints, Memo, Store, dump_object, kept, read_record, write_record
 from tests.conftest import TODAY, MakeProject, announcement
@@ -98,6 +101,76 @@ def test_a_value_whose_digest_is_known_is_not_walked() -> None:
         Fingerprints().of(value)
     assert Fingerprints([(value, "d1")]).of([value]) == Fingerprints([(value, "d1")]).of([value])
     assert Fingerprints([(value, "d1")]).of([value]) != Fingerprints([(value, "d2")]).of([value])
+
+
+@dataclass(frozen=True)
+class _Pair:
+    first: object
+    second: object
+
+
+_LEAVES = st.one_of(  # few values, whose texts are alike across kinds: "1" and 1, "None" and None
+    st.none(),
+    st.booleans(),
+    st.integers(0, 2),
+    st.sampled_from(["", "1", "True", "None", "2026-01-01", "(1, 2)"]),
+    st.dates(date(2026, 1, 1), date(2026, 1, 2)),
+)
+_VALUES = st.recursive(
+    _LEAVES,
+    lambda inner: st.one_of(
+        st.tuples(inner, inner), st.lists(inner, max_size=3).map(tuple), st.builds(_Pair, inner, inner)
+    ),
+    max_leaves=12,
+)
+
+
+def _strictly(value: object) -> object:
+    """A value as Fingerprints tells values apart: by their kinds too (True is not 1)."""
+    if isinstance(value, _Pair):
+        return ("pair", _strictly(value.first), _strictly(value.second))
+    if isinstance(value, tuple):
+        return ("tuple", *map(_strictly, value))
+    return (type(value).__name__, value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_VALUES, _VALUES)
+def test_values_have_equal_fingerprints_exactly_when_they_are_equal(first: object, second: object) -> None:
+    fingerprints = Fingerprints()  # one for both: the second finds the first's parts again
+    same = fingerprints.of(first) == fingerprints.of(second)
+    assert same == (_strictly(first) == _strictly(second))
+    assert fingerprints.of(first) == Fingerprints().of(first)  # found again, or walked anew
+
+
+def test_leaves_alike_in_text_but_of_other_kinds_differ_wherever_they_are() -> None:
+    leaves = [None, True, False, 0, 1, "", "0", "1", "True", "False", "None", date(2026, 1, 1), "2026-01-01"]
+    shapes: list[Callable[[object], object]] = [
+        lambda v: v,
+        lambda v: (v,),
+        lambda v: (v, v),
+        lambda v: _Pair(v, "x"),
+        lambda v: ((v,),),
+    ]
+    fingerprints = Fingerprints()
+    found = {
+        fingerprints.of(shape(leaf)): (number, _strictly(leaf))
+        for _ in range(2)  # a second time: the parts are found, not walked
+        for number, shape in enumerate(shapes)
+        for leaf in leaves
+    }
+    assert len(found) == len(shapes) * len(leaves)
+
+
+def test_a_known_value_inside_others_counts_by_its_known_digest() -> None:
+    @dataclass(frozen=True)
+    class Item:
+        inside: object
+
+    item = Item(object())
+    for value in ((item, "x"), _Pair(item, 1), _Pair((item,), (item, item))):
+        assert Fingerprints([(item, "d1")]).of(value) != Fingerprints([(item, "d2")]).of(value)
+        assert Fingerprints([(item, "d1")]).of(value) == Fingerprints([(item, "d1")]).of(value)
 
 
 def _reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
