@@ -246,15 +246,20 @@ def _scratch() -> Path | None:
 
 
 def _key(prefix: str, records: Sequence[SearchRecord]) -> str:
-    """The digest of a bundle's records, each written as the repr of its fields (a
-    literal that says where each field and record ends); a record's title and text
+    """The digest of a bundle's records, each written as the repr of its fields, then of
+    its filters (literals that say where each field and record ends); a record's title and text
     count by its item's digest when it has one (`origin`: the digest of everything the
     item was loaded from), not by hashing the text again."""
     h = hashlib.blake2b(digest_size=20)
     h.update(repr(("search", code_digest(), _pagefind_version(), prefix)).encode())
+    filters: dict[int, bytes] = {}  # records share their filters (search_records): each written once
     for r in records:
         texts = (r.origin, "") if r.origin else (r.title, r.body_html)
-        h.update(repr((r.path, r.lang, *texts, r.date, r.filters)).encode("utf-8", "surrogatepass"))
+        h.update(repr((r.path, r.lang, *texts, r.date)).encode("utf-8", "surrogatepass"))
+        shown = filters.get(id(r.filters))
+        if shown is None:  # `records` holds every one, so no two have the same id
+            shown = filters[id(r.filters)] = repr(r.filters).encode("utf-8", "surrogatepass")
+        h.update(shown)
     return h.hexdigest()
 
 

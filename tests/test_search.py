@@ -69,6 +69,38 @@ def test_each_language_is_searched_with_its_filters_and_restricted_text_stays_in
     assert "zxq-canary" in json.dumps(index(hr), ensure_ascii=False)
 
 
+def test_stories_of_one_category_keep_their_own_audiences_and_offices(make_project: MakeProject) -> None:
+    from generator.build import load_sources
+    from generator.render.search import search_records
+    from generator.rules.views import compose_views
+
+    project = make_project(
+        {
+            "content/announcements/a.md": announcement("A", audience="[cdmx, managers]"),
+            "content/announcements/b.md": announcement("B", audience="[managers]"),
+            "content/announcements/c.md": announcement("C"),
+            "content/announcements/d.md": announcement("D", audience="[managers, cdmx]"),
+            "content/announcements/e.md": announcement("E", audience="[cdmx, managers]", category="policy"),
+        }
+    )
+    sources = load_sources(project, today=TODAY)
+    views = compose_views(sources.config, sources.site, TODAY)
+    found = {r.path: dict(r.filters) for r in search_records(sources.config, views) if r.lang == "es"}
+    assert found["es/news/a/index.html"] == {
+        "Categoría": ("Noticias",),
+        "Público": ("Responsables",),
+        "Oficina": ("Ciudad de México",),
+    }
+    assert found["es/news/b/index.html"] == {
+        "Categoría": ("Noticias",),
+        "Público": ("Responsables",),
+        "Oficina": (),
+    }
+    assert found["es/news/c/index.html"] == {"Categoría": ("Noticias",), "Público": (), "Oficina": ()}
+    assert found["es/news/d/index.html"] == found["es/news/a/index.html"]
+    assert found["es/news/e/index.html"] == {**found["es/news/a/index.html"], "Categoría": ("Normativa",)}
+
+
 def test_the_search_page_says_what_to_do_without_javascript(make_project: MakeProject) -> None:
     project = make_project({"content/announcements/a.md": announcement("Hola")})
     page = next(
@@ -305,6 +337,22 @@ def test_a_bundles_key_changes_with_any_field_of_any_record(change: dict[str, ob
     assert indexer._key("site/pagefind/0/", [RECORD, other]) == key
     assert indexer._key("site/pagefind/0/", [replace(RECORD, **change), other]) != key  # type: ignore[arg-type]
     assert indexer._key("site/pagefind/1/", [RECORD, other]) != key
+
+
+def test_records_sharing_their_filters_count_each_by_its_own() -> None:
+    """search_records gives stories of one kind one filters tuple; the key reads it once,
+    yet every record's filters count, shared or not."""
+    from dataclasses import replace
+
+    shared = RECORD.filters
+    second = replace(RECORD, path="es/news/b/index.html")
+    key = indexer._key("p/", [RECORD, second])
+    copied = replace(second, filters=tuple((name, tuple(values)) for name, values in shared))
+    assert indexer._key("p/", [RECORD, copied]) == key  # equal filters, another tuple
+    other = (("Categoría", ("Formación",)),)
+    assert indexer._key("p/", [RECORD, replace(second, filters=other)]) != key
+    assert indexer._key("p/", [replace(RECORD, filters=other), second]) != key
+    assert indexer._key("p/", [replace(RECORD, filters=other), replace(second, filters=other)]) != key
 
 
 def test_a_records_title_and_text_count_by_its_items_digest_when_it_has_one() -> None:

@@ -30,6 +30,9 @@ def filter_names(lang: str) -> tuple[str, str, str]:
     return _("Category"), _("Audience"), _("Office")
 
 
+Filters = tuple[tuple[str, tuple[str, ...]], ...]  # (name, values)
+
+
 @dataclass(frozen=True)
 class SearchRecord:
     path: str  # the page's path in the site, e.g. "es/news/aguinaldo-2026/index.html"
@@ -37,7 +40,7 @@ class SearchRecord:
     title: str
     body_html: str  # sanitized HTML (load/markdown.py)
     date: str  # ISO date, or "" for a standing page
-    filters: tuple[tuple[str, tuple[str, ...]], ...]  # (name, values)
+    filters: Filters
     origin: str = ""  # the digest of the item it is made from, when known: it stands for its texts
 
     def html(self) -> str:
@@ -90,13 +93,19 @@ def search_records(
         category, audience, office = filter_names(lang)
         names = {a: config.audiences[a].name(lang) for a in config.audiences}
         offices = {o: config.offices[o].name(lang) for o in config.offices}
-        categories: dict[str, str] = {}
+        filters: dict[tuple[str, tuple[str, ...]], Filters] = {}  # by (category, audiences)
         for news in view.news:
             item = news.item
             if item.draft:
                 continue  # a draft is previewed, never searched
-            if item.category not in categories:
-                categories[item.category] = category_name(item.category, lang)
+            shown = (item.category, item.audience)
+            found = filters.get(shown)
+            if found is None:  # a few kinds of story share most of them: each worked out once
+                found = filters[shown] = (
+                    (category, (category_name(item.category, lang),)),
+                    (audience, tuple(names[a] for a in item.audience if a not in offices)),
+                    (office, tuple(offices[a] for a in item.audience if a in offices)),
+                )
             records.append(
                 SearchRecord(
                     news_path(news),
@@ -104,11 +113,7 @@ def search_records(
                     item.title,
                     item.body_html,
                     item.date.isoformat(),
-                    (
-                        (category, (categories[item.category],)),
-                        (audience, tuple(names[a] for a in item.audience if a not in offices)),
-                        (office, tuple(offices[a] for a in item.audience if a in offices)),
-                    ),
+                    found,
                     origin(item),
                 )
             )
