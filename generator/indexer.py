@@ -134,6 +134,9 @@ def start_index(
     ]
     indexing = Indexing(bundles, spool)
     indexing.launch()
+    for bundle in bundles:  # listed while Pagefind runs: an edit waits for Pagefind, not for this
+        if bundle.unchanged:
+            bundle.kept = _kept(bundle.key, bundle.unchanged, previous)
     return indexing
 
 
@@ -147,10 +150,12 @@ class _Bundle:
         kept: list[OutputFile],
         work: Path | None = None,
         pages: Path | None = None,
+        unchanged: list[tuple[str, str]] | None = None,
     ) -> None:
         self.prefix, self.key, self.kept = prefix, key, kept
         self.work = work  # where Pagefind writes the bundle (index/)
         self.pages = pages  # the pages it reads, removed once it is done
+        self.unchanged = unchanged  # its published files, kept as they are: listed in `kept` later
 
 
 class Indexing:
@@ -219,8 +224,10 @@ def _prepare(
 ) -> _Bundle:
     prefix = f"{SITE}/{FOLDER}/{name}/"
     key = _key(prefix, records)
-    kept = _kept(key, published, previous)
-    if kept:
+    if previous is not None and previous.checked:  # its files are where the record says
+        if published and all(k == key for _, k in published):
+            return _Bundle(prefix, key, [], unchanged=published)
+    elif kept := _kept(key, published, previous):
         return _Bundle(prefix, key, kept)
     if spool is not None:
         spool.folder.mkdir(parents=True, exist_ok=True)

@@ -129,6 +129,49 @@ def test_pagefind_reads_scratch_pages_that_are_removed_and_a_killed_builds_are_t
     assert any((project / "output/site/pagefind").iterdir())
 
 
+def test_an_edit_starts_pagefind_before_listing_the_bundles_it_keeps(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind makes the edited story's bundle while the build lists the files of the
+    others, which stay published as they were."""
+    monkeypatch.setattr(indexer, "PER_SHARD", 2)
+    project = make_project({f"content/announcements/a{n}.md": announcement(f"Aviso {n}") for n in range(6)})
+    args = ["build", "--project", str(project), "--today", TODAY.isoformat()]
+    assert cli.main(args) == 0
+    bundles = sorted(p.name for p in (project / "output/site/pagefind").iterdir())
+    assert len(bundles) >= 3
+    entries = {
+        name: (project / f"output/site/pagefind/{name}/pagefind-entry.json").read_bytes() for name in bundles
+    }
+    events: list[str] = []
+    run, kept = indexer._run, indexer._kept
+
+    def running(made: list[tuple[Path, Path]]) -> object:
+        events.append("run")
+        return run(made)
+
+    def listing(key: str, published: list[tuple[str, str]], previous: object) -> object:
+        events.append("kept")
+        return kept(key, published, previous)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(indexer, "_run", running)
+    monkeypatch.setattr(indexer, "_kept", listing)
+    (project / "content/announcements/a3.md").write_text(
+        announcement("Aviso 3").replace("Cuerpo del anuncio.", "Otro texto.")
+    )
+    assert cli.main(args) == 0
+    assert events == ["run"] + ["kept"] * (len(bundles) - 1)
+    after = {
+        name: (project / f"output/site/pagefind/{name}/pagefind-entry.json").read_bytes() for name in bundles
+    }
+    assert sorted(name for name in bundles if after[name] != entries[name]) != []  # the edited one's
+    assert sum(after[name] == entries[name] for name in bundles) == len(bundles) - 1
+    for name in bundles:  # every kept bundle still has every file its entry names
+        meta = json.loads(after[name])
+        for language in meta["languages"].values():
+            assert (project / f"output/site/pagefind/{name}/pagefind.{language['hash']}.pf_meta").is_file()
+
+
 @pytest.mark.parametrize("count", [1, 399, 401, 5_000, 40_000])
 def test_the_bundles_named_before_indexing_are_the_bundles_made(count: int) -> None:
     """The preview names the search page's bundles from the pages alone; the index it makes
