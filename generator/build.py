@@ -259,22 +259,22 @@ def build_site(
         del fingerprints  # every page's digests: let go before the feeds (the e-mails key their own)
         files += [*render_feeds(config, views, plans, links, today, previous), *sized]
         del plans  # every page is made: its plan's memory is the newsletters' to use
-        calendars = render_calendar_feeds(config, views[config.default_language].agenda, today, previous)
-        files += [*indexing.files(), *calendars]
+        files += render_calendar_feeds(config, views[config.default_language].agenda, today, previous)
+        week = None
+        if scope is None:  # every edition's e-mail, restricted ones included, comes from the main build
+            week = IsoWeek.of(today)
+            files += render_newsletters(
+                sources.issues.of_week(week),
+                config,
+                templates,
+                today,
+                sources.cache,
+                Fingerprints(sources.known),
+                pictures,
+            )
+        files += indexing.files()  # last: Pagefind had the time all the rest took
     finally:
         indexing.cancel()
-    week = None
-    if scope is None:  # every edition's e-mail, restricted ones included, comes from the main build
-        week = IsoWeek.of(today)
-        files += render_newsletters(
-            sources.issues.of_week(week),
-            config,
-            templates,
-            today,
-            sources.cache,
-            Fingerprints(sources.known),
-            pictures,
-        )
     return BuildResult(files, sources, [*sources.warnings, *link_warnings], week)
 
 
