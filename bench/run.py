@@ -341,7 +341,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", default="1000,3000", help="corpus sizes, comma-separated")
+    parser.add_argument("--sizes", default="1000,3000,10000", help="corpus sizes, comma-separated")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-send", action="store_true", help="skip the sending benchmark")
     args = parser.parse_args()
