@@ -17,7 +17,7 @@ import mimetypes
 import os
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -91,11 +91,28 @@ def _done() -> threading.Event:
 
 
 @dataclass
+class ServedSite:
+    """What one build serves, path below the site root → what to serve: the files made
+    (styles, media, then the feeds and the search index) and the pages, rendered when
+    asked for."""
+
+    made: dict[str, Served] = field(default_factory=dict)
+    pages: Mapping[str, Callable[[], bytes]] = field(default_factory=dict)
+
+    def get(self, rel: str) -> Served | None:
+        found = self.made.get(rel)
+        return found if found is not None else self.pages.get(rel)
+
+    def add(self, files: dict[str, Served]) -> None:
+        self.made.update(files)
+
+
+@dataclass
 class State:
     """The last good site (path below the site root → what to serve) and the problems of
     the latest build, if it failed; `version` counts the changes pages hear of."""
 
-    files: dict[str, Served] = field(default_factory=dict)
+    files: ServedSite = field(default_factory=ServedSite)
     problems: list[str] = field(default_factory=list)
     version: int = 0
     changed: threading.Condition = field(default_factory=threading.Condition)
@@ -104,10 +121,10 @@ class State:
     memo: Memo = field(default_factory=Memo)  # what was worked out from unchanged items
     complete: threading.Event = field(default_factory=_done)  # `files` has the feeds and index
     generation: int = 0  # the latest rebuild: work for an earlier one stops
-    retired: dict[str, Served] = field(default_factory=dict)  # the site served before the last rebuild
+    retired: ServedSite = field(default_factory=ServedSite)  # the site served before the last rebuild
     asked: threading.Event = field(default_factory=threading.Event)  # a page of the new site was served
 
-    def publish(self, files: dict[str, Served] | None, problems: list[str]) -> threading.Event:
+    def publish(self, files: ServedSite | None, problems: list[str]) -> threading.Event:
         """Serve `files` (None: keep the last good site), or show the `problems`; returns
         the event that says the site is complete."""
         with self.changed:
@@ -155,7 +172,7 @@ def rebuild(
     except (GeneratorError, ExceptionGroup) as exc:
         _failed(project, state, say, exc)
         return False
-    files: dict[str, Served] = {**_served(site.files), **site.pages}
+    files = ServedSite(_served(site.files), site.pages)
     complete = state.publish(files, [])
     gc.freeze()  # what the site holds is not walked by the collector again (see _afterwards)
     say(f"Rebuilt {len(site.pages)} pages (today: {site.sources.today.isoformat()})")
@@ -188,8 +205,8 @@ def _afterwards(
         with state.changed:
             if state.generation != generation:
                 return
-            state.files.update(_served(made))
-        state.retired = {}  # the pages asked for after the reload are served by now
+            state.files.add(_served(made))
+        state.retired = ServedSite()  # the pages asked for after the reload are served by now
         memory = {f.path: f.data for f in made if f.key and f.copy_from is None}
         state.previous = Previous({path: (f.key, "") for f in made if (path := f.path) in memory}, memory)
         complete.set()
@@ -255,7 +272,7 @@ class _Handler(BaseHTTPRequestHandler):
         found = self.state.find(rel)
         status = 200
         if found is None:
-            found, status, rel = self.state.files.get("404.html", _NOT_FOUND), 404, "404.html"
+            found, status, rel = self.state.files.get("404.html") or _NOT_FOUND, 404, "404.html"
         try:
             data = _bytes(found)
         except GeneratorError as exc:  # a template that fails for this page
