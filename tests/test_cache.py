@@ -4,6 +4,7 @@ a forked worker adds travelling back to the process that owns the file."""
 from __future__ import annotations
 
 import ast
+import itertools
 import os
 import pickle
 import sqlite3
@@ -16,7 +17,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.cache import Fingerprints, Memo, Store, dump_object, kept, read_record, write_record
+from generator.cache import (
+    Fingerprints,
+    Memo,
+    Store,
+    dump_object,
+    grouped_in_order,
+    kept,
+    read_record,
+    write_record,
+)
 from tests.conftest import TODAY, MakeProject, announcement
 
 
@@ -363,3 +373,79 @@ def test_a_closed_store_lets_go_of_what_it_decoded_and_keeps_its_entries(make_pr
     assert again.get_many(store.mark()[1])  # the entries stay in the file
     sources = load_sources(project, today=TODAY, cache=again)
     assert [a.title for a in sources.site.announcements] == ["Aguinaldo"]
+
+
+class _Box:
+    """A value compared by identity, as the preview's items are."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+
+_EDITS = st.lists(
+    st.tuples(st.sampled_from(["replace", "insert", "delete", "nothing"]), st.integers(0, 30)),
+    min_size=1,
+    max_size=12,
+)
+
+
+@given(edits=_EDITS)
+@settings(max_examples=150, deadline=None)
+def test_a_list_worked_out_again_agrees_with_a_fresh_one_and_makes_only_what_is_new(
+    edits: list[tuple[str, int]],
+) -> None:
+    """Memo.apply_all, Memo.sort and Memo.groups, after each edit of the list (a value
+    replaced by a new object, one added, one removed): the results are those of a fresh
+    pass, and only the new objects are made again."""
+    memo, made = Memo(), []
+    numbers = itertools.count()
+    values = [_Box(next(numbers)) for _ in range(40)]  # an edit is a small change: kept, not redone
+
+    def describe(box: _Box) -> tuple[int]:
+        made.append(box)
+        return (box.number,)
+
+    def by(box: _Box) -> tuple[int, int]:
+        return (box.number % 5, box.number)  # no two alike, not the list's order
+
+    def group_of(box: _Box) -> tuple[str, ...]:  # some in none, some in two
+        return () if box.number % 7 == 0 else ("odd" if box.number % 2 else "even", f"{box.number % 4}")
+
+    for round, (what, where) in enumerate([("nothing", 0), *edits]):
+        earlier = list(values)  # alive: a new object cannot take one of their ids
+        if what == "replace" and values:
+            values[where % len(values)] = _Box(next(numbers))
+        elif what == "insert":
+            values.insert(where % (len(values) + 1), _Box(next(numbers)))
+        elif what == "delete" and values:
+            del values[where % len(values)]
+        made.clear()
+        described = memo.apply_all("described", describe, values)
+        assert [d[0] for d in described] == [box.number for box in values]
+        if round:
+            assert not any(old is box for old in earlier for box in made)  # kept values are found
+        ordered = memo.sort("sorted", values, by)
+        assert list(ordered) == sorted(values, key=by)
+        grouped = memo.groups("grouped", ordered, group_of, by)
+        assert grouped == grouped_in_order(sorted(values, key=by), group_of)
+        memo.next_round()
+
+
+def test_a_list_worked_out_again_makes_only_the_changed_values() -> None:
+    memo, made = Memo(), []
+    values = [_Box(n) for n in range(5)]
+
+    def make(box: _Box) -> int:
+        made.append(box.number)
+        return box.number * 10
+
+    assert memo.apply_all("k", make, values) == (0, 10, 20, 30, 40)
+    memo.next_round()
+    values[2] = _Box(7)
+    assert memo.apply_all("k", make, values) == (0, 10, 70, 30, 40)  # the same length
+    memo.next_round()
+    values.insert(0, _Box(9))
+    assert memo.apply_all("k", make, values) == (90, 0, 10, 70, 30, 40)  # one more
+    memo.next_round()
+    assert memo.apply_all("k", make, values) == (90, 0, 10, 70, 30, 40)  # nothing new
+    assert made == [0, 1, 2, 3, 4, 7, 9]

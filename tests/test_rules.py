@@ -8,13 +8,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator.cache import Memo
 from generator.config import parse_config
 from generator.model import Announcement, Page
 from generator.rules.audience import is_visible, open_audiences
-from generator.rules.localize import localize
+from generator.rules.localize import Localized, localize
 from generator.rules.publication import is_current, is_published
 from generator.urls import relative_url, root_prefix
 from tests.conftest import SITE_TOML
@@ -87,6 +88,48 @@ def test_without_a_default_version_the_first_available_language_stands_in() -> N
     assert editions["es"][0].item.lang == "en"
     assert editions["es"][0].fallback
     assert not editions["en"][0].fallback
+
+
+@given(
+    edits=st.lists(
+        st.tuples(st.sampled_from("abcd"), st.sampled_from(["es", "fr", "en"]), st.booleans()),
+        min_size=1,
+        max_size=15,
+    )
+)
+@settings(max_examples=100, deadline=None)
+def test_localizing_again_agrees_with_a_fresh_pass_and_keeps_unchanged_stories(
+    edits: list[tuple[str, str, bool]],
+) -> None:
+    """With the preview's memo, after each version of a story is written (a new object) or
+    removed, every language shows what a fresh pass shows, and a story none of whose
+    versions changed keeps its Localized objects."""
+    languages = ("es", "fr", "en")
+    memo = Memo()
+    versions = {("a", "es"): BASE, ("b", "fr"): replace(BASE, lang="fr", translation_key="b", slug="b")}
+    last = localize(versions.values(), languages, memo)
+    for number, (key, lang, write) in enumerate(edits):
+        memo.next_round()
+        if write:
+            title = f"{key} {lang} {number}"
+            versions[(key, lang)] = replace(BASE, lang=lang, translation_key=key, slug=key, title=title)
+        else:
+            versions.pop((key, lang), None)
+        shown = localize(versions.values(), languages, memo)
+        fresh = localize(versions.values(), languages)
+
+        def seen(editions: dict[str, list[Localized[Announcement]]]) -> dict[str, list[tuple[int, ...]]]:
+            return {
+                lang: [(id(e.item), *map(id, e.versions)) for e in each] for lang, each in editions.items()
+            }
+
+        assert seen(shown) == seen(fresh)
+        for lang in languages:
+            earlier = {e.key: e for e in last[lang]}
+            for e in shown[lang]:
+                if e.key != key and e.key in earlier:
+                    assert e is earlier[e.key]  # an untouched story: the same object
+        last = shown
 
 
 _SEGMENT = st.sampled_from(["es", "news", "a", "index.html", ".", "..", "", "x.css"])

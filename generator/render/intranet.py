@@ -204,7 +204,10 @@ def plan_language(
         {"items": view.archived},
     )
 
-    yield from map(news_plan, view.news) if memo is None else memo.apply_all(news_plan, view.news)
+    if memo is None:
+        yield from map(news_plan, view.news)
+    else:
+        yield from memo.apply_all(("news plans", lang), news_plan, view.news)
 
     yield PagePlan(lang, tags_page(lang), "site/tags.html", ("tags", ""), {"tags": view.tags})
     per_page = config.list_per_page

@@ -45,25 +45,53 @@ def localize(
     items: Iterable[Item], languages: tuple[str, ...], memo: Memo | None = None
 ) -> dict[str, list[Localized[Item]]]:
     """Every language → one Localized per translation group, sorted by translation key.
-    With a `memo` (the live preview), a group whose versions are the same objects as at
-    the last rebuild gives the same Localized objects (so what was worked out from them
-    is found again)."""
+    With a `memo` (the live preview), a group none of whose versions changed since the
+    last rebuild keeps its Localized objects (so what was worked out from them is found
+    again); only the groups of the items made, changed or removed are worked out."""
+    items = tuple(items)
+    if memo is None or not items:
+        shown = {key: _shown(by_lang, languages) for key, by_lang in _grouped(items).items()}
+    else:
+        remembered = ("localized", type(items[0]).__name__, languages)
+        shown = memo.carry(remembered, partial(_again, items, languages))[1]
+    columns = list(zip(*(shown[key] for key in sorted(shown)), strict=True)) or [()] * len(languages)
+    return {lang: list(column) for lang, column in zip(languages, columns, strict=True)}
+
+
+Shown = dict[str, tuple[Localized[Item], ...]]  # translation key → the group under each language
+
+
+def _grouped(items: Iterable[Item]) -> dict[str, dict[str, Item]]:
     groups: dict[str, dict[str, Item]] = defaultdict(dict)
     for item in items:
         groups[item.translation_key][item.lang] = item
-    result: dict[str, list[Localized[Item]]] = {lang: [] for lang in languages}
+    return groups
 
-    def shown(by_lang: dict[str, Item], versions: tuple[Item, ...]) -> tuple[Localized[Item], ...]:
-        return tuple(Localized(by_lang.get(lang) or versions[0], lang, versions) for lang in languages)
 
-    for key in sorted(groups):
-        by_lang = groups[key]
-        versions = tuple(by_lang[lang] for lang in languages if lang in by_lang)
-        if memo is None:
-            each = shown(by_lang, versions)
+def _shown(by_lang: dict[str, Item], languages: tuple[str, ...]) -> tuple[Localized[Item], ...]:
+    versions = tuple(by_lang[lang] for lang in languages if lang in by_lang)
+    return tuple(Localized(by_lang.get(lang) or versions[0], lang, versions) for lang in languages)
+
+
+def _again(
+    items: tuple[Item, ...],
+    languages: tuple[str, ...],
+    last: tuple[tuple[Item, ...], Shown[Item]] | None,
+) -> tuple[tuple[Item, ...], Shown[Item]]:
+    """The groups of `items`, from the `last` rebuild's where their versions are the same."""
+    if last is None:
+        return items, {key: _shown(by_lang, languages) for key, by_lang in _grouped(items).items()}
+    before, shown = last
+    was, now = set(map(id, before)), set(map(id, items))
+    changed = {item.translation_key for item in items if id(item) not in was}
+    changed.update(item.translation_key for item in before if id(item) not in now)
+    if not changed:
+        return items, shown
+    shown = dict(shown)
+    regrouped = _grouped(item for item in items if item.translation_key in changed)
+    for key in changed:
+        if key in regrouped:
+            shown[key] = _shown(regrouped[key], languages)
         else:
-            remembered = ("localized", type(versions[0]).__name__, key, languages)
-            each = memo.recall(remembered, versions, partial(shown, by_lang, versions))
-        for lang, localized in zip(languages, each, strict=True):
-            result[lang].append(localized)
-    return result
+            shown.pop(key)
+    return items, shown

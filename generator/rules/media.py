@@ -43,7 +43,7 @@ def published_media(
     shown: set[str] = set()
     withheld: set[str] = set()
     items: tuple[Item, ...] = (*site.announcements, *site.pages, *site.kudos, *site.programmes)
-    uses = map(media_used, items) if memo is None else memo.apply_all(media_used, items)
+    uses = map(media_used, items) if memo is None else memo.apply_all(("media", scope), media_used, items)
     for item, used in zip(items, uses, strict=True):
         if not used:
             continue

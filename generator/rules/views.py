@@ -6,14 +6,14 @@ fallback, and sorts every list, so rendering is a plain walk over this view.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 
 from babel import Locale
 
-from generator.cache import Memo
+from generator.cache import Memo, grouped_in_order
 from generator.config import Config
 from generator.model import Announcement, Kudos, Page, Site
 from generator.rules.agenda import Agenda, full_agenda
@@ -68,10 +68,15 @@ class LanguageView:
     plan: tuple[PlanRow, ...] = ()  # the communication plan (main site only)
 
 
-def newest_first(items: list[News]) -> tuple[News, ...]:
-    return tuple(
-        sorted(items, key=lambda e: (-e.item.date.toordinal(), e.item.title, e.item.translation_key))
-    )
+def newest_first(items: list[News], memo: Memo | None = None, lang: str = "") -> tuple[News, ...]:
+    """`memo` (the live preview's): the last rebuild's order for `lang`, brought up to date."""
+    if memo is None:
+        return tuple(sorted(items, key=_newest))
+    return memo.sort(("newest first", lang), items, _newest)
+
+
+def _newest(e: News) -> tuple[int, str, str]:  # one story per language: no two alike
+    return (-e.item.date.toordinal(), e.item.title, e.item.translation_key)
 
 
 def compose_views(
@@ -130,8 +135,6 @@ def compose_views(
     by_value = tuple(group_kudos(kudos, "value", config.values))
     by_team = tuple(group_kudos(kudos, "team", config.teams))
     news_by_lang = localize(announcements, config.languages, memo)
-    # by identity: an item's own hash would digest its every field; `announcements` holds them
-    still_current = {id(a) for a in announcements if is_current(a, today)}
     pages_by_lang = localize(pages, config.languages, memo)
     views = {}
     for lang in config.languages:
@@ -146,17 +149,21 @@ def compose_views(
                     partial(compose_calendars, config, shown, today, first_weekday),
                 )
             )
-        news = newest_first(news_by_lang[lang])
-        current = tuple(e for e in news if id(e.item) in still_current)
+        news = newest_first(news_by_lang[lang], memo, lang)
+        standing = (
+            grouped_in_order(news, partial(_standing, today))
+            if memo is None
+            else memo.groups(("standing", lang, today), news, partial(_standing, today), _newest)
+        )
         views[lang] = LanguageView(
             lang=lang,
             news=news,
-            current=current,
-            archived=tuple(e for e in news if id(e.item) not in still_current),
-            pinned=tuple(e for e in current if e.item.pinned),
-            latest=tuple(e for e in current if not e.item.pinned)[:HOME_LATEST],
+            current=standing.get("current", ()),
+            archived=standing.get("archived", ()),
+            pinned=standing.get("pinned", ()),
+            latest=standing.get("latest", ())[:HOME_LATEST],
             pages=tuple(sorted(pages_by_lang[lang], key=lambda e: (e.item.order, e.item.title))),
-            tags=_tags(news),
+            tags=_tags(news, memo, lang),
             agenda=shown,
             kudos=kudos,
             programmes=tuple(compose_programme(e.item, today) for e in programmes_by_lang[lang]),
@@ -164,7 +171,7 @@ def compose_views(
             newsletters=tuple(
                 issues.get(week, lang, audiences) for week in weeks for audiences in web_editions
             ),
-            audiences=_audiences(news, config, scope),
+            audiences=_audiences(news, config, scope, memo, lang),
             calendars=calendars[first_weekday],
             home_dates=home_dates,
             kudos_by_value=by_value,
@@ -178,30 +185,45 @@ def compose_views(
     return views
 
 
-def _tags(news: tuple[News, ...]) -> tuple[Tag, ...]:
+def _standing(today: date, localized: News) -> tuple[str, ...]:
+    """Where an announcement stands on `today`: current (pinned, or among the latest) or
+    archived."""
+    if not is_current(localized.item, today):
+        return ("archived",)
+    return ("current", "pinned" if localized.item.pinned else "latest")
+
+
+def _tags(news: tuple[News, ...], memo: Memo | None = None, lang: str = "") -> tuple[Tag, ...]:
     """A language's tags are those its own announcements carry: an untranslated item shown
-    from another language keeps its tags in that language's index (its tag links go there)."""
-    labels: dict[str, str] = {}
-    members: dict[str, list[News]] = defaultdict(list)
-    for localized in news:
-        if localized.item.lang != localized.lang:  # shown from another language (`fallback`)
-            continue
-        for label in localized.item.tags:
-            slug = slugify(label)
-            if not slug:
-                continue
-            labels.setdefault(slug, label)
-            group = members[slug]
-            if not group or group[-1] is not localized:  # two labels of one item with one slug
-                group.append(localized)
-    return tuple(Tag(slug, labels[slug], tuple(members[slug])) for slug in sorted(labels))
+    from another language keeps its tags in that language's index (its tag links go there).
+    A tag's label is its first announcement's (newest first)."""
+    if memo is None:
+        grouped = grouped_in_order(news, _tag_slugs)
+    else:
+        grouped = memo.groups(("tags", lang), news, _tag_slugs, _newest)
+    return tuple(Tag(slug, _label(grouped[slug][0], slug), grouped[slug]) for slug in sorted(grouped))
 
 
-def _audiences(news: tuple[News, ...], config: Config, scope: str | None) -> dict[str, tuple[News, ...]]:
+def _tag_slugs(localized: News) -> Iterable[str]:
+    if localized.item.lang != localized.lang:  # shown from another language (`fallback`)
+        return ()
+    return dict.fromkeys(slug for label in localized.item.tags if (slug := slugify(label)))
+
+
+def _label(localized: News, slug: str) -> str:
+    return next(label for label in localized.item.tags if slugify(label) == slug)
+
+
+def _audiences(
+    news: tuple[News, ...], config: Config, scope: str | None, memo: Memo | None = None, lang: str = ""
+) -> dict[str, tuple[News, ...]]:
     shown = open_audiences(config) + ([scope] if scope else [])
-    found: dict[str, list[News]] = {aud: [] for aud in sorted(shown)}
-    for localized in news:  # one pass, in the news' order
-        for aud in dict.fromkeys(localized.item.audience):
-            if aud in found:
-                found[aud].append(localized)
-    return {aud: tuple(items) for aud, items in found.items()}
+    if memo is None:
+        grouped = grouped_in_order(news, _audiences_of)
+    else:
+        grouped = memo.groups(("audiences", lang), news, _audiences_of, _newest)
+    return {aud: grouped.get(aud, ()) for aud in sorted(shown)}
+
+
+def _audiences_of(localized: News) -> Iterable[str]:
+    return dict.fromkeys(localized.item.audience)

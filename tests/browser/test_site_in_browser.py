@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import ARTIFACTS
 from tests.conftest import MakeProject
@@ -201,7 +201,8 @@ def test_a_reader_searches_finds_the_announcement_filters_and_opens_it(browser: 
     first = page.locator(".pagefind-ui__result-link").first
     first.wait_for(timeout=15_000)
     assert first.inner_text() == "Aguinaldo 2026: se paga el viernes 18 de diciembre"
-    assert "Categoría" in page.locator(".pagefind-ui__filter-panel").inner_text()
+    # the filters come after the first results (Pagefind loads them apart): waited for
+    expect(page.locator(".pagefind-ui__filter-panel")).to_contain_text("Categoría", timeout=15_000)
     first.click()
     page.wait_for_url("**/intranet/site/es/news/aguinaldo-2026/")
     assert page.locator("h1").first.inner_text().startswith("Aguinaldo 2026")
