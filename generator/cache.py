@@ -284,6 +284,22 @@ V = TypeVar("V")
 G = TypeVar("G", bound=Hashable)
 
 
+def changes(before: Sequence[T], values: Sequence[T]) -> tuple[list[T], list[T]]:
+    """The values that are not in `before` and those of `before` no longer in `values`, by
+    identity (a value that moved may be in both). When the lengths agree, one pass in C
+    finds the few places that differ."""
+    if len(before) == len(values):
+        differ = list(map(operator.is_not, before, values))
+        if not any(differ):
+            return [], []
+        places = list(itertools.compress(range(len(values)), differ))
+        if len(places) <= 64:
+            return [values[i] for i in places], [before[i] for i in places]
+    was, now = set(map(id, before)), set(map(id, values))
+    new = [value for value in values if id(value) not in was]
+    return new, [value for value in before if id(value) not in now]
+
+
 def grouped_in_order(values: Iterable[T], group_of: Callable[[T], Iterable[G]]) -> dict[G, tuple[T, ...]]:
     """Each group `group_of` puts values in (each at most once) → its values, in order."""
     found: dict[G, list[T]] = {}
@@ -376,14 +392,13 @@ class Memo:
             if last is None:
                 return values, tuple(sorted(values, key=by))
             before, ordered = last
-            if len(before) == len(values) and all(map(operator.is_, before, values)):
+            new, gone = changes(before, values)
+            if not new and not gone:
                 return values, ordered
-            was, now = set(map(id, before)), set(map(id, values))
-            new = [value for value in values if id(value) not in was]
             if len(new) > len(values) // 8:  # much has changed: sorting again is as quick
                 return values, tuple(sorted(values, key=by))
-            gone = was - now
-            order = [value for value in ordered if id(value) not in gone] if gone else list(ordered)
+            out = set(map(id, gone))
+            order = [value for value in ordered if id(value) not in out] if out else list(ordered)
             for value in new:
                 bisect.insort(order, value, key=by)
             return values, tuple(order)
@@ -408,11 +423,9 @@ class Memo:
             if last is None:
                 return values, grouped_in_order(values, group_of)
             before, grouped = last
-            if len(before) == len(values) and all(map(operator.is_, before, values)):
+            new, gone = changes(before, values)
+            if not new and not gone:
                 return values, grouped
-            was, now = set(map(id, before)), set(map(id, values))
-            new = [value for value in values if id(value) not in was]
-            gone = [value for value in before if id(value) not in now]
             if len(new) + len(gone) > len(values) // 8:  # much has changed: as quick afresh
                 return values, grouped_in_order(values, group_of)
             changed: dict[G, list[T]] = {}

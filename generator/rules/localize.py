@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Generic, TypeVar
 
-from generator.cache import Memo
+from generator.cache import Memo, changes
 from generator.model import Announcement, Course, Page, Programme
 
 Item = TypeVar("Item", Announcement, Page, Programme, Course)
@@ -82,9 +82,8 @@ def _again(
     if last is None:
         return items, {key: _shown(by_lang, languages) for key, by_lang in _grouped(items).items()}
     before, shown = last
-    was, now = set(map(id, before)), set(map(id, items))
-    changed = {item.translation_key for item in items if id(item) not in was}
-    changed.update(item.translation_key for item in before if id(item) not in now)
+    new, gone = changes(before, items)
+    changed = {item.translation_key for item in new} | {item.translation_key for item in gone}
     if not changed:
         return items, shown
     shown = dict(shown)
