@@ -18,12 +18,14 @@ from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
 
 import jinja2
+import jinja2.compiler
+import markupsafe
 from babel.core import Locale
 from babel.dates import format_date, format_skeleton, get_day_names
 from babel.numbers import format_decimal
 from jinja2.runtime import Macro
 from jinja2.utils import _PassArg
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from generator.cache import code_digest, digest
 from generator.errors import GeneratorError
@@ -315,6 +317,34 @@ class _Context(jinja2.runtime.Context):
             )
 
 
+_escape_inner: Callable[[str], str] = getattr(markupsafe, "_escape_inner", lambda text: str(escape(text)))
+
+
+def _escaped_text(value: Any) -> str:
+    """`str(markupsafe.escape(value))`, without making the Markup object that escape
+    returns: a value a template writes out is joined into the page as text at once."""
+    if type(value) is str:
+        return _escape_inner(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()  # type: ignore[no-any-return]
+    return _escape_inner(str(value))
+
+
+class _CodeGenerator(jinja2.compiler.CodeGenerator):
+    """Jinja's, but a value a template writes out (`{{ value }}`, escaped) is escaped by
+    `_escaped_text`: the same text, without a Markup object per value (some 50 a story's
+    page, 250 a calendar page: 12-17 % of rendering every page at 1,000 announcements).
+    Where autoescaping is decided while rendering, Jinja's own code is written."""
+
+    def _output_child_pre(self, node: jinja2.nodes.Expr, frame: jinja2.compiler.Frame, finalize: Any) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+            super()._output_child_pre(node, frame, finalize)
+            return
+        self.write("environment.escaped_text(")
+        if finalize.src is not None:
+            self.write(finalize.src)
+
+
 class _Environment(jinja2.Environment):
     """Jinja's environment, with each template's globals in one plain dict: a page's
     contexts (the page's, each import's) copy them all, and copying Jinja's default
@@ -322,6 +352,8 @@ class _Environment(jinja2.Environment):
     all set before the first template is loaded, and never changed."""
 
     context_class = _Context
+    code_generator_class = _CodeGenerator
+    escaped_text = staticmethod(_escaped_text)
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         return {**self.globals, **(d or {})}
