@@ -323,6 +323,7 @@ def test_a_rebuild_that_reuses_what_it_worked_out_serves_what_a_fresh_one_would(
     welcome = {lang: news / f"bienvenida-intranet.{lang}.md" for lang in ("en", "es", "fr")}
     events = project / "content/calendar/eventos-empresa.ics"
     csat = project / "content/metrics/csat.csv"
+    aguinaldo, telework = news / "aguinaldo-2026.md", news / "politica-teletrabajo.es.md"
     edits: list[tuple[Callable[[], object], Path]] = [
         (lambda: welcome["en"].write_text(welcome["en"].read_text() + "\nOne more line.\n"), welcome["en"]),
         (  # a title, which lists sort by
@@ -346,6 +347,22 @@ def test_a_rebuild_that_reuses_what_it_worked_out_serves_what_a_fresh_one_would(
             lambda: csat.write_text(csat.read_text().replace("2026-10-31,91", "2026-10-31,95")),
             csat,
         ),  # the latest value
+        (  # what lists group by: the date (the order), tags, audience, pinned
+            lambda: aguinaldo.write_text(
+                aguinaldo.read_text()
+                .replace("date: 2026-11-16", "date: 2026-10-01")
+                .replace("tags: [nómina, aguinaldo]", "tags: [aguinaldo, Fin de año]")
+                .replace("audience: [cdmx]", "audience: [madrid]")
+                .replace("pinned: true", "pinned: false")
+            ),
+            aguinaldo,
+        ),
+        (  # expired: from the current list to the archive
+            lambda: telework.write_text(
+                telework.read_text().replace("date: 2026-09-15", "date: 2026-09-15\nexpires: 2026-11-01")
+            ),
+            telework,
+        ),
     ]
     for edit, path in edits:
         edit()
