@@ -22,12 +22,15 @@ build: $(STAMP)
 $(VNU): package.json package-lock.json
 	-command -v npm >/dev/null 2>&1 && npm ci --no-audit --no-fund --silent && touch $(VNU)
 
-## test: set up .venv, then ruff, mypy (strict) and pytest with coverage
+## test: set up .venv, then ruff, mypy (strict) and pytest with coverage, on every core
+# (pytest-xdist; `worksteal`: a worker that is done takes tests queued for another, so the
+# two long accessibility tests do not leave one core idle at the end). PYTEST_JOBS=0: one process.
+PYTEST_JOBS ?= auto
 test: $(STAMP) $(VNU)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest --cov --cov-report=term
+	$(BIN)/pytest -n $(PYTEST_JOBS) --dist worksteal --cov --cov-report=term
 
 ## bench: build and sending benchmarks, written to docs/benchmarks.md
 bench: $(STAMP)
