@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import math
 import os
 import subprocess
 import sys
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import generator.build
 import generator.rules.views
@@ -217,3 +220,21 @@ def test_a_build_keeps_its_site_from_the_collector_only_while_it_runs(
         assert generator.build.build(project, today=date(2026, 11, 23)).html_pages > 10
     assert frozen and frozen[0] > before  # the loaded site was set aside while the build ran
     assert gc.get_freeze_count() == before  # and handed back to the collector after it
+
+
+@given(count=st.integers(min_value=0, max_value=50_000), workers=st.integers(min_value=1, max_value=16))
+def test_chunks_cover_the_items_in_order_and_shrink_towards_the_end(count: int, workers: int) -> None:
+    from generator.parallel import LEAST_CHUNK, SHARE, guided
+
+    chunks = guided(range(count), workers)
+    assert [n for chunk in chunks for n in chunk] == list(range(count))
+    sizes = [len(chunk) for chunk in chunks]
+    assert all(size > 0 for size in sizes)
+    assert sizes == sorted(sizes, reverse=True)  # never a larger chunk after a smaller one
+    left = count
+    for size in sizes:  # each a share of what is left: the slow last ones are small
+        assert size <= max(LEAST_CHUNK, -(-left // (workers * SHARE)))
+        left -= size
+    assert not sizes or sizes[-1] <= LEAST_CHUNK  # the last one is among the smallest there can be
+    # and not so many that sending them costs: they shrink by a share each time
+    assert len(chunks) <= workers * SHARE * (math.log(max(count, 1)) + 2)
