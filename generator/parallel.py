@@ -28,7 +28,8 @@ _CHUNKS: Sequence[Sequence[Any]] = ()
 # Set by the command line for the length of a command (`reporting`); None: nobody.
 _REPORT: Callable[[str, int, int], None] | None = None
 STEPS = 20  # chunks a long piece of work is cut into in one process, to report its progress
-SHARE = 8  # a chunk is at most this fraction of what is left, per worker (see guided)
+CHUNKS_PER_WORKER = 16  # the largest chunk is this fraction of the items, per worker (see guided)
+SHARE = 8  # a chunk is at most this fraction of what is left, per worker
 LEAST_CHUNK = 16  # items
 
 
@@ -107,16 +108,19 @@ def map_chunks(
 
 
 def guided(items: Sequence[T], workers: int) -> list[Sequence[T]]:
-    """`items` in consecutive chunks that shrink as the work nears its end: each is a
-    share of what is left (1/SHARE per worker), down to LEAST_CHUNK items. Items differ in
-    cost (a list page against a story's): with chunks of one size, one worker is left with
-    the last slow chunk while the others wait (0.4–0.8 s of a template edit at 10,000
-    announcements); with these, the last chunks are small, and the first are large enough
-    that sending them costs nothing."""
+    """`items` in consecutive chunks that shrink as the work nears its end. Items differ
+    in cost (a list page against a story's): with chunks of one size, one worker is left
+    with the last slow chunk while the others wait (0.4–0.8 s of a template edit at 10,000
+    announcements). A chunk is a share of what is left (1/SHARE per worker), down to
+    LEAST_CHUNK items, and never more than 1/CHUNKS_PER_WORKER of all per worker: what a
+    worker holds at once (a chunk's loaded stories, at 10,000: 25 MB more at the peak with
+    chunks twice as large) stays what it was."""
+    largest = max(LEAST_CHUNK, -(-len(items) // (workers * CHUNKS_PER_WORKER)))
     chunks = []
     start = 0
     while start < len(items):
-        size = max(LEAST_CHUNK, -(-(len(items) - start) // (workers * SHARE)))
+        share = -(-(len(items) - start) // (workers * SHARE))
+        size = max(LEAST_CHUNK, min(largest, share))
         chunks.append(items[start : start + size])
         start += size
     return chunks

@@ -224,17 +224,19 @@ def test_a_build_keeps_its_site_from_the_collector_only_while_it_runs(
 
 @given(count=st.integers(min_value=0, max_value=50_000), workers=st.integers(min_value=1, max_value=16))
 def test_chunks_cover_the_items_in_order_and_shrink_towards_the_end(count: int, workers: int) -> None:
-    from generator.parallel import LEAST_CHUNK, SHARE, guided
+    from generator.parallel import CHUNKS_PER_WORKER, LEAST_CHUNK, SHARE, guided
 
     chunks = guided(range(count), workers)
     assert [n for chunk in chunks for n in chunk] == list(range(count))
     sizes = [len(chunk) for chunk in chunks]
     assert all(size > 0 for size in sizes)
     assert sizes == sorted(sizes, reverse=True)  # never a larger chunk after a smaller one
+    # what a worker holds at once is no more than with chunks of one size
+    assert max(sizes, default=0) <= max(LEAST_CHUNK, -(-count // (workers * CHUNKS_PER_WORKER)))
     left = count
-    for size in sizes:  # each a share of what is left: the slow last ones are small
+    for size in sizes:  # each at most a share of what is left: the slow last ones are small
         assert size <= max(LEAST_CHUNK, -(-left // (workers * SHARE)))
         left -= size
-    assert not sizes or sizes[-1] <= LEAST_CHUNK  # the last one is among the smallest there can be
-    # and not so many that sending them costs: they shrink by a share each time
-    assert len(chunks) <= workers * SHARE * (math.log(max(count, 1)) + 2)
+    assert not sizes or sizes[-1] <= LEAST_CHUNK
+    # and not so many that sending them costs
+    assert len(chunks) <= workers * CHUNKS_PER_WORKER + workers * SHARE * (math.log(max(count, 1)) + 2)
