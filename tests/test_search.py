@@ -403,3 +403,68 @@ def test_a_records_title_and_text_count_by_its_items_digest_when_it_has_one() ->
 
     known = replace(RECORD, origin="d" * 40)
     assert indexer._key("p/", [replace(known, body_html="<p>Otro</p>")]) == indexer._key("p/", [known])
+
+
+def test_pagefind_starts_on_the_first_bundle_while_the_others_are_written_and_reads_each_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writing the pages Pagefind reads takes seconds on a large site: Pagefind starts on
+    the first bundle as soon as its pages are written, and never reads a bundle whose
+    pages are still being written."""
+    monkeypatch.setenv("INTRANET_JOBS", "2")
+    log = tmp_path / "log"
+    # each run: how many pages the bundle it reads has
+    _fake_pagefind(tmp_path, monkeypatch, f"find \"$2\" -name '*.html' | wc -l >> {log}\nsleep 0.05\n")
+    records = _records(5 * indexer.PER_SHARD + 1)  # six bundles
+    write = indexer._write_pages
+    bundles_written: list[int] = []
+    read_before_the_last: list[str] = []
+
+    class Slow:  # a record whose page takes a while to make: the bundle is half written meanwhile
+        def __init__(self, record: SearchRecord) -> None:
+            self.path, self.record = record.path, record
+
+        def html(self) -> str:
+            time.sleep(1.0)  # Pagefind, done with the others, would read the half-written bundle now
+            return self.record.html()
+
+    def slow_write(folder: Path, part: list[SearchRecord]) -> None:
+        if len(bundles_written) == 5:  # before the last bundle: Pagefind has started on the first
+            for _ in range(400):
+                if log.exists() and log.read_text().strip():
+                    break
+                time.sleep(0.025)
+            read_before_the_last.append(log.read_text() if log.exists() else "")
+            middle = len(part) // 2
+            part = [*part[:middle], Slow(part[middle]), *part[middle + 1 :]]  # type: ignore[list-item]
+        bundles_written.append(len(part))
+        write(folder, part)
+
+    monkeypatch.setattr(indexer, "_write_pages", slow_write)
+    indexer.start_index(records).files()
+    assert len(bundles_written) == 6
+    assert read_before_the_last != [""]  # Pagefind had read a bundle before the last was written
+    counts = sorted(int(line) for line in log.read_text().split())
+    assert counts == sorted(len(part) for part in shards(records).values())
+
+
+def test_each_bundles_pages_are_removed_as_soon_as_pagefind_has_read_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Removing 24,000 pages at the end of a build took a second: the helper removes each
+    bundle's as Pagefind finishes it, while the pages render."""
+    monkeypatch.setenv("INTRANET_JOBS", "2")
+    log = tmp_path / "log"
+    _fake_pagefind(tmp_path, monkeypatch, f'echo "$2" >> {log}\nsleep 0.2\n')
+    indexing = indexer.start_index(_records(5 * indexer.PER_SHARD + 1))  # six bundles
+    try:
+        for _ in range(400):  # the third has started: the first two are done
+            if log.exists() and len(log.read_text().split()) >= 3:
+                break
+            time.sleep(0.025)
+        first, second, third = (Path(line) for line in log.read_text().split()[:3])
+        assert not first.exists() and not second.exists()
+        assert third.is_dir()  # being read
+    finally:
+        indexing.files()
+    assert not any(Path(line).exists() for line in log.read_text().split())
