@@ -57,6 +57,8 @@ while todo or running:
         command = [binary, "--site", source, "--output-path", out, "--silent"]
         running.append((subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT), log, source))
     if wide:
+        if todo and not running and not os.path.isdir(todo[0][0]):
+            stop()  # its input is closed once every bundle is written: the build is gone
         time.sleep(0.005)
     elif select.select([sys.stdin], [], [], 0.005)[0]:
         wide = True

@@ -468,3 +468,32 @@ def test_each_bundles_pages_are_removed_as_soon_as_pagefind_has_read_them(
     finally:
         indexing.files()
     assert not any(Path(line).exists() for line in log.read_text().split())
+
+
+def test_the_helper_ends_when_the_build_is_gone_before_a_bundle_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The helper waits for each bundle's pages; if the build ends (killed while writing
+    them) its input closes with a bundle still unwritten, and the helper ends too instead
+    of waiting for pages that will never come."""
+    log = tmp_path / "log"
+    _fake_pagefind(tmp_path, monkeypatch, f"echo run >> {log}\n")
+    ready = tmp_path / "a" / indexer.READY
+    ready.mkdir(parents=True)
+    (ready / "index.html").write_text("<p>uno</p>")
+    chain = indexer._run([(ready, tmp_path / "a-out"), (tmp_path / "b" / indexer.READY, tmp_path / "b-out")])
+    try:
+        for _ in range(400):  # the first bundle, whose pages are there, is made
+            if log.exists():
+                break
+            time.sleep(0.025)
+        assert chain.stdin is not None
+        chain.stdin.close()  # as when the build's process is gone
+        assert chain.wait(timeout=20) != 0
+        assert log.read_text() == "run\n"
+    finally:
+        if chain.poll() is None:
+            chain.kill()
+            chain.wait()
+        assert chain.stdout is not None
+        chain.stdout.close()
