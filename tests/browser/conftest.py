@@ -61,11 +61,20 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         return
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    """A page's scripts (Pagefind's: its entry, wasm, filters, index and fragments) ask
+    for many files at once; the standard library's queue of 5 waiting connections
+    overflows when the test workers keep the machine busy, and the browser then retries
+    after seconds (a search's filters once came too late)."""
+
+    request_queue_size = 128
+
+
 @pytest.fixture(scope="session")
 def served(sample_site: Path) -> Iterator[str]:
     """http://127.0.0.1:PORT/intranet/site/ served by a local web server."""
     handler = functools.partial(_Quiet, directory=str(sample_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/intranet/site/"
