@@ -446,12 +446,17 @@ def _into_place(put: Callable[[], object], destination: Path) -> None:
 
 
 def _move(spooled: Path | str, target: Path) -> None:
+    """The spooled file at `target`; from another file system (the memory-backed one), a
+    copy made beside and renamed over: `target` may be a link to the current release's
+    file, which copying into would change what readers see before the switch."""
     try:
         Path(spooled).replace(target)
     except IsADirectoryError:
         raise
     except OSError:  # another file system
-        shutil.copyfile(spooled, target)
+        temporary = target.with_name(f"{STAGING_PREFIX}{target.name}")
+        shutil.copyfile(spooled, temporary)
+        temporary.replace(target)
 
 
 def _link(published: Path | str, target: Path) -> None:

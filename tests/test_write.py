@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -197,6 +198,7 @@ def test_an_output_folder_from_before_releases_is_taken_over(tmp_path: Path) -> 
 
 PUBLISHER = """
 import sys
+import tempfile
 from pathlib import Path
 from generator.model import OutputFile
 from generator.write import publish
@@ -406,3 +408,26 @@ def test_a_manifest_is_read_once_while_its_file_stays_the_same(tmp_path: Path) -
     assert _manifest(release) == {"site/index.html": "b" * 40}
     release.with_name(release.name + ".json").unlink()
     assert _manifest(release) == {}  # a release without its manifest holds nothing known
+
+
+def test_a_page_spooled_on_another_file_system_leaves_the_earlier_releases_as_they_were(
+    tmp_path: Path,
+) -> None:
+    """A spooled file that cannot be renamed into the release (the memory-backed folder,
+    or an output folder on another disk) is copied beside its place and renamed over it:
+    the release brought up to date shares its unchanged files with the current one and the
+    one before, which copying into the file would change too."""
+    memory = Path("/dev/shm")
+    if not memory.is_dir() or memory.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("needs a memory-backed /dev/shm, on another file system than the tests' folder")
+    out = tmp_path / "output"
+    for _ in range(3):  # three releases that share the page's file
+        publish([OutputFile("site/a.html", b"first", "x"), OutputFile("site/i.html", b"i", "x")], out)
+    with tempfile.TemporaryDirectory(dir=memory) as spool:
+        (Path(spool) / "page").write_bytes(b"second")
+        page = OutputFile("site/a.html", b"", "x", Path(spool) / "page", "key", digest(b"second"))
+        publish([page, OutputFile("site/i.html", b"i", "x")], out)  # into the oldest release
+    assert published_tree(out) == {"site/a.html": b"second", "site/i.html": b"i"}
+    rollback(out)
+    assert published_tree(out) == {"site/a.html": b"first", "site/i.html": b"i"}
+    assert not list(out.rglob(".staging-*"))
