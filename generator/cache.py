@@ -264,11 +264,22 @@ def running(pid: int) -> bool:
 
 class Spool:
     """Rendered pages kept in files until they are published, so a build of many thousand
-    pages does not hold them all in memory; the folder is removed after the publish."""
+    pages does not hold them all in memory; the folder is removed after the publish, with
+    the folders elsewhere that the spool was given (`adopt`)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._count = 0
+        self._adopted: list[Path] = []
+
+    def adopt(self, folder: Path) -> None:
+        """A folder elsewhere (in memory) whose files wait for the publish too."""
+        self._adopted.append(folder)
+
+    def remove(self) -> None:
+        """The spool's files are gone, published or not."""
+        for folder in (self.folder, *self._adopted):
+            shutil.rmtree(folder, ignore_errors=True)
 
     def keep(self, data: bytes, known: str = "") -> tuple[Path, str]:
         """Where `data` now is, and its digest (`known`: already worked out)."""

@@ -10,7 +10,6 @@ import argparse
 import atexit
 import gc
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -361,7 +360,7 @@ def _build(args: argparse.Namespace, project: Path) -> int:
                 args, project, config, out, today, inputs, record, previous, cache, spool, started
             )
     finally:
-        shutil.rmtree(spool.folder, ignore_errors=True)
+        spool.remove()
 
 
 def _build_and_publish(

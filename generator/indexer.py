@@ -247,10 +247,17 @@ def _prepare(
             return _Bundle(prefix, key, [], unchanged=published)
     elif kept := _kept(key, published, previous):
         return _Bundle(prefix, key, kept)
-    if spool is not None:
+    scratch = _scratch()
+    if spool is not None and (scratch is None or not published):
+        # a bundle published for the first time: its files are all new, so Pagefind writes
+        # them where the publish renames them from
         spool.folder.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="search-", dir=spool.folder if spool is not None else None))
-    source = Path(tempfile.mkdtemp(prefix=f"intranet-search-{os.getpid()}-", dir=_scratch() or work))
+        work = Path(tempfile.mkdtemp(prefix="search-", dir=spool.folder))
+    else:  # made again: most of its files are the published ones, so they are thrown away
+        work = Path(tempfile.mkdtemp(prefix=f"intranet-search-{os.getpid()}-", dir=scratch))
+        if spool is not None:
+            spool.adopt(work)
+    source = Path(tempfile.mkdtemp(prefix=f"intranet-search-{os.getpid()}-", dir=scratch or work))
     return _Bundle(prefix, key, [], work, source)
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from generator import cli, indexer
 from generator.build import build
+from generator.cache import FOLDER
 from generator.errors import GeneratorError
 from generator.indexer import bundle_names, shards
 from generator.render.search import SearchRecord
@@ -127,6 +128,40 @@ def test_pagefind_reads_scratch_pages_that_are_removed_and_a_killed_builds_are_t
     assert not left.exists()
     assert set(indexer.SCRATCH.glob(f"intranet-search-{os.getpid()}-*")) == before
     assert any((project / "output/site/pagefind").iterdir())
+
+
+def test_a_bundle_made_again_is_made_in_memory_and_a_new_one_where_it_is_published_from(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bundle the last build published is made again in memory-backed storage (of its
+    files, only those that changed are then written to the output); a new bundle, all of
+    whose files are new, in the build's spool, from where the publish moves them. Neither
+    outlives the build."""
+    if not indexer.SCRATCH.is_dir():
+        pytest.skip(f"{indexer.SCRATCH} is not on this system: every bundle is made in the spool")
+    project = make_project({"content/announcements/a.md": announcement("Aguinaldo")})
+    made_in: list[Path] = []
+    real = indexer._run
+
+    def recording(bundles: list[tuple[Path, Path]]) -> object:
+        made_in.extend(out for _, out in bundles)
+        return real(bundles)
+
+    monkeypatch.setattr(indexer, "_run", recording)
+    before = set(indexer.SCRATCH.glob(f"intranet-search-{os.getpid()}-*"))
+    args = ["build", "--project", str(project), "--today", TODAY.isoformat()]
+    assert cli.main(args) == 0
+    assert made_in and all(project / FOLDER in out.parents for out in made_in)
+    made_in.clear()
+    (project / "content/announcements/a.md").write_text(
+        announcement("Aguinaldo").replace("Cuerpo del anuncio.", "Se paga el viernes.")
+    )
+    assert cli.main(args) == 0
+    assert made_in and all(indexer.SCRATCH in out.parents for out in made_in)
+    assert set(indexer.SCRATCH.glob(f"intranet-search-{os.getpid()}-*")) == before
+    assert not list((project / FOLDER).glob("spool-*"))
+    searched = b"".join(d for p, d in published_tree(project / "output").items() if p.startswith(SEARCH))
+    assert b"viernes" in searched and b"Cuerpo del anuncio" not in searched
 
 
 def test_an_edit_starts_pagefind_before_listing_the_bundles_it_keeps(
