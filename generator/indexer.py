@@ -137,8 +137,9 @@ def start_index(
                 (path, key)
             )
     parts = shards(records)
+    room = _Room()
     bundles = [
-        _prepare(name, part, previous, published.get(f"{SITE}/{FOLDER}/{name}/", []), spool)
+        _prepare(name, part, previous, published.get(f"{SITE}/{FOLDER}/{name}/", []), spool, room)
         for name, part in parts.items()
     ]
     indexing = Indexing(bundles, spool)
@@ -239,6 +240,7 @@ def _prepare(
     previous: Previous | None,
     published: list[tuple[str, str]],
     spool: Spool | None,
+    room: _Room,
 ) -> _Bundle:
     prefix = f"{SITE}/{FOLDER}/{name}/"
     key = _key(prefix, records)
@@ -247,18 +249,56 @@ def _prepare(
             return _Bundle(prefix, key, [], unchanged=published)
     elif kept := _kept(key, published, previous):
         return _Bundle(prefix, key, kept)
-    scratch = _scratch()
-    if spool is not None and (scratch is None or not published):
+    size = _size(records)
+    pages_in = room.take(size)
+    index_in = room.take(size) if spool is None or published else None
+    if index_in is None and spool is not None:
         # a bundle published for the first time: its files are all new, so Pagefind writes
         # them where the publish renames them from
         spool.folder.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix="search-", dir=spool.folder))
     else:  # made again: most of its files are the published ones, so they are thrown away
-        work = Path(tempfile.mkdtemp(prefix=f"intranet-search-{os.getpid()}-", dir=scratch))
+        work = Path(tempfile.mkdtemp(prefix=f"intranet-search-{os.getpid()}-", dir=index_in))
         if spool is not None:
             spool.adopt(work)
-    source = Path(tempfile.mkdtemp(prefix=f"intranet-search-{os.getpid()}-", dir=scratch or work))
+    source = Path(tempfile.mkdtemp(prefix=f"intranet-search-{os.getpid()}-", dir=pages_in or work))
     return _Bundle(prefix, key, [], work, source)
+
+
+class _Room:
+    """What this build may put in the memory-backed folder: half of what is free there
+    when the index starts (a container's is often 64 MB, and others use it too), or
+    nothing where there is none. Pagefind's pages and a bundle's index take about as much
+    as the records' texts (a bundle's index at 10,000 announcements: 4.5 MB); what does
+    not fit goes to the disk."""
+
+    def __init__(self) -> None:
+        self.folder = _scratch()
+        self.left = 0
+        if self.folder is not None:
+            self.left = _free(self.folder) // 2
+
+    def take(self, size: int) -> Path | None:
+        """The folder, if `size` more bytes fit in it (counted as taken from then on)."""
+        if self.folder is None or size > self.left:
+            return None
+        self.left -= size
+        return self.folder
+
+
+def _free(folder: Path) -> int:
+    """The bytes free in `folder`'s file system (none if that cannot be told)."""
+    try:
+        info = os.statvfs(folder)
+    except OSError:
+        return 0
+    return info.f_bavail * info.f_frsize
+
+
+def _size(records: Sequence[SearchRecord]) -> int:
+    """About the bytes of the records' pages, with a margin: a page holds its title twice,
+    its text, and its filters and head in under a kilobyte."""
+    return sum(2 * len(r.title) + len(r.body_html) + 1024 for r in records) * 5 // 4
 
 
 def _write_pages(folder: Path, records: Sequence[SearchRecord]) -> None:

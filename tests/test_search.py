@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from generator import cli, indexer
-from generator.build import build
+from generator.build import build, load_sources
 from generator.cache import FOLDER
 from generator.errors import GeneratorError
 from generator.indexer import bundle_names, shards
-from generator.render.search import SearchRecord
+from generator.render.search import SearchRecord, search_records
+from generator.rules.views import compose_views
 from tests.conftest import SEARCH, TODAY, MakeProject, announcement, published_tree, search_index
 
 
@@ -160,6 +161,41 @@ def test_a_bundle_made_again_is_made_in_memory_and_a_new_one_where_it_is_publish
     assert made_in and all(indexer.SCRATCH in out.parents for out in made_in)
     assert set(indexer.SCRATCH.glob(f"intranet-search-{os.getpid()}-*")) == before
     assert not list((project / FOLDER).glob("spool-*"))
+    searched = b"".join(d for p, d in published_tree(project / "output").items() if p.startswith(SEARCH))
+    assert b"viernes" in searched and b"Cuerpo del anuncio" not in searched
+
+
+@pytest.mark.parametrize("free", ["none", "pages only"])
+def test_a_memory_backed_folder_with_little_room_leaves_the_rest_to_the_disk(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch, free: str
+) -> None:
+    """A container's memory-backed folder is often 64 MB, less than the index's pages at
+    10,000 announcements: the build takes at most half of what is free there, and puts
+    what does not fit on the disk (it once failed with "No space left on device")."""
+    if not indexer.SCRATCH.is_dir():
+        pytest.skip(f"{indexer.SCRATCH} is not on this system: every bundle is made in the spool")
+    project = make_project({"content/announcements/a.md": announcement("Aguinaldo")})
+    args = ["build", "--project", str(project), "--today", TODAY.isoformat()]
+    assert cli.main(args) == 0
+    (project / "content/announcements/a.md").write_text(
+        announcement("Aguinaldo").replace("Cuerpo del anuncio.", "Se paga el viernes.")
+    )
+    sources = load_sources(project, today=TODAY)
+    views = compose_views(sources.config, sources.site, TODAY, agenda=sources.agenda, issues=sources.issues)
+    pages = indexer._size(search_records(sources.config, views))  # the one bundle's pages, as estimated
+    monkeypatch.setattr(indexer, "_free", lambda folder: 0 if free == "none" else 2 * pages + 1)
+    made: list[tuple[Path, Path]] = []
+    real = indexer._run
+
+    def recording(bundles: list[tuple[Path, Path]]) -> object:
+        made.extend(bundles)
+        return real(bundles)
+
+    monkeypatch.setattr(indexer, "_run", recording)
+    assert cli.main(args) == 0
+    [(read, index)] = made  # the bundle made again: its index on the disk, as the pages if none fit
+    assert (indexer.SCRATCH in read.parents) == (free == "pages only")
+    assert project / FOLDER in index.parents
     searched = b"".join(d for p, d in published_tree(project / "output").items() if p.startswith(SEARCH))
     assert b"viernes" in searched and b"Cuerpo del anuncio" not in searched
 
