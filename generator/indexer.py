@@ -148,6 +148,13 @@ def start_index(
             if bundle.pages is not None:  # Pagefind starts on the first while the others are written
                 _write_pages(bundle.pages, part)
                 indexing.launch()
+    except OSError as exc:  # the folder filled up (others write there too) or went away
+        indexing.cancel()
+        raise GeneratorError(
+            f"cannot write the pages the search index is made from: {exc.strerror or exc}",
+            path=Path(exc.filename) if exc.filename else None,
+            hint="free some space there (or in /dev/shm) and build again; what readers see was not changed",
+        ) from None
     except BaseException:
         indexing.cancel()
         raise

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -568,3 +571,37 @@ def test_the_helper_ends_when_the_build_is_gone_before_a_bundle_is_written(
             chain.wait()
         assert chain.stdout is not None
         chain.stdout.close()
+
+
+FULL_SCRATCH = """
+import os, resource, signal, sys
+from generator.errors import GeneratorError
+from generator.indexer import start_index
+from generator.render.search import SearchRecord
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails like one on a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+records = [SearchRecord(f"es/news/n{n}/index.html", "es", "Aviso", "<p>" + "texto " * n * 8_000 + "</p>", "", ())
+           for n in range(3)]
+print(os.getpid())
+try:
+    start_index(records)
+except GeneratorError as error:
+    print(error.message)
+    print(error.hint)
+"""
+
+
+def test_a_full_folder_while_the_index_pages_are_written_is_a_clear_error_and_leaves_nothing() -> None:
+    """Others may fill the memory-backed folder after the build looked at it: writing the
+    pages then fails with a message and a hint, not an internal error, and what was
+    written is removed."""
+    repo = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", FULL_SCRATCH], cwd=repo, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    pid, message, hint = done.stdout.strip().splitlines()
+    assert message == "cannot write the pages the search index is made from: File too large"
+    assert "free some space" in hint
+    assert not list(indexer.SCRATCH.glob(f"intranet-search-{pid}-*"))
+    assert not list(Path(tempfile.gettempdir()).glob(f"intranet-search-{pid}-*"))
