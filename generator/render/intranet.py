@@ -82,6 +82,7 @@ def news_path(localized: News) -> str:
 
 
 HOME_KUDOS = 3
+SERIAL_PAGES = 100  # pages a build renders in this process before it turns to the cores
 
 
 def plan_calendar(config: Config, view: LanguageView) -> Iterator[PagePlan]:
@@ -371,23 +372,24 @@ def render_intranet(
     shared = _shared_keys(config, views, plans, templates, links, today, fingerprints)
     switchers: dict[tuple[str, str], str] = {}  # by `same_as`: the language switcher's repr
 
+    def key_of(plan: PagePlan) -> str:
+        switcher = switchers.get(plan.same_as)
+        if switcher is None:  # the same for the page in every language
+            switcher = switchers[plan.same_as] = repr(renderer.switcher(plan))  # pairs of texts
+        return digest(
+            shared[(plan.lang, plan.template)],
+            plan.path,
+            switcher,
+            repr(plan.alternates),
+            *_context_parts(plan, views[plan.lang], templates, fingerprints),
+        )
+
     def made(part: Sequence[PagePlan]) -> list[tuple[str, Made]]:
         """Each page's key, and its bytes: published before from the same inputs (where
-        they are, or themselves), or rendered now (in the spool, or themselves). Keys and
-        pages are worked out together over the cores: a page's key costs a tenth of its
-        rendering, and at 10,000 announcements there are 28,000 of them."""
+        they are, or themselves), or rendered now (in the spool, or themselves)."""
         found: list[tuple[str, Made]] = []
         for plan in part:
-            switcher = switchers.get(plan.same_as)
-            if switcher is None:  # the same for the page in every language
-                switcher = switchers[plan.same_as] = repr(renderer.switcher(plan))  # pairs of texts
-            key = digest(
-                shared[(plan.lang, plan.template)],
-                plan.path,
-                switcher,
-                repr(plan.alternates),
-                *_context_parts(plan, views[plan.lang], templates, fingerprints),
-            )
+            key = key_of(plan)
             output = site_output(plan.path)
             kept = previous.reusable(output, key) if previous is not None else None
             found.append((key, kept if kept is not None else rendered(plan, output)))
@@ -404,9 +406,33 @@ def render_intranet(
         same = previous.same(output) if previous is not None and previous.holds(output, made) else None
         return same if isinstance(same, str) else spool.keep(html, made)
 
-    results = (
-        found for part in map_chunks(made, plans, least=200, label="Rendering pages") for found in part
-    )
+    # The keys are worked out here first, and the few pages an edit changes rendered here
+    # too: at 10,000 announcements a page's key costs 20 µs, and forking workers to share
+    # the 28,000 keys cost as much as they saved. Once more than SERIAL_PAGES pages must be
+    # rendered (a first build, a template edit, a new story that moves every list page),
+    # the rest, from the first of them, is keyed and rendered over the cores.
+    results: list[tuple[str, Made]] = []
+    waiting: list[tuple[int, str, str]] = []  # (index, key, output) of the pages to render
+    for plan in plans:
+        key = key_of(plan)
+        output = site_output(plan.path)
+        kept = previous.reusable(output, key) if previous is not None else None
+        if kept is None:
+            if len(waiting) == SERIAL_PAGES:
+                del results[waiting[0][0] :]
+                results += (
+                    found
+                    for part in map_chunks(made, plans[len(results) :], least=200, label="Rendering pages")
+                    for found in part
+                )
+                waiting.clear()
+                break
+            waiting.append((len(results), key, output))
+            results.append((key, b""))
+        else:
+            results.append((key, kept))
+    for index, key, output in waiting:
+        results[index] = (key, rendered(plans[index], output))
     pages = []
     for plan, (key, kept) in zip(plans, results, strict=True):
         output = site_output(plan.path)
