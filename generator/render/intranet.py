@@ -416,8 +416,8 @@ def render_intranet(
     for plan in plans:
         key = key_of(plan)
         output = site_output(plan.path)
-        kept = previous.reusable(output, key) if previous is not None else None
-        if kept is None:
+        reused = previous.reusable(output, key) if previous is not None else None
+        if reused is None:
             if len(waiting) == SERIAL_PAGES:
                 del results[waiting[0][0] :]
                 results += (
@@ -430,7 +430,7 @@ def render_intranet(
             waiting.append((len(results), key, output))
             results.append((key, b""))
         else:
-            results.append((key, kept))
+            results.append((key, reused))
     for index, key, output in waiting:
         results[index] = (key, rendered(plans[index], output))
     pages = []
