@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import operator
 import pickle
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -319,8 +321,10 @@ class PageRenderer:
         templates: Templates,
         links: Links,
         today: date,
+        shape: SiteShape | None = None,
     ) -> PageRenderer:
-        by_identity = {(plan.lang, plan.same_as): plan.path for plan in plans}
+        """`shape`: the plans' (site_shape), when it was worked out already."""
+        by_identity = (shape or site_shape(plans)).by_identity
         return cls(config, views, templates, links, today, by_identity)
 
     def switcher(self, plan: PagePlan) -> list[tuple[str, str]]:
@@ -360,14 +364,16 @@ def render_intranet(
     previous: Previous | None = None,
     fingerprints: Fingerprints | None = None,
     spool: Spool | None = None,
+    shape: SiteShape | None = None,
 ) -> list[OutputFile]:
     """Every HTML page of every language, plus the root pages, styles and media.
 
     A page whose inputs (its context, and what every page reads: settings, templates,
     code, today, the links and the parts of the language's view the templates use) have
     the digest they had in the `previous` build keeps its published bytes unrendered.
-    With a `spool`, rendered pages wait in its files instead of memory."""
-    renderer = PageRenderer.of(config, views, plans, templates, links, today)
+    With a `spool`, rendered pages wait in its files instead of memory. `shape`: the
+    plans' (site_shape), when it was worked out already."""
+    renderer = PageRenderer.of(config, views, plans, templates, links, today, shape)
     fingerprints = fingerprints or Fingerprints()
     shared = _shared_keys(config, views, plans, templates, links, today, fingerprints)
     switchers: dict[tuple[str, str], str] = {}  # by `same_as`: the language switcher's repr
@@ -511,6 +517,68 @@ def _shared_keys(
 BodyItem = Announcement | Page | Programme | Kudos
 
 
+@dataclass(frozen=True)
+class SiteShape:
+    """Where a build's planned pages are, whatever they show: every page's path, each
+    content file's page in every language (where body links to the file go), each page's
+    path by language and identity (the language switcher's)."""
+
+    paths: frozenset[str]
+    sources: dict[str, dict[str, str]]  # a content file's path in content/ → language → page
+    by_identity: dict[tuple[str, tuple[str, str]], str]  # (language, same_as) → the page's path
+
+
+def site_shape(plans: Sequence[PagePlan], content_dir: Path | None = None) -> SiteShape:
+    """The shape of the site `plans` make (without a `content_dir`, no `sources`)."""
+    groups: dict[tuple[str, str], dict[str, str]] = {}
+    sources: dict[str, dict[str, str]] = {}
+    if content_dir is not None:
+        root = content_dir.resolve()
+        below = f"{content_dir.as_posix()}/"
+        start = len(below)
+        for plan in plans:
+            if plan.item is None:
+                continue
+            if plan.source.startswith(below):  # the loaders' paths are below content_dir as given
+                origin = plan.source[start:]
+            else:
+                try:
+                    origin = plan.item.source.resolve().relative_to(root).as_posix()
+                except ValueError:
+                    continue
+            pages = groups.setdefault(plan.same_as, {})
+            pages[plan.lang] = plan.path
+            sources[origin] = pages
+    return SiteShape(
+        frozenset(plan.path for plan in plans),
+        sources,
+        {(plan.lang, plan.same_as): plan.path for plan in plans},
+    )
+
+
+def _placed(plan: PagePlan) -> tuple[object, ...]:
+    """What of a plan its site's shape depends on."""
+    return (plan.lang, plan.path, plan.template, plan.same_as, plan.source, plan.item is None)
+
+
+Shaped = tuple[tuple[PagePlan, ...], SiteShape, tuple[int, ...]]
+
+
+def shape_again(plans: Sequence[PagePlan], content_dir: Path, last: Shaped | None) -> Shaped:
+    """The live preview's (Memo.carry): the plans, their site's shape and the place of the
+    first plan of each template and language (the pages a rebuild tries first). The last
+    rebuild's, when every plan that is not the same object as then is placed alike (an
+    edit that moves no page); else worked out anew."""
+    plans = tuple(plans)
+    if last is not None and len(last[0]) == len(plans):
+        before, shape, first = last
+        differ = itertools.compress(range(len(plans)), map(operator.is_not, before, plans))
+        if all(_placed(before[i]) == _placed(plans[i]) for i in differ):
+            return plans, shape, first
+    places = {(plan.template, plan.lang): index for index, plan in reversed(list(enumerate(plans)))}
+    return plans, site_shape(plans, content_dir), tuple(places.values())
+
+
 def site_links(
     config: Config,
     views: dict[str, LanguageView],
@@ -519,41 +587,25 @@ def site_links(
     media_files: tuple[MediaFile, ...],
     content_dir: Path,
     pictures: Mapping[str, Picture] | None = None,
+    shape: SiteShape | None = None,
 ) -> Links:
-    """Where every body link of this build goes (link_problems: those that reach nothing)."""
-    files = {
-        *(plan.path for plan in plans),
-        *ROOT_PAGES,
-        SITEMAP_FILE,
-        *(news_feed(lang) for lang in config.languages),
-        *(
+    """Where every body link of this build goes (link_problems: those that reach nothing);
+    `shape`: the plans' (site_shape), when it was worked out already."""
+    shape = shape or site_shape(plans, content_dir)
+    files = shape.paths.union(
+        ROOT_PAGES,
+        (SITEMAP_FILE,),
+        (news_feed(lang) for lang in config.languages),
+        (
             calendar_feed(lang, office, feed)
             for lang in config.languages
             for office in (None, *config.offices)
             for feed in FEEDS
         ),
-        *(f.path.removeprefix(site_output("")) for f in static_files(templates)),
-        *(media(m.rel_path) for m in media_files),
-    }
-    groups: dict[tuple[str, str], dict[str, str]] = {}
-    sources: dict[str, dict[str, str]] = {}
-    root = content_dir.resolve()
-    below = f"{content_dir.as_posix()}/"
-    start = len(below)
-    for plan in plans:
-        if plan.item is None:
-            continue
-        if plan.source.startswith(below):  # the loaders' paths are below content_dir as given
-            origin = plan.source[start:]
-        else:
-            try:
-                origin = plan.item.source.resolve().relative_to(root).as_posix()
-            except ValueError:
-                continue
-        pages = groups.setdefault(plan.same_as, {})
-        pages[plan.lang] = plan.path
-        sources[origin] = pages
-    return Links(files, sources, config.languages, content_dir, pictures)
+        (f.path.removeprefix(site_output("")) for f in static_files(templates)),
+        (media(m.rel_path) for m in media_files),
+    )
+    return Links(files, shape.sources, config.languages, content_dir, pictures)
 
 
 def link_problems(
