@@ -412,42 +412,40 @@ def render_intranet(
         same = previous.same(output) if previous is not None and previous.holds(output, made) else None
         return same if isinstance(same, str) else spool.keep(html, made)
 
+    def page(plan: PagePlan, key: str, kept: Made) -> OutputFile:
+        output = site_output(plan.path)
+        if isinstance(kept, bytes):
+            return OutputFile(output, kept, plan.source, None, key)
+        if isinstance(kept, str):  # published before: the file that holds it
+            return OutputFile(output, b"", plan.source, kept, key)
+        return OutputFile(output, b"", plan.source, kept[0], key, kept[1])  # in the spool
+
     # The keys are worked out here first, and the few pages an edit changes rendered here
     # too: at 10,000 announcements a page's key costs 20 µs, and forking workers to share
     # the 28,000 keys cost as much as they saved. Once more than SERIAL_PAGES pages must be
     # rendered (a first build, a template edit, a new story that moves every list page),
     # the rest, from the first of them, is keyed and rendered over the cores.
-    results: list[tuple[str, Made]] = []
-    waiting: list[tuple[int, str, str]] = []  # (index, key, output) of the pages to render
+    pages: list[OutputFile] = []
+    waiting: list[tuple[int, str, str]] = []  # (place, key, output) of the pages to render
     for plan in plans:
         key = key_of(plan)
         output = site_output(plan.path)
         reused = previous.reusable(output, key) if previous is not None else None
         if reused is None:
             if len(waiting) == SERIAL_PAGES:
-                del results[waiting[0][0] :]
-                results += (
-                    found
-                    for part in map_chunks(made, plans[len(results) :], least=200, label="Rendering pages")
-                    for found in part
-                )
+                del pages[waiting[0][0] :]
                 waiting.clear()
+                rest = plans[len(pages) :]
+                parts = map_chunks(made, rest, least=200, label="Rendering pages")
+                results = (result for part in parts for result in part)  # as each chunk comes
+                pages += (page(each, *result) for each, result in zip(rest, results, strict=True))
                 break
-            waiting.append((len(results), key, output))
-            results.append((key, b""))
+            waiting.append((len(pages), key, output))
+            pages.append(page(plan, key, b""))  # its place, until it is rendered below
         else:
-            results.append((key, reused))
-    for index, key, output in waiting:
-        results[index] = (key, rendered(plans[index], output))
-    pages = []
-    for plan, (key, kept) in zip(plans, results, strict=True):
-        output = site_output(plan.path)
-        if isinstance(kept, bytes):
-            pages.append(OutputFile(output, kept, plan.source, None, key))
-        elif isinstance(kept, str):  # published before: the file that holds it
-            pages.append(OutputFile(output, b"", plan.source, kept, key))
-        else:  # in the spool: (where, digest)
-            pages.append(OutputFile(output, b"", plan.source, kept[0], key, kept[1]))
+            pages.append(page(plan, key, reused))
+    for place, key, output in waiting:
+        pages[place] = page(plans[place], key, rendered(plans[place], output))
     return pages + fixed_files(config, templates, media_files, today)
 
 
