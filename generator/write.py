@@ -259,6 +259,7 @@ def _publish(files: Sequence[OutputFile], out_dir: Path) -> dict[str, tuple[str,
     manifest: dict[str, str] = {}
     record: dict[str, tuple[str, str]] = {}
     made: set[Path] = set()
+    folders: set[str] = set()  # made in a new release
     total, every = len(everything), max(1, len(everything) // STEPS)
     for done, f in enumerate(everything, 1):
         if done % every == 0 or done == total:  # 50,000 calls would cost 0.1 s
@@ -269,11 +270,14 @@ def _publish(files: Sequence[OutputFile], out_dir: Path) -> dict[str, tuple[str,
             record[f.path] = (f.key, signature)
         if reused.get(f.path) == signature:
             continue  # the release already holds these bytes
+        unchanged = published.get(f.path) == signature and current is not None
+        if spare is None:  # a new release: nothing is there yet, nor linked to anything
+            _make_new(f, f"{target}/{f.path}", f"{current}/{f.path}" if unchanged else None, folders)
+            continue
         destination = target / f.path
         if destination.parent not in made:
             _make_folder(destination.parent, target)
             made.add(destination.parent)
-        unchanged = published.get(f.path) == signature and current is not None
         if not unchanged and f.copy_from is not None and f.digest:
             # from the spool, which is dropped afterwards: a file of its own, renamed over
             # whatever the release held there
@@ -312,6 +316,32 @@ def _publish(files: Sequence[OutputFile], out_dir: Path) -> dict[str, tuple[str,
         else:
             shutil.rmtree(other, ignore_errors=True)
     return record
+
+
+def _make_new(f: OutputFile, destination: str, published: str | None, folders: set[str]) -> None:
+    """`f` at `destination` in a release this publish makes, where nothing is yet: the
+    `published` file (a hard link) when the current release holds the same bytes, else
+    written. One call where bringing a release up to date needs three (made beside,
+    renamed into place, the link beside dropped), and paths as plain strings: a release
+    of 55,000 files at 10,000 announcements."""
+    folder = os.path.dirname(destination)  # noqa: PTH120
+    if folder not in folders:
+        os.makedirs(folder, exist_ok=True)  # noqa: PTH103
+        folders.add(folder)
+    if published is not None:
+        _link(published, destination)
+    elif f.copy_from is not None and f.digest:  # from the spool, which is dropped afterwards
+        try:
+            os.replace(f.copy_from, destination)  # noqa: PTH105
+        except OSError:  # another file system (the memory-backed one)
+            shutil.copyfile(f.copy_from, destination)
+    elif f.copy_from is not None and f.source == CARRIED:  # from a folder before releases
+        _link(f.copy_from, destination)
+    elif f.copy_from is not None:
+        shutil.copyfile(f.copy_from, destination)
+    else:
+        with open(destination, "wb") as out:  # noqa: PTH123
+            out.write(f.data)
 
 
 def _switch(out_dir: Path, release: Path) -> None:
@@ -459,7 +489,7 @@ def _move(spooled: Path | str, target: Path) -> None:
         temporary.replace(target)
 
 
-def _link(published: Path | str, target: Path) -> None:
+def _link(published: Path | str, target: Path | str) -> None:
     """The published file itself in the new tree (a hard link), or a copy keeping its time."""
     try:
         os.link(published, target)
