@@ -12,8 +12,9 @@ import markdown
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown.inlinepatterns import LinkInlineProcessor
 
-from generator.load.inline import GuardedInline, expression, guard, needs
+from generator.load.inline import BracketEnds, GuardedInline, expression, guard, needs
 from generator.load.markdown import EXTENSION_CONFIGS, EXTENSIONS
 from tests.conftest import REPO, corpus_dir
 
@@ -83,6 +84,22 @@ def test_a_pattern_never_matches_text_without_what_it_needs(text: str, index: in
 @given(text=markdown_text)
 def test_guarded_passes_write_what_python_markdown_writes(text: str) -> None:
     assert GUARDED.reset().convert(text) == STOCK.reset().convert(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.lists(st.sampled_from(["[", "]", "a", "](", ")", "\\[", " "]), max_size=60).map("".join))
+def test_a_closing_bracket_is_found_where_python_markdown_finds_it(text: str) -> None:
+    ends = LinkInlineProcessor._findBracketEnds(text)  # type: ignore[attr-defined]
+    found = BracketEnds(text)
+    assert [found[index] for index in range(len(text) + 1)] == ends
+
+
+def test_the_link_patterns_find_their_brackets_from_the_brackets() -> None:
+    links = [p for p in GUARDED.inlinePatterns if isinstance(p, LinkInlineProcessor)]
+    assert len(links) >= 4  # links, images, references, short references…
+    assert all(p._findBracketEnds is BracketEnds for p in links)  # type: ignore[attr-defined]
+    text = "See [the [nested] guide](/a) and ![a photo](b.png), [ref][r] and [open."
+    assert GUARDED.reset().convert(text + "\n\n[r]: /r") == STOCK.reset().convert(text + "\n\n[r]: /r")
 
 
 def _handled(processor: Any, text: str, first: int) -> tuple[str, list[str]]:
