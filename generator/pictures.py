@@ -23,12 +23,14 @@ import posixpath
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from importlib.metadata import version
-
-from PIL import Image, ImageOps
+from typing import TYPE_CHECKING
 
 from generator.cache import Previous, Store, code_digest, digest
 from generator.model import EMAIL_WIDTHS, SITE_WIDTHS, MediaFile, OutputFile, Picture, PictureSize
 from generator.urls import media, site_output
+
+if TYPE_CHECKING:  # Pillow itself is imported where a picture is read: most builds read none
+    from PIL import Image
 
 RESIZED = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -44,7 +46,7 @@ def picture_sizes(
     smaller sizes."""
     pictures: dict[str, Picture] = {}
     found: list[OutputFile] = []
-    for file, data, picture in _described(files):
+    for file, data, picture in _described(files, cache):
         pictures[picture.path] = picture
         found += picture_files(picture, file, data, cache, previous)
     return pictures, found
@@ -56,7 +58,9 @@ def describe_pictures(files: Iterable[MediaFile]) -> dict[str, Picture]:
     return {picture.path: picture for _, _, picture in _described(files)}
 
 
-def _described(files: Iterable[MediaFile]) -> Iterator[tuple[MediaFile, bytes, Picture]]:
+def _described(
+    files: Iterable[MediaFile], cache: Store | None = None
+) -> Iterator[tuple[MediaFile, bytes, Picture]]:
     files = list(files)
     taken = {media(f.rel_path) for f in files}  # a size never takes the place of a file of media/
     for file in files:
@@ -64,26 +68,25 @@ def _described(files: Iterable[MediaFile]) -> Iterator[tuple[MediaFile, bytes, P
         if format_ is None:
             continue
         data = file.data if file.data is not None else file.source.read_bytes()
-        picture = _picture(file, format_, data)
+        picture = _picture(file, format_, data, cache)
         if picture is not None:
             yield file, data, replace(picture, sizes=tuple(s for s in picture.sizes if s.path not in taken))
 
 
-def _picture(file: MediaFile, format_: str, data: bytes) -> Picture | None:
+def _picture(file: MediaFile, format_: str, data: bytes, cache: Store | None = None) -> Picture | None:
     """The picture's upright size and the sizes to make of it; None for one Pillow does not
-    read as a still picture of that kind."""
+    read as a still picture of that kind. With a `cache`, the size an earlier build read
+    from the same bytes is taken from it: every build describes every picture."""
     source = digest("picture", code_digest(), version("pillow"), data)
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format != format_ or getattr(image, "n_frames", 1) > 1:
-                return None  # a misnamed file, or an animation: published as it is
-            width, height = image.size
-            if width * height > MAX_PIXELS:
-                return None
-            if image.getexif().get(0x0112) in (5, 6, 7, 8):  # turned a quarter: width and height swap
-                width, height = height, width
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    measured = cache.get(digest("measured", source)) if cache is not None else None
+    if measured is None:
+        size = _measure(format_, data)
+        measured = b"" if size is None else f"{size[0]} {size[1]}".encode()
+        if cache is not None:
+            cache.put(digest("measured", source), measured)
+    if not measured:
         return None
+    width, height = map(int, measured.split())
     path = media(file.rel_path)
     stem = posixpath.splitext(path)[0]
     formats = (format_,) if format_ == "WEBP" else (format_, "WEBP")
@@ -103,6 +106,25 @@ def _picture(file: MediaFile, format_: str, data: bytes) -> Picture | None:
         for w, f in wanted
     )
     return Picture(path, width, height, MIME[format_], sizes)
+
+
+def _measure(format_: str, data: bytes) -> tuple[int, int] | None:
+    """The picture's upright width and height; None for one Pillow does not read as a
+    still picture of that kind, or one too large to resize."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != format_ or getattr(image, "n_frames", 1) > 1:
+                return None  # a misnamed file, or an animation: published as it is
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                return None
+            if image.getexif().get(0x0112) in (5, 6, 7, 8):  # turned a quarter: width and height swap
+                return height, width
+            return width, height
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return None
 
 
 def picture_files(
@@ -140,6 +162,8 @@ def picture_files(
 
 
 def _upright(data: bytes) -> Image.Image:
+    from PIL import Image, ImageOps
+
     with Image.open(io.BytesIO(data)) as opened:
         image = ImageOps.exif_transpose(opened)
         image.load()
@@ -149,6 +173,8 @@ def _upright(data: bytes) -> Image.Image:
 
 def _resized(image: Image.Image, size: PictureSize) -> bytes:
     """The picture at `size`, without EXIF, with its colour profile."""
+    from PIL import Image
+
     small = image
     if small.mode not in ("RGB", "RGBA", "L", "LA"):
         small = small.convert("RGBA" if "transparency" in small.info or "A" in small.mode else "RGB")

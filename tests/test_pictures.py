@@ -223,3 +223,34 @@ def test_a_new_picture_with_the_same_name_gets_new_sizes(make_project: MakeProje
     assert cli.main(["build", "--project", str(project), "--today", TODAY.isoformat()]) == 0
     with Image.open(project / "output/site/media/equipo.480w.jpg") as image:
         assert image.size == (480, 384)
+
+
+def test_a_picture_is_measured_once_then_its_size_is_taken_from_the_cache(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    measured: list[str] = []
+    measure = pictures._measure
+
+    def counted(format_: str, data: bytes) -> tuple[int, int] | None:
+        measured.append(format_)
+        return measure(format_, data)
+
+    monkeypatch.setattr(pictures, "_measure", counted)
+    project = make_project(
+        {
+            "content/media/retrato.jpg": photo((1000, 600), turned=True),
+            "content/media/falso.jpg": photo((900, 900), "PNG"),  # not what its name says: left as it is
+        }
+    )
+    store = Store(None)
+    first = build(project, today=TODAY, cache=store)
+    assert sorted(measured) == ["JPEG", "JPEG"]
+    measured.clear()
+    again = build(project, today=TODAY, cache=store)
+    assert measured == []  # both, the misnamed one too, from the cache
+    sizes = {f.path: f.data for f in first.files if "/media/" in f.path}
+    assert {f.path: f.data for f in again.files if "/media/" in f.path} == sizes
+    assert "site/media/retrato.480w.jpg" in sizes and not any("falso." in p and "w." in p for p in sizes)
+    described = pictures.picture_sizes(first.sources.site.media, cache=store)[0]
+    assert described == pictures.describe_pictures(first.sources.site.media)  # measured without the cache
+    assert (described["media/retrato.jpg"].width, described["media/retrato.jpg"].height) == (600, 1000)

@@ -13,8 +13,6 @@ import io
 from functools import partial
 from pathlib import Path
 
-from PIL import Image
-
 from generator.cache import digest
 from generator.errors import GeneratorError
 from generator.load.files import content_files
@@ -72,6 +70,8 @@ def load_media(
 def without_location(path: Path) -> bytes | None:
     """The picture's bytes without its EXIF location, or None when it has none (or is no
     picture Pillow reads: it is published as it is)."""
+    from PIL import Image  # here: a build whose pictures are all cached reads none
+
     try:
         with Image.open(path) as image:
             exif = image.getexif()

@@ -8,8 +8,8 @@ builds give the same bytes.
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from html import escape as html_escape
 from xml.etree import ElementTree as ET
-from xml.sax.saxutils import escape
 
 from generator.cache import Previous, code_digest, digest
 from generator.config import Config
@@ -102,7 +102,7 @@ def sitemap_xml(base: str, default_language: str, entries: list[tuple[str, list[
         return f"{_DECLARATION}{root} />\n".encode()
     out = [_DECLARATION, root, ">\n"]
     for path, alternates in entries:
-        loc = escape(base + pretty(path))
+        loc = _text(base + pretty(path))
         out.append("  <ns0:url>\n" + (f"    <ns0:loc>{loc}</ns0:loc>\n" if loc else "    <ns0:loc />\n"))
         if len(alternates) >= 2:
             default = dict(alternates).get(default_language, alternates[0][1])
@@ -120,8 +120,17 @@ _DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
 _IN_ATTRIBUTES = {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#09;"}  # as ElementTree writes them
 
 
+def _text(value: str) -> str:
+    """XML text as ElementTree writes it (&, < and >; what xml.sax.saxutils.escape does,
+    without the 10 ms of every build that importing it costs: it imports urllib.request)."""
+    return html_escape(value, quote=False)
+
+
 def _attribute(value: str) -> str:
-    return escape(value, _IN_ATTRIBUTES)
+    value = _text(value)
+    for character, entity in _IN_ATTRIBUTES.items():
+        value = value.replace(character, entity)
+    return value
 
 
 def _sitemap_entries(config: Config, plans: list[PagePlan]) -> list[tuple[str, list[tuple[str, str]]]]:
