@@ -2,7 +2,8 @@
 
 Builds: a generated corpus (bench/corpus.py) of N announcements, built by intranet,
 Pelican and Hugo in alternation, each as a separate process timed from outside (wall
-time and peak resident memory, from the kernel), medians of several runs. Pelican and
+time, processor time and peak resident memory, from the kernel), medians of several
+runs. Pelican and
 Hugo come from the package index into bench/.others/ (git-ignored) on the first run.
 intranet is measured cold (no output, no cache), with nothing changed, after editing one
 announcement, and after editing the base template (every page re-rendered, bodies cached).
@@ -56,8 +57,14 @@ OTHERS = REPO / "bench" / ".others"
 INTRANET = [sys.executable, "-m", "generator"]
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Run a command; its wall time in seconds and its peak resident memory in MB."""
+Run = tuple[float, float, float]  # wall time (s), peak resident memory (MB), processor time (s)
+
+
+def timed(command: list[str], cwd: Path) -> Run:
+    """Run a command; its wall time in seconds, its peak resident memory in MB, and its
+    processor time (user and system) in seconds, with that of the processes it waited for
+    (a build's workers, Pagefind). On a machine whose other tenants come and go, the wall
+    time of one run moves by a fifth from day to day; the processor time much less."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -68,7 +75,7 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float]:
         raise RuntimeError(f"{' '.join(command)} failed in {cwd}:\n{error[-2000:]}")
     if process.stderr:
         process.stderr.close()
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def others() -> dict[str, list[str]]:
@@ -85,7 +92,7 @@ def others() -> dict[str, list[str]]:
     }
 
 
-def intranet_run(project: Path, scenario: str, run: int) -> tuple[float, float]:
+def intranet_run(project: Path, scenario: str, run: int) -> Run:
     """Prepare the project for the scenario, then build it from the command line."""
     if scenario == "cold":
         shutil.rmtree(project / "output", ignore_errors=True)
@@ -116,7 +123,7 @@ SERVE = "serve: save → page reloaded"
 PAUSE = 5.0  # seconds between one reload and the next save: reading what changed
 
 
-def serve_reloads(project: Path, runs: int) -> list[tuple[float, float]]:
+def serve_reloads(project: Path, runs: int) -> list[Run]:
     """`intranet serve` on the corpus: from saving an announcement to the reload event its
     open pages receive (Server-Sent Events) and the page, fetched again, showing the
     change; several saves, each PAUSE after the last reload (a person reads the change)."""
@@ -164,7 +171,7 @@ def serve_reloads(project: Path, runs: int) -> list[tuple[float, float]]:
             shown = urllib.request.urlopen(page, timeout=120).read().decode()
             if saved not in shown:
                 raise RuntimeError(f"the reloaded page {page} does not show the change")
-            found.append((time.perf_counter() - started, 0.0))
+            found.append((time.perf_counter() - started, 0.0, 0.0))
         stream.close()
         return found
     finally:
@@ -179,13 +186,13 @@ def _page_of(source: Path, port: int) -> str:
     return f"http://127.0.0.1:{port}/{news_page(lang, slug).removesuffix('index.html')}"
 
 
-def bench_corpus(size: int, runs: int, tools: dict[str, list[str]]) -> dict[str, list[tuple[float, float]]]:
+def bench_corpus(size: int, runs: int, tools: dict[str, list[str]]) -> dict[str, list[Run]]:
     corpus = items(size)
     folder = WORK / str(size)
     write_intranet(folder / "intranet", corpus)
     write_pelican(folder / "pelican", corpus)
     write_hugo(folder / "hugo", corpus)
-    results: dict[str, list[tuple[float, float]]] = {}
+    results: dict[str, list[Run]] = {}
     for run in range(runs):
         for name, command in tools.items():
             shutil.rmtree(folder / name / "out", ignore_errors=True)
@@ -242,14 +249,19 @@ def markdown_alone(size: int) -> list[tuple[str, float]]:
     ]
 
 
-def median(values: list[tuple[float, float]]) -> tuple[float, float]:
-    return statistics.median(v[0] for v in values), statistics.median(v[1] for v in values)
+def median(values: list[Run]) -> Run:
+    """Each figure's median over the runs, on its own."""
+    return (
+        statistics.median(v[0] for v in values),
+        statistics.median(v[1] for v in values),
+        statistics.median(v[2] for v in values),
+    )
 
 
-def build_table(figures: dict[int, dict[str, list[tuple[float, float]]]]) -> list[str]:
+def build_table(figures: dict[int, dict[str, list[Run]]]) -> list[str]:
     lines = [
-        "| announcements | build | intranet | Pelican | Hugo | intranet ÷ Pelican | peak memory (intranet / Pelican / Hugo) |",
-        "|---|---|---|---|---|---|---|",
+        "| announcements | build | intranet | Pelican | Hugo | intranet ÷ Pelican | peak memory (intranet / Pelican / Hugo) | processor time (intranet / Pelican / Hugo) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for size, results in figures.items():
         pelican, hugo = median(results["pelican"]), median(results["hugo"])
@@ -257,7 +269,7 @@ def build_table(figures: dict[int, dict[str, list[tuple[float, float]]]]) -> lis
             ours = median(results[scenario])
             cold = scenario == "cold"
             if scenario == SERVE:
-                lines.append(f"| {size:,} | {scenario} | {ours[0]:.2f} s | — | — | — | — |")
+                lines.append(f"| {size:,} | {scenario} | {ours[0]:.2f} s | — | — | — | — | — |")
                 continue
             lines.append(
                 f"| {size:,} | {scenario} | {ours[0]:.2f} s | "
@@ -267,9 +279,10 @@ def build_table(figures: dict[int, dict[str, list[tuple[float, float]]]]) -> lis
                     else "— | — | — | "
                 )
                 + (
-                    f"{ours[1]:.0f} / {pelican[1]:.0f} / {hugo[1]:.0f} MB |"
+                    f"{ours[1]:.0f} / {pelican[1]:.0f} / {hugo[1]:.0f} MB | "
+                    f"{ours[2]:.2f} / {pelican[2]:.2f} / {hugo[2]:.2f} s |"
                     if cold
-                    else f"{ours[1]:.0f} MB |"
+                    else f"{ours[1]:.0f} MB | {ours[2]:.2f} s |"
                 )
             )
     return lines
@@ -383,7 +396,10 @@ def main() -> None:
         *build_table(figures),
         "",
         "Peak memory is the largest single process's (the kernel's figure for the build and the workers",
-        "it forks, which share the parent's memory until they write to it).",
+        "it forks, which share the parent's memory until they write to it). Processor time is user and",
+        "system time, the processes each build waited for included (intranet's workers and Pagefind):",
+        "it moves much less than wall time when the machine's other tenants come and go, so compare",
+        "it across days, and wall time within one table.",
         "",
         f"### Markdown alone, {smallest:,} bodies, one process",
         "",
