@@ -63,8 +63,7 @@ Run = tuple[float, float, float]  # wall time (s), peak resident memory (MB), pr
 def timed(command: list[str], cwd: Path) -> Run:
     """Run a command; its wall time in seconds, its peak resident memory in MB, and its
     processor time (user and system) in seconds, with that of the processes it waited for
-    (a build's workers, Pagefind). On a machine whose other tenants come and go, the wall
-    time of one run moves by a fifth from day to day; the processor time much less."""
+    (a build's workers, Pagefind): the work each tool does, over however many cores."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -398,8 +397,8 @@ def main() -> None:
         "Peak memory is the largest single process's (the kernel's figure for the build and the workers",
         "it forks, which share the parent's memory until they write to it). Processor time is user and",
         "system time, the processes each build waited for included (intranet's workers and Pagefind):",
-        "it moves much less than wall time when the machine's other tenants come and go, so compare",
-        "it across days, and wall time within one table.",
+        "the work each tool does, which intranet spreads over the cores and Pelican does on one. On a",
+        "shared machine both figures move with its other tenants' load: compare the tools within one table.",
         "",
         f"### Markdown alone, {smallest:,} bodies, one process",
         "",
