@@ -324,6 +324,60 @@ def test_the_home_page_follows_a_retitled_latest_announcement(make_project: Make
     assert "Primero" not in home.read_text(encoding="utf-8")
 
 
+MEETING = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Test//EN
+BEGIN:VEVENT
+UID:comite@example.com
+SUMMARY:{title}
+DTSTART;TZID=Europe/Madrid:{start}
+DTEND;TZID=Europe/Madrid:{end}
+CATEGORIES:MEETING
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def test_the_calendar_pages_follow_a_calendar_edit_and_the_next_day(make_project: MakeProject) -> None:
+    """A calendar page is keyed by what its weeks and month grids are worked out from
+    (the agenda, today, its office's zone), not by the grids themselves: moving or renaming
+    an event, or building on a later day, must still render it again, as a clean build does."""
+    ics = "content/calendar/madrid/comite.ics"
+    project = make_project(
+        {
+            "content/announcements/a.md": announcement("Uno", "2026-11-20"),
+            ics: MEETING.format(title="Comité de calidad", start="20261125T160000", end="20261125T170000"),
+        }
+    )
+    build(project)
+    page = project / "output/site/es/calendar/madrid/index.html"
+    before = page.read_text(encoding="utf-8")
+    assert "Comité de calidad" in before
+    (project / ics).write_text(
+        MEETING.format(title="Comité de mejora", start="20261203T090000", end="20261203T100000"),
+        encoding="utf-8",
+    )
+    build(project)
+    after = page.read_text(encoding="utf-8")
+    assert "Comité de mejora" in after
+    assert "Comité de calidad" not in after
+    build(project, "--no-cache", "--out", str(project.parent / "clean"))
+    assert published_tree(project / "output") == published_tree(project.parent / "clean")
+
+    def site(folder: Path) -> dict[str, bytes]:  # the newsletter folder keeps the earlier weeks'
+        return {path: data for path, data in published_tree(folder).items() if path.startswith("site/")}
+
+    for day in ("2026-11-24", "2026-12-04"):  # today's mark moves; then the meeting is past
+        assert cli.main(["build", "--project", str(project), "--today", day]) == 0
+        clean = project.parent / f"clean-{day}"
+        assert (
+            cli.main(["build", "--project", str(project), "--today", day, "--no-cache", "--out", str(clean)])
+            == 0
+        )
+        assert site(project / "output") == site(clean)
+    assert page.read_text(encoding="utf-8") != after
+
+
 def test_a_changed_built_in_template_is_not_up_to_date(
     make_project: MakeProject,
     tmp_path: Path,
