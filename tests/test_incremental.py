@@ -1,6 +1,6 @@
 """Incremental builds: whatever the history of edits, the output equals a clean build's.
 
-Random sequences of edits, additions, deletions, template and site.toml changes; after
+Random sequences of edits, additions, deletions, template, site.toml and calendar changes; after
 each step the project is built twice from the command line, incrementally into output/
 (with the cache and the record of the last publish) and from nothing into another folder
 (--no-cache), and the two trees must be equal byte for byte.
@@ -49,12 +49,28 @@ TEMPLATE_EDITS = [
 ]
 
 
+MEETING = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Test//EN
+BEGIN:VEVENT
+UID:comite@example.com
+SUMMARY:{title}
+DTSTART;TZID=Europe/Madrid:{start}
+DTEND;TZID=Europe/Madrid:{end}
+CATEGORIES:MEETING
+END:VEVENT
+END:VCALENDAR
+"""
+
+
 def step(project: Path, rng: random.Random, number: int) -> str:
     """One random change to the project; returns what it did, for the failure message."""
     folder = project / "content" / "announcements"
     files = sorted(folder.glob("*.md"))
     names = [f.name for f in files]
-    choice = rng.choice(["edit", "edit", "retitle", "add", "delete", "template", "settings", "nothing"])
+    choice = rng.choice(
+        ["edit", "edit", "retitle", "add", "delete", "template", "settings", "calendar", "nothing"]
+    )
     if choice == "edit" and files:
         target = rng.choice(files)
         text = target.read_text(encoding="utf-8")
@@ -86,6 +102,22 @@ def step(project: Path, rng: random.Random, number: int) -> str:
         sizes = f"news_per_page = {rng.randint(1, 4)}\nlist_per_page = {rng.randint(1, 3)}"
         settings.write_text(SITE_TOML.replace("news_per_page = 2", sizes))
         return "settings"
+    if choice == "calendar":  # an event added, moved, renamed or its calendar removed
+        calendar = project / "content" / "calendar" / "madrid" / "equipo.ics"
+        if calendar.exists() and rng.random() < 0.25:
+            calendar.unlink()
+            return "calendar removed"
+        day, hour = rng.randint(20, 31), rng.randint(8, 17)
+        calendar.parent.mkdir(parents=True, exist_ok=True)
+        calendar.write_text(
+            MEETING.format(
+                title=f"{rng.choice(WORDS)} {number}",
+                start=f"202612{day:02}T{hour:02}0000",
+                end=f"202612{day:02}T{hour + 1:02}0000",
+            ).replace("MEETING", rng.choice(["MEETING", "TRAINING", "HOLIDAY"])),
+            encoding="utf-8",
+        )
+        return f"calendar {day} {hour}"
     if choice == "nothing":
         return "nothing"
     name = f"nuevo-{number}.md"
@@ -161,7 +193,7 @@ def test_a_template_edit_renders_the_pages_made_with_it_and_no_others(
 
 # (seed, pages a build renders in its own process before it turns to the cores): with 3,
 # an edit that changes more hands the rest over part way through the site's pages.
-@pytest.mark.parametrize(("seed", "serial"), [(1, SERIAL_PAGES), (2, 3)])
+@pytest.mark.parametrize(("seed", "serial"), [(1, SERIAL_PAGES), (6, 3)])
 def test_incremental_output_equals_a_clean_build(
     make_project: MakeProject, monkeypatch: pytest.MonkeyPatch, seed: int, serial: int
 ) -> None:
@@ -179,7 +211,7 @@ def test_incremental_output_equals_a_clean_build(
     assert "news_per_page = 2" in SITE_TOML
     build(project)
     history = []
-    for number in range(8):
+    for number in range(12):
         history.append(step(project, rng, number))
         build(project)
         clean = project.parent / f"clean-{seed}-{number}"
@@ -322,20 +354,6 @@ def test_the_home_page_follows_a_retitled_latest_announcement(make_project: Make
     build(project)
     assert "Segundo" in home.read_text(encoding="utf-8")
     assert "Primero" not in home.read_text(encoding="utf-8")
-
-
-MEETING = """BEGIN:VCALENDAR
-VERSION:2.0
-PRODID:-//Test//EN
-BEGIN:VEVENT
-UID:comite@example.com
-SUMMARY:{title}
-DTSTART;TZID=Europe/Madrid:{start}
-DTEND;TZID=Europe/Madrid:{end}
-CATEGORIES:MEETING
-END:VEVENT
-END:VCALENDAR
-"""
 
 
 def test_the_calendar_pages_follow_a_calendar_edit_and_the_next_day(make_project: MakeProject) -> None:
