@@ -107,17 +107,17 @@ def step(project: Path, rng: random.Random, number: int) -> str:
         if calendar.exists() and rng.random() < 0.25:
             calendar.unlink()
             return "calendar removed"
-        day, hour = rng.randint(20, 31), rng.randint(8, 17)
+        event_day, hour = rng.randint(20, 31), rng.randint(8, 17)
         calendar.parent.mkdir(parents=True, exist_ok=True)
         calendar.write_text(
             MEETING.format(
                 title=f"{rng.choice(WORDS)} {number}",
-                start=f"202612{day:02}T{hour:02}0000",
-                end=f"202612{day:02}T{hour + 1:02}0000",
+                start=f"202612{event_day:02}T{hour:02}0000",
+                end=f"202612{event_day:02}T{hour + 1:02}0000",
             ).replace("MEETING", rng.choice(["MEETING", "TRAINING", "HOLIDAY"])),
             encoding="utf-8",
         )
-        return f"calendar {day} {hour}"
+        return f"calendar {event_day} {hour}"
     if choice == "nothing":
         return "nothing"
     name = f"nuevo-{number}.md"
