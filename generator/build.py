@@ -29,7 +29,7 @@ from generator.cache import (
 )
 from generator.config import Config, load_config
 from generator.errors import GeneratorError, did_you_mean, known_list
-from generator.indexer import bundle_names, shards, start_index
+from generator.indexer import bundle_names, start_index
 from generator.load.markdown import CachedMarkdown
 from generator.load.reuse import Reuse
 from generator.load.site import load_site
@@ -236,8 +236,8 @@ def build_site(
     )
     fingerprints = Fingerprints(sources.known)
     records = search_records(config, views, fingerprints)
-    bundles = tuple(shards(records))
     indexing = start_index(records, previous=previous, spool=spool)  # Pagefind runs while pages render
+    bundles = indexing.names
     del records  # Pagefind has its pages: the texts are not held while the site renders
     try:
         if boards is None:

@@ -142,7 +142,7 @@ def start_index(
         _prepare(name, part, previous, published.get(f"{SITE}/{FOLDER}/{name}/", []), spool, room)
         for name, part in parts.items()
     ]
-    indexing = Indexing(bundles, spool)
+    indexing = Indexing(bundles, spool, tuple(parts))
     try:
         for bundle, part in zip(bundles, parts.values(), strict=True):
             if bundle.pages is not None:  # Pagefind starts on the first while the others are written
@@ -185,10 +185,11 @@ class _Bundle:
 class Indexing:
     """The bundles of one index, some perhaps still being made."""
 
-    def __init__(self, bundles: list[_Bundle], spool: Spool | None) -> None:
+    def __init__(self, bundles: list[_Bundle], spool: Spool | None, names: tuple[str, ...] = ()) -> None:
         self._bundles = bundles
         self._spool = spool
         self._chain: subprocess.Popen[str] | None = None
+        self.names = names  # the bundles', as `shards` names them: what the search page merges
 
     def launch(self) -> None:
         """Start making every bundle that changed (see _CHAIN)."""
