@@ -8,7 +8,9 @@ each step the project is built twice from the command line, incrementally into o
 
 from __future__ import annotations
 
+import datetime as dt
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -483,3 +485,108 @@ def test_a_template_edit_writes_only_the_pages_whose_bytes_change(
         == 0
     )
     assert published_tree(clean) == published_tree(project / "output")
+
+
+def sample_step(content: Path, rng: random.Random, number: int) -> str:
+    """One random change to a copy of the sample's content/, of any kind of file it holds
+    (what the comms team edits between two builds); returns what it did."""
+    stories = sorted(content.glob("announcements/*.md"))
+    texts = sorted(content.rglob("*.md"))
+    choice = rng.choice(
+        ["body", "retitle", "pin", "redate", "delete", "restore", "picture", "metric", "survey", "calendar"]
+    )
+    if choice == "body":
+        target = rng.choice(texts)
+        target.write_text(
+            target.read_text(encoding="utf-8") + f"\nUna línea más, {number}.\n", encoding="utf-8"
+        )
+    elif choice == "retitle":
+        target = rng.choice(texts)
+        target.write_text(
+            target.read_text(encoding="utf-8").replace("title: ", f"title: {rng.choice(WORDS)} ", 1),
+            encoding="utf-8",
+        )
+    elif choice in ("pin", "redate") and stories:
+        target = rng.choice(stories)
+        text = target.read_text(encoding="utf-8")
+        if choice == "pin":
+            pinned = "\npinned: true\n" in text
+            text = (
+                text.replace("\npinned: true\n", "\n")
+                if pinned
+                else text.replace("---\n", "---\npinned: true\n", 1)
+            )
+        else:
+            text = re.sub(
+                r"\ndate: \d{4}-\d{2}-\d{2}", f"\ndate: 2026-11-{rng.randint(1, 28):02}", text, count=1
+            )
+        target.write_text(text, encoding="utf-8")
+    elif choice == "delete":
+        target = rng.choice(sorted(p for p in content.rglob("*") if p.is_file() and p.name != "site.toml"))
+        target.unlink()
+    elif choice == "restore":  # a file of the sample back as it was, or back at all
+        source = rng.choice(sorted(p for p in SAMPLE.rglob("*") if p.is_file()))
+        target = content / source.relative_to(SAMPLE)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    elif choice == "picture":  # the same name, another size and colour
+        from PIL import Image
+
+        target = content / "media" / "intranet-bienvenida.png"
+        target.parent.mkdir(exist_ok=True)
+        size = (rng.choice([400, 900, 1800]), rng.choice([300, 700]))
+        Image.new("RGB", size, (rng.randint(0, 255), 90, 120)).save(target)
+    elif choice == "metric" and (metrics := sorted(content.glob("metrics/*.csv"))):
+        target = rng.choice(metrics)
+        *rows, last = target.read_text(encoding="utf-8").splitlines()
+        day, _ = last.split(",")
+        target.write_text("\n".join([*rows, f"{day},{rng.randint(60, 99)}"]) + "\n", encoding="utf-8")
+    elif choice == "survey" and (target := content / "surveys" / "clima-2026.csv").exists():
+        rows = target.read_text(encoding="utf-8").splitlines()
+        target.write_text("\n".join([*rows, rng.choice(rows[1:])]) + "\n", encoding="utf-8")
+    elif choice == "calendar" and (calendars := sorted(content.rglob("*.ics"))):
+        target = rng.choice(calendars)
+        text = target.read_text(encoding="utf-8")
+        target.write_text(
+            text.replace("SUMMARY:", f"SUMMARY:{rng.choice(WORDS)} {number} ", 1), encoding="utf-8"
+        )
+    else:
+        return f"{choice}: nothing to change"
+    return f"{choice} {target.relative_to(content).as_posix()}"
+
+
+SAMPLE = Path(cli.__file__).resolve().parent.parent / "content"
+
+
+def test_incremental_output_over_the_sample_content_equals_a_clean_build(tmp_path: Path) -> None:
+    """Every kind of file the sample holds (stories, pages, kudos, trainings, certification,
+    a picture, indicators, a survey, calendars) changed, removed and put back in a random
+    order, with days passing: after each step, the site and the week's newsletter built
+    incrementally are a clean build's (or both builds fail)."""
+    rng = random.Random(14)  # its steps: a picture, deletions, restores, days, indicators, a survey
+    project = tmp_path / "project"
+    shutil.copytree(SAMPLE, project / "content")
+    day = 23
+    history = []
+
+    def built(*extra: str) -> int:
+        return cli.main(["build", "--project", str(project), "--today", f"2026-11-{day}", *extra])
+
+    def shown(folder: Path) -> dict[str, bytes]:  # the newsletter folder keeps the earlier weeks'
+        week = "newsletter/{}-W{:02}/".format(*dt.date(2026, 11, day).isocalendar()[:2])
+        return {p: d for p, d in published_tree(folder).items() if p.startswith(("site/", week))}
+
+    assert built() == 0
+    compared = 0
+    for number in range(10):
+        if rng.random() < 0.2:
+            day += 1
+            history.append(f"day {day}")
+        history.append(sample_step(project / "content", rng, number))
+        clean = tmp_path / f"clean-{number}"
+        code = built()
+        assert built("--no-cache", "--out", str(clean)) == code, f"after {history}"
+        if code == 0:
+            assert shown(project / "output") == shown(clean), f"after {history}"
+            compared += 1
+    assert compared >= 5, history  # most steps build: the comparisons are not all skipped
