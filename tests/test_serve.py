@@ -105,6 +105,35 @@ def test_an_edit_reloads_the_page_a_broken_one_keeps_the_last_good_site_and_says
     assert get(running, "es/news/menu/")[0] == 404
 
 
+def test_a_broken_file_stays_shown_while_other_files_are_edited_until_it_is_fixed(
+    preview: tuple[Preview, Path],
+) -> None:
+    """A rebuild looks only at the files the watcher saw touched since the last rebuild
+    that got through: saving another file while one is broken must not bring the broken
+    one back as it was before. Its problem stays shown over the last good site, and the
+    fix shows both edits."""
+    running, project = preview
+    events = listen(running)
+    menu = project / "content/announcements/menu.md"
+    menu.write_text("---\ntitle: Menú\ndate: 2026-13-45\n---\nTexto.\n", encoding="utf-8")
+    _, data = _first("problems", events, timeout=10)
+    assert json.loads(data)[0].startswith("content/announcements/menu.md:3: ")
+
+    (project / "content/announcements/otra.md").write_text(
+        announcement("Otra noticia", "2026-11-19"), encoding="utf-8"
+    )
+    _, data = _first("problems", events, timeout=10, past="problems")
+    (problem,) = json.loads(data)  # still the broken file's, and only it
+    assert problem.startswith("content/announcements/menu.md:3: ")
+    assert get(running, "es/news/otra/")[0] == 404  # the last good site, without the new story
+    assert "Menú de otoño" in get(running, "es/news/menu/")[1]
+
+    menu.write_text(announcement("Menú de invierno", "2026-11-18"), encoding="utf-8")
+    _first("reload", events, timeout=10, past="problems")
+    assert "Menú de invierno" in get(running, "es/news/menu/")[1]
+    assert "Otra noticia" in get(running, "es/news/otra/")[1]
+
+
 def test_a_file_written_slowly_is_rebuilt_once_when_it_is_closed(preview: tuple[Preview, Path]) -> None:
     """A save that takes a while (two writes 60 ms apart) is rebuilt once it is closed:
     the half-written file is never built."""
