@@ -107,9 +107,12 @@ def load_sources(
     today = today or today_in(config)
     warnings: list[GeneratorError] = []
     settings = _settings_digest(config)
-    if memo is not None:
-        memo.next_round(settings)
-    reuse = Reuse(store, settings, memo=memo, touched=touched if memo is not None else None)
+    # The files' record is kept by the settings: after a change of them, the one found may
+    # be older than the last rebuild (settings changed, then back), and not know of what was
+    # saved since. Every file is then looked at, as when it is not known what was touched.
+    if memo is None or not memo.next_round(settings):
+        touched = None
+    reuse = Reuse(store, settings, memo=memo, touched=touched)
     site = load_site(
         content,
         config,

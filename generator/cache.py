@@ -470,11 +470,14 @@ class Memo:
         self._this[key] = (None, value)
         return value
 
-    def next_round(self, settings: str = "") -> None:
+    def next_round(self, settings: str = "") -> bool:
         """A new rebuild starts: what the last one did not ask for is let go, and all of it
-        when the `settings` (a digest of the code, libraries and site settings) changed."""
-        self._last, self._this = (self._this if settings == self._settings else {}), {}
+        when the `settings` (a digest of the code, libraries and site settings) changed.
+        Whether they are the last rebuild's."""
+        same = settings == self._settings
+        self._last, self._this = (self._this if same else {}), {}
         self._settings = settings
+        return same
 
     def __len__(self) -> int:
         return len(self._this)

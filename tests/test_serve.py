@@ -406,6 +406,45 @@ def test_a_rebuild_that_reuses_what_it_worked_out_serves_what_a_fresh_one_would(
         before = after
 
 
+def test_a_story_edited_between_a_setting_changed_and_changed_back_shows_its_edit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The files' record is kept by the settings it was made with: a setting changed and
+    then changed back finds the record made before, which does not know of what was saved
+    in between. A rebuild after a change of settings looks at every file, so the edit made
+    in between is shown, as a fresh composition shows it."""
+    monkeypatch.setattr(reuse, "RACY", 0)
+    project = tmp_path / "sample"
+    shutil.copytree(REPO / "content", project / "content")
+    settings = project / "content/site.toml"
+    story = project / "content/announcements/nacimiento-mateo.md"
+    store, memo = Store(None), Memo()
+
+    def warm(touched: frozenset[str] | None) -> dict[str, bytes]:
+        site = preview_site(load_sources(project, today=TODAY, cache=store, memo=memo, touched=touched))
+        store.save(prune=False)
+        return {path: render() for path, render in site.pages.items()}
+
+    def fresh() -> dict[str, bytes]:
+        return {
+            path: render() for path, render in preview_site(load_sources(project, today=TODAY)).pages.items()
+        }
+
+    warm(None)
+    original = settings.read_text(encoding="utf-8")
+    assert "news_per_page = 8" in original
+    settings.write_text(original.replace("news_per_page = 8", "news_per_page = 3"), encoding="utf-8")
+    warm(frozenset({str(settings)}))
+    story.write_text(
+        story.read_text(encoding="utf-8").replace("title: ", "title: Editado · ", 1), encoding="utf-8"
+    )
+    assert "Editado · " in warm(frozenset({str(story)}))["es/news/nacimiento-mateo/index.html"].decode()
+    settings.write_text(original, encoding="utf-8")  # back as it was
+    pages = warm(frozenset({str(settings)}))
+    assert "Editado · " in pages["es/news/nacimiento-mateo/index.html"].decode()
+    assert pages == fresh()
+
+
 def test_a_rebuild_looks_only_at_the_files_the_watcher_saw_touched(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
