@@ -445,6 +445,71 @@ def test_a_story_edited_between_a_setting_changed_and_changed_back_shows_its_edi
     assert pages == fresh()
 
 
+def test_the_previews_rebuilds_after_random_changes_equal_fresh_compositions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Random changes to the sample, one rebuild each, told what the watcher would have
+    seen touched (or given back after a failed rebuild): any kind of content file changed,
+    removed or put back, a template edited, a setting changed, a day passing. After each,
+    every page (or the failure) is a fresh composition's."""
+    import datetime as dt
+    import random
+    import re
+
+    from generator.errors import GeneratorError
+    from tests.test_incremental import TEMPLATE_EDITS, sample_step
+
+    monkeypatch.setattr(reuse, "RACY", 0)
+    rng = random.Random(6)  # its steps: templates, a setting, a day, a deletion, a restore
+    project = tmp_path / "sample"
+    shutil.copytree(REPO / "content", project / "content")
+    store, memo = Store(None), Memo()
+    today = TODAY
+
+    def composed(**given: Any) -> dict[str, bytes] | str:
+        try:
+            site = preview_site(load_sources(project, today=today, **given))
+            return {path: render() for path, render in site.pages.items()}
+        except (GeneratorError, ExceptionGroup) as exc:
+            return type(exc).__name__  # a failed composition: both must fail
+
+    def files() -> dict[str, tuple[int, int]]:
+        return {str(p): (p.stat().st_mtime_ns, p.stat().st_size) for p in project.rglob("*") if p.is_file()}
+
+    composed(cache=store, memo=memo)
+    given_back: frozenset[str] = frozenset()
+    history: list[str] = []
+    for number in range(10):
+        before = files()
+        choice = rng.random()
+        if choice < 0.15:
+            name, old, edit = rng.choice(TEMPLATE_EDITS[:5])  # the site's, not the e-mail's
+            builtin = (REPO / "templates" / name).read_text(encoding="utf-8")
+            edited = project / "templates" / name
+            edited.parent.mkdir(parents=True, exist_ok=True)
+            edited.write_text(builtin.replace(old, edit.format(f"Marca {number}"), 1), encoding="utf-8")
+            history.append(f"template {name}")
+        elif choice < 0.3:
+            settings = project / "content/site.toml"
+            key = rng.choice(["news_per_page", "upcoming_weeks", "feed_entries"])
+            text = re.sub(
+                rf"{key} = \d+", f"{key} = {rng.randint(2, 12)}", settings.read_text(encoding="utf-8")
+            )
+            settings.write_text(text, encoding="utf-8")
+            history.append(f"settings {key}")
+        elif choice < 0.4:
+            today += dt.timedelta(days=rng.randint(1, 3))
+            history.append(f"day {today}")
+        else:
+            history.append(sample_step(project / "content", rng, number))
+        after = files()
+        touched = given_back | {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+        pages = composed(cache=store, memo=memo, touched=frozenset(touched))
+        store.save(prune=False)
+        given_back = frozenset(touched) if isinstance(pages, str) else frozenset()
+        assert pages == composed(), f"after {history}"
+
+
 def test_a_rebuild_looks_only_at_the_files_the_watcher_saw_touched(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
