@@ -654,16 +654,14 @@ def _serve(args: argparse.Namespace, project: Path) -> int:
         print(f"intranet: no content/ folder in {project}; pass --project DIR", file=sys.stderr)
         return 2
     try:
-        preview = start(project, args.host, args.port, args.today, say=lambda line: print(line, flush=True))
+        preview = start(project, args.host, args.port, args.today, say=_say, serving=_serving)
     except OSError as exc:
         print(f"intranet: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    try:  # from here on, Ctrl-C stops the preview (even before the line below is read)
-        print(
-            f"Serving {preview.url} (drafts shown); edit content/ or templates/ and open pages "
-            "reload. Ctrl-C stops.",
-            flush=True,
-        )
+    except KeyboardInterrupt:  # while it starts: stopped, as later (its threads end with the process)
+        print("Stopped.")
+        return 0
+    try:  # from here on, Ctrl-C stops the preview
         while True:  # Ctrl-C may reach one of the preview's threads, which does not end a
             time.sleep(0.5)  # wait without a time limit: the main thread looks twice a second
     except KeyboardInterrupt:
@@ -671,6 +669,15 @@ def _serve(args: argparse.Namespace, project: Path) -> int:
     finally:
         preview.stop()
     return 0
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
+def _serving(url: str) -> None:
+    """Said once the preview's pages are served (before its watches are set up)."""
+    _say(f"Serving {url} (drafts shown); edit content/ or templates/ and open pages reload. Ctrl-C stops.")
 
 
 def _progress(done: int, total: int) -> None:

@@ -26,6 +26,7 @@ import pytest
 from generator import serve
 from generator.build import Sources, build, files_changed, load_sources, preview_site
 from generator.cache import Memo, Store
+from generator.cli import main
 from generator.load import reuse
 from generator.serve import EVENTS, Preview, start
 from generator.urls import site_output
@@ -201,6 +202,37 @@ def test_ctrl_c_stops_the_preview_cleanly(make_project: MakeProject) -> None:
         process.communicate()  # its pipes closed here, not by a later test's collection
     assert process.returncode == 0 and "Stopped." in out
     assert "Traceback" not in err
+
+
+def test_ctrl_c_while_the_preview_starts_stops_it_as_later(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C during the first build (some seconds at 10,000 announcements) stops the
+    preview as it does later: not as an interrupted build, which has no output to keep."""
+    project = make_project({})
+
+    def interrupted(*args: object, **kwargs: object) -> Preview:
+        raise KeyboardInterrupt  # where Ctrl-C reaches the main thread while it starts
+
+    monkeypatch.setattr(serve, "start", interrupted)
+    assert main(["serve", "--project", str(project), "--port", "0", "--today", "2026-11-23"]) == 0
+    said = capsys.readouterr()
+    assert said.out.strip() == "Stopped." and said.err == ""
+
+
+def test_the_address_is_said_as_soon_as_its_pages_are_served(make_project: MakeProject) -> None:
+    project = make_project({})
+    answers: list[int] = []
+
+    def serving(url: str) -> None:  # before start() returns: the page must already be there
+        with urllib.request.urlopen(url + "en/", timeout=10) as reply:
+            answers.append(reply.status)
+
+    preview = start(project, "127.0.0.1", 0, TODAY, say=lambda line: None, serving=serving)
+    try:
+        assert answers == [200]
+    finally:
+        preview.stop()
 
 
 def _what_a_reader_gets(files: dict[str, bytes]) -> dict[str, bytes]:
