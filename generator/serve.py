@@ -16,6 +16,7 @@ import json
 import mimetypes
 import os
 import threading
+import time
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -164,6 +165,7 @@ def rebuild(
     the site was composed: if not, those files are looked at again next time."""
     state.generation += 1
     generation = state.generation
+    began = time.perf_counter()
     try:
         state.cache.forget_unused()
         sources = load_sources(project, today=today, cache=state.cache, memo=state.memo, touched=touched)
@@ -175,7 +177,8 @@ def rebuild(
     files = ServedSite(_served(site.files), site.pages)
     complete = state.publish(files, [])
     gc.freeze()  # what the site holds is not walked by the collector again (see _afterwards)
-    say(f"Rebuilt {len(site.pages)} pages (today: {site.sources.today.isoformat()})")
+    took = time.perf_counter() - began  # until its pages are served (each renders when asked for)
+    say(f"Rebuilt {len(site.pages)} pages in {took:.2f} s (today: {site.sources.today.isoformat()})")
     later = (project, state, site, generation, complete, say)
     threading.Thread(target=_afterwards, args=later, daemon=True).start()
     return True

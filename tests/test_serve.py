@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import subprocess
@@ -223,14 +224,17 @@ def test_ctrl_c_while_the_preview_starts_stops_it_as_later(
 def test_the_address_is_said_as_soon_as_its_pages_are_served(make_project: MakeProject) -> None:
     project = make_project({})
     answers: list[int] = []
+    said: list[str] = []
 
     def serving(url: str) -> None:  # before start() returns: the page must already be there
         with urllib.request.urlopen(url + "en/", timeout=10) as reply:
             answers.append(reply.status)
 
-    preview = start(project, "127.0.0.1", 0, TODAY, say=lambda line: None, serving=serving)
+    preview = start(project, "127.0.0.1", 0, TODAY, say=said.append, serving=serving)
     try:
         assert answers == [200]
+        # and the terminal said before how long the build took
+        assert re.fullmatch(r"Rebuilt [1-9]\d* pages in \d+\.\d\d s \(today: 2026-11-23\)", said[0]), said
     finally:
         preview.stop()
 
