@@ -309,12 +309,15 @@ class PlannedPages(Mapping[str, Callable[[], bytes]]):
 @dataclass(frozen=True)
 class OnDemand:
     """The site of one preview build (`intranet serve`), made as it is read: each page
-    renders when it is asked for, and what no page needs first (the feeds, the calendar
-    feeds, the search index) is made by `later`, after the pages can be served."""
+    renders when it is asked for, and what no page needs first (the feeds and calendar
+    feeds: `later`; the search index: `index`) is made after the pages can be served."""
 
     pages: PlannedPages  # a planned page's path in the site → its rendering
     files: list[OutputFile]  # made already: the root pages, styles, media and picture sizes
     later: tuple[Callable[[], list[OutputFile]], ...]  # each makes a group of files
+    # the search index's files, keeping the bundles of an earlier index made from the same
+    # records (given when it is made, not when the site is: see serve.py)
+    index: Callable[[Previous | None], list[OutputFile]]
     link_warnings: Callable[[], list[GeneratorError]]  # body links that reach nothing
     probes: tuple[Callable[[], bytes], ...]  # one page of each template in each language
     sources: Sources
@@ -322,9 +325,8 @@ class OnDemand:
 
 def preview_site(sources: Sources, *, previous: Previous | None = None) -> OnDemand:
     """The main site with drafts, as build_site makes it, page by page on demand. No
-    newsletter: the preview shows the site. `previous`: an earlier preview's search index,
-    whose unchanged bundles are kept. What the sources' `memo` kept from the last rebuild
-    is found again."""
+    newsletter: the preview shows the site. `previous`: an earlier preview's picture
+    sizes, kept. What the sources' `memo` kept from the last rebuild is found again."""
     config, today, site, templates = sources.config, sources.today, sources.site, sources.templates
     memo = sources.memo
     views = compose_views(
@@ -347,8 +349,8 @@ def preview_site(sources: Sources, *, previous: Previous | None = None) -> OnDem
         (
             lambda: render_feeds(config, views, plans, links, today),
             lambda: render_calendar_feeds(config, views[config.default_language].agenda, today),
-            lambda: start_index(search_records(config, views), previous=previous).files(),
         ),
+        lambda earlier: start_index(search_records(config, views), previous=earlier).files(),
         lambda: link_problems(views, links, Fingerprints(sources.known), sources.cache),
         tuple(partial(renderer.render, plans[index]) for index in first),
         sources,

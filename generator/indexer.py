@@ -104,6 +104,18 @@ def bundle_names(total: int, paths: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+def bundle_prefix(path: str) -> str | None:
+    """The folder of the bundle an output file of the index is in ("site/pagefind/3/"), or
+    None for a file outside the index."""
+    if not path.startswith(_INDEX):
+        return None
+    end = path.find("/", len(_INDEX))
+    return path[: end + 1] if end != -1 else None
+
+
+_INDEX = f"{SITE}/{FOLDER}/"
+
+
 def _bundles(records: int) -> int:
     return max(1, min(MAX_SHARDS, -(-records // PER_SHARD)))
 
@@ -132,10 +144,8 @@ def start_index(
     the pages, and `files()` waits for it."""
     published: dict[str, list[tuple[str, str]]] = {}  # the last index's files, by bundle
     for path, (key, _) in previous.record.items() if previous is not None else ():
-        if path.startswith(f"{SITE}/{FOLDER}/"):
-            published.setdefault(path[: path.index("/", len(SITE) + len(FOLDER) + 2) + 1], []).append(
-                (path, key)
-            )
+        if (prefix := bundle_prefix(path)) is not None:
+            published.setdefault(prefix, []).append((path, key))
     parts = shards(records)
     room = _Room()
     bundles = [

@@ -32,6 +32,7 @@ from generator.build import OnDemand, content_cache, files_changed, load_sources
 from generator.cache import Memo, Previous, Store
 from generator.config import load_config
 from generator.errors import GeneratorError, flatten
+from generator.indexer import bundle_prefix
 from generator.load.files import ignored
 from generator.model import OutputFile
 from generator.urls import SITE
@@ -124,6 +125,7 @@ class State:
     generation: int = 0  # the latest rebuild: work for an earlier one stops
     retired: ServedSite = field(default_factory=ServedSite)  # the site served before the last rebuild
     asked: threading.Event = field(default_factory=threading.Event)  # a page of the new site was served
+    indexing: threading.Lock = field(default_factory=threading.Lock)  # one search index made at a time
 
     def publish(self, files: ServedSite | None, problems: list[str]) -> threading.Event:
         """Serve `files` (None: keep the last good site), or show the `problems`; returns
@@ -205,6 +207,15 @@ def _afterwards(
             if state.generation != generation:
                 return
             made += group()
+        # One index at a time, each keeping the bundles of the last one made (even for a
+        # rebuild overtaken by a newer one while it ran): saves while the first index of
+        # a large site is made do not each make the whole index again, side by side
+        with state.indexing:
+            if state.generation != generation:
+                return
+            index = site.index(state.previous)
+            state.previous = _with_index(state.previous, index)
+        made += index
         with state.changed:
             if state.generation != generation:
                 return
@@ -226,6 +237,21 @@ def _afterwards(
             _failed(project, state, say, exc)
     finally:
         complete.set()
+
+
+def _with_index(previous: Previous | None, index: list[OutputFile]) -> Previous:
+    """`previous` (files made in memory, by path), its search index bundles replaced by
+    those of `index`."""
+    made = {f.path: f for f in index if f.key and f.copy_from is None}
+    bundles = {bundle_prefix(path) for path in made}
+    record = dict(previous.record) if previous is not None else {}
+    files = dict(previous.files) if previous is not None and not isinstance(previous.files, Path) else {}
+    for path in [path for path in record if bundle_prefix(path) in bundles]:
+        del record[path]
+        files.pop(path, None)
+    record |= {path: (f.key, "") for path, f in made.items()}
+    files |= {path: f.data for path, f in made.items()}
+    return Previous(record, files)
 
 
 def _failed(project: Path, state: State, say: Callable[[str], None], exc: Exception) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from generator import serve
+from generator import indexer, serve
 from generator.build import Sources, build, files_changed, load_sources, preview_site
 from generator.cache import Memo, Store
 from generator.cli import main
@@ -271,7 +271,7 @@ def test_the_preview_serves_what_a_build_publishes_byte_for_byte() -> None:
     }
     site = preview_site(load_sources(REPO, today=TODAY))
     previewed = {site_output(path): render() for path, render in site.pages.items()}
-    for made in (site.files, *(group() for group in site.later)):
+    for made in (site.files, *(group() for group in site.later), site.index(None)):
         previewed |= {
             f.path: f.data if f.copy_from is None else Path(f.copy_from).read_bytes()
             for f in made
@@ -307,6 +307,47 @@ def test_a_template_that_fails_on_a_page_shows_on_that_page_and_over_open_pages(
         broken.unlink()
         assert events.get(timeout=10)[0] == "reload"
         assert get(running, "es/news/menu/")[0] == 200
+    finally:
+        running.stop()
+
+
+def test_saves_while_the_search_index_is_made_do_not_each_make_it_again(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first index of a large site takes a while (20 s at 10,000 announcements). Saves
+    meanwhile wait for it and keep its bundles: the last save's rebuild makes only the
+    bundle its story is in, and the rebuilds in between none."""
+    stories = {
+        f"content/announcements/aviso-{n}.md": announcement(f"Aviso {n}", "2026-11-18") for n in range(150)
+    }
+    project = make_project(stories)  # 450 records (each story under every language): two bundles
+    launched: list[int] = []  # the bundles each Pagefind run is given
+    first = threading.Event()
+    real = indexer._run
+
+    def slow_first(bundles: list[tuple[Path, Path]]) -> subprocess.Popen[str]:
+        launched.append(len(bundles))
+        if len(launched) == 1:
+            first.set()
+            time.sleep(3)  # as a large site's: the saves below come while it runs
+        return real(bundles)
+
+    monkeypatch.setattr(indexer, "_run", slow_first)
+    running = start(project, "127.0.0.1", 0, None, say=lambda line: None)
+    try:
+        events = listen(running)
+        assert first.wait(timeout=30)
+        story = project / "content/announcements/aviso-7.md"
+        for number in range(3):
+            story.write_text(announcement(f"Menú de otoño {number}", "2026-11-18"), encoding="utf-8")
+            assert events.get(timeout=10)[0] == "reload"
+        with urllib.request.urlopen(running.url + "es/feed.xml", timeout=60) as reply:  # once all is made
+            assert reply.status == 200
+        assert "Menú de otoño 2" in get(running, "es/news/aviso-7/")[1]
+        # the first index, then the last save's bundle: not the whole index again, nor once per save
+        assert launched == [2, 1]
+        status, script = get(running, "pagefind/0/pagefind-ui.js")
+        assert status == 200 and script
     finally:
         running.stop()
 
