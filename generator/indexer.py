@@ -22,9 +22,9 @@ from generator.errors import GeneratorError
 from generator.model import OutputFile
 from generator.parallel import cores
 from generator.render.search import SearchRecord
-from generator.urls import SITE
+from generator.urls import SEARCH_FOLDER, SITE, search_bundle
 
-FOLDER = "pagefind"  # in the site: the index, Pagefind's scripts and styles
+FOLDER = SEARCH_FOLDER
 TIMEOUT = 600  # seconds: 10,000 announcements take a few
 PER_SHARD = 400  # records in one bundle, about (an edit indexes one bundle again)
 MAX_SHARDS = 32
@@ -104,18 +104,6 @@ def bundle_names(total: int, paths: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def bundle_prefix(path: str) -> str | None:
-    """The folder of the bundle an output file of the index is in ("site/pagefind/3/"), or
-    None for a file outside the index."""
-    if not path.startswith(_INDEX):
-        return None
-    end = path.find("/", len(_INDEX))
-    return path[: end + 1] if end != -1 else None
-
-
-_INDEX = f"{SITE}/{FOLDER}/"
-
-
 def _bundles(records: int) -> int:
     return max(1, min(MAX_SHARDS, -(-records // PER_SHARD)))
 
@@ -144,7 +132,7 @@ def start_index(
     the pages, and `files()` waits for it."""
     published: dict[str, list[tuple[str, str]]] = {}  # the last index's files, by bundle
     for path, (key, _) in previous.record.items() if previous is not None else ():
-        if (prefix := bundle_prefix(path)) is not None:
+        if (prefix := search_bundle(path)) is not None:
             published.setdefault(prefix, []).append((path, key))
     parts = shards(records)
     room = _Room()

@@ -32,10 +32,9 @@ from generator.build import OnDemand, content_cache, files_changed, load_sources
 from generator.cache import Memo, Previous, Store
 from generator.config import load_config
 from generator.errors import GeneratorError, flatten
-from generator.indexer import bundle_prefix
 from generator.load.files import ignored
 from generator.model import OutputFile
-from generator.urls import SITE
+from generator.urls import SITE, search_bundle
 
 EVENTS = "/__intranet/events"
 REPLY = 0.25  # seconds the work after a rebuild waits for the reloaded page to be served
@@ -243,10 +242,10 @@ def _with_index(previous: Previous | None, index: list[OutputFile]) -> Previous:
     """`previous` (files made in memory, by path), its search index bundles replaced by
     those of `index`."""
     made = {f.path: f for f in index if f.key and f.copy_from is None}
-    bundles = {bundle_prefix(path) for path in made}
+    bundles = {search_bundle(path) for path in made}
     record = dict(previous.record) if previous is not None else {}
     files = dict(previous.files) if previous is not None and not isinstance(previous.files, Path) else {}
-    for path in [path for path in record if bundle_prefix(path) in bundles]:
+    for path in [path for path in record if search_bundle(path) in bundles]:
         del record[path]
         files.pop(path, None)
     record |= {path: (f.key, "") for path, f in made.items()}

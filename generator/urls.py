@@ -138,6 +138,19 @@ def search_page(lang: str) -> str:
     return f"{lang}/search/index.html"
 
 
+SEARCH_FOLDER = "pagefind"  # in the site: the search index's bundles, Pagefind's scripts and styles
+_BUNDLES = f"{SITE}/{SEARCH_FOLDER}/"
+
+
+def search_bundle(path: str) -> str | None:
+    """The folder of the search index bundle an output file is in ("site/pagefind/3/"),
+    or None for a file outside the index."""
+    if not path.startswith(_BUNDLES):
+        return None
+    end = path.find("/", len(_BUNDLES))
+    return path[: end + 1] if end != -1 else None
+
+
 PLAN_SLUG = "communication-plan"  # the generated page's slug among the standing pages
 
 

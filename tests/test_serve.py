@@ -317,7 +317,7 @@ def test_saves_while_the_search_index_is_made_do_not_each_make_it_again(
     """The first index of a large site takes a while (20 s at 10,000 announcements). Saves
     meanwhile wait for it and keep its bundles: the last save's rebuild makes only the
     bundle its story is in, and the rebuilds in between none."""
-    stories = {
+    stories: dict[str, str | bytes] = {
         f"content/announcements/aviso-{n}.md": announcement(f"Aviso {n}", "2026-11-18") for n in range(150)
     }
     project = make_project(stories)  # 450 records (each story under every language): two bundles
