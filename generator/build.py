@@ -342,6 +342,9 @@ def preview_site(sources: Sources, *, previous: Previous | None = None) -> OnDem
     _, shape, first = again(None) if memo is None else memo.carry(("shape", sources.content), again)
     links = site_links(config, views, plans, templates, media, sources.content, pictures, shape)
     renderer = PageRenderer.of(config, views, plans, templates, links, today, shape)
+    # the index's records carry their items' digests, as a build's: its bundles keep the
+    # published ones made from the same records (serve.py)
+    known = Fingerprints(sources.known)
 
     return OnDemand(
         PlannedPages(plans, renderer.render),
@@ -350,7 +353,7 @@ def preview_site(sources: Sources, *, previous: Previous | None = None) -> OnDem
             lambda: render_feeds(config, views, plans, links, today),
             lambda: render_calendar_feeds(config, views[config.default_language].agenda, today),
         ),
-        lambda earlier: start_index(search_records(config, views), previous=earlier).files(),
+        lambda earlier: start_index(search_records(config, views, known), previous=earlier).files(),
         lambda: link_problems(views, links, Fingerprints(sources.known), sources.cache),
         tuple(partial(renderer.render, plans[index]) for index in first),
         sources,

@@ -19,7 +19,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
@@ -29,7 +29,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
 from generator.build import OnDemand, content_cache, files_changed, load_sources, preview_site, today_in
-from generator.cache import Memo, Previous, Store
+from generator.cache import Memo, Previous, Store, digest, read_record, record_file
 from generator.config import load_config
 from generator.errors import GeneratorError, flatten
 from generator.load.files import ignored
@@ -212,7 +212,7 @@ def _afterwards(
         with state.indexing:
             if state.generation != generation:
                 return
-            index = site.index(state.previous)
+            index = _index(project, site, state.previous)
             state.previous = _with_index(state.previous, index)
         made += index
         with state.changed:
@@ -236,6 +236,37 @@ def _afterwards(
             _failed(project, state, say, exc)
     finally:
         complete.set()
+
+
+def _index(project: Path, site: OnDemand, previous: Previous | None) -> list[OutputFile]:
+    """The site's search index, keeping the bundles of `previous` made from the same
+    records. Before the preview has made one, those `intranet build` last published into
+    output/ are kept instead, read into memory (a later build may replace them): at
+    10,000 announcements, 0.5 s against some 20 s of indexing on two cores."""
+    earlier = previous if previous is not None else _published_index(project)
+    made = site.index(earlier)
+    if earlier is None or earlier is previous:
+        return made
+    try:
+        held = []
+        for f in made:
+            if f.copy_from is not None:
+                data = Path(f.copy_from).read_bytes()
+                if digest(data) != earlier.record[f.path][1]:
+                    raise OSError(f"{f.copy_from} changed")
+                f = replace(f, data=data, copy_from=None)
+            held.append(f)
+        return held
+    except OSError:  # a build published meanwhile: made afresh
+        return site.index(None)
+
+
+def _published_index(project: Path) -> Previous | None:
+    """The search index of output/ (the project's own), as its last build recorded it."""
+    out = project / "output"
+    record = read_record(record_file(project, out))
+    index = {path: entry for path, entry in record.items() if search_bundle(path) is not None}
+    return Previous(index, out) if index else None
 
 
 def _with_index(previous: Previous | None, index: list[OutputFile]) -> Previous:

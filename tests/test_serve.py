@@ -352,6 +352,62 @@ def test_saves_while_the_search_index_is_made_do_not_each_make_it_again(
         running.stop()
 
 
+def _fetch(preview: Preview, path: str) -> bytes:
+    with urllib.request.urlopen(preview.url + path, timeout=60) as reply:
+        data: bytes = reply.read()
+        return data
+
+
+@pytest.mark.parametrize("changed", [False, True], ids=["as published", "changed on disk"])
+def test_the_first_index_keeps_the_bundles_a_build_published(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch, changed: bool
+) -> None:
+    """A build published the search index: the preview's first index serves its bundles
+    instead of indexing the site again (20 s at 10,000 announcements), unless a file of it
+    is no longer what the build recorded (another build published meanwhile)."""
+    stories: dict[str, str | bytes] = {
+        f"content/announcements/aviso-{n}.md": announcement(f"Aviso {n}", "2026-11-18") for n in range(150)
+    }
+    project = make_project(stories)  # two bundles
+    assert main(["build", "--project", str(project), "--today", "2026-11-23"]) == 0
+    index = project / "output" / "site" / "pagefind"
+    published = {
+        f"pagefind/{p.relative_to(index).as_posix()}": p.read_bytes() for p in index.rglob("*") if p.is_file()
+    }
+    if changed:
+        entry = next(p for p in index.rglob("pagefind-entry.json"))
+        entry.write_bytes(entry.read_bytes().replace(b"{", b"{ ", 1))
+    launched: list[int] = []
+    real = indexer._run
+
+    def counted(bundles: list[tuple[Path, Path]]) -> subprocess.Popen[str]:
+        launched.append(len(bundles))
+        return real(bundles)
+
+    monkeypatch.setattr(indexer, "_run", counted)
+    running = start(project, "127.0.0.1", 0, TODAY, say=lambda line: None)
+    try:
+        _fetch(running, "es/feed.xml")  # served once the index is made
+        served = {rel: serve._bytes(found) for rel, found in running.state.files.made.items()}
+        served = {rel: data for rel, data in served.items() if rel.startswith("pagefind/")}
+        if changed:
+            assert launched == [2]  # made afresh, and found the same
+            assert search_index({f"site/{p}": d for p, d in served.items()}) == search_index(
+                {f"site/{p}": d for p, d in published.items()}
+            )
+        else:
+            assert launched == []
+            assert served == published
+            events = listen(running)
+            story = project / "content/announcements/aviso-7.md"
+            story.write_text(announcement("Menú de otoño", "2026-11-18"), encoding="utf-8")
+            assert events.get(timeout=10)[0] == "reload"
+            _fetch(running, "es/feed.xml")  # once the rest is made
+            assert launched == [1]  # the story's bundle only
+    finally:
+        running.stop()
+
+
 def test_feeds_and_the_search_index_are_served_once_made(preview: tuple[Preview, Path]) -> None:
     running, _ = preview
     status, feed = get(running, "es/feed.xml")
