@@ -9,6 +9,7 @@ anything twice.
 from __future__ import annotations
 
 import gc
+import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -48,6 +49,7 @@ from generator.render.intranet import (
     site_links,
     site_shape,
 )
+from generator.render.links import Asked
 from generator.render.newsletter import render_newsletters
 from generator.render.search import record_count, record_paths, search_records
 from generator.render.templates import Templates
@@ -251,6 +253,8 @@ def build_site(
         shape = site_shape(plans, sources.content)
         links = site_links(config, views, plans, templates, media, sources.content, pictures, shape)
         link_warnings = link_problems(views, links, fingerprints, sources.cache)
+        asked_before = _questions(sources.cache, scope)
+        questions = dict(asked_before)
         files = render_intranet(
             config,
             views,
@@ -263,7 +267,9 @@ def build_site(
             fingerprints=fingerprints,
             spool=spool,
             shape=shape,
+            questions=questions,
         )
+        _keep_questions(sources.cache, scope, questions, asked_before)
         del fingerprints  # every page's digests: let go before the feeds (the e-mails key their own)
         files += [*render_feeds(config, views, plans, links, today, previous), *sized]
         del plans  # every page is made: its plan's memory is the newsletters' to use
@@ -284,6 +290,35 @@ def build_site(
     finally:
         indexing.cancel()
     return BuildResult(files, sources, [*sources.warnings, *link_warnings], week)
+
+
+def _questions(cache: Store | None, scope: str | None) -> dict[str, frozenset[Asked]]:
+    """What each page asked the links when it was last rendered (see render_intranet), as
+    the last build of the same tree kept it in the cache; without one, nothing."""
+    saved = cache.get(_questions_key(scope)) if cache is not None else None
+    try:
+        found = pickle.loads(saved) if saved is not None else {}
+    except Exception:  # a damaged entry: each page that asked is rendered again
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _keep_questions(
+    cache: Store | None,
+    scope: str | None,
+    questions: dict[str, frozenset[Asked]],
+    before: dict[str, frozenset[Asked]],
+) -> None:
+    if cache is None:
+        return
+    if questions == before:  # the usual edit: kept as it is
+        cache.touch(_questions_key(scope))
+    else:
+        cache.put(_questions_key(scope), pickle.dumps(questions, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _questions_key(scope: str | None) -> str:
+    return digest("pages' questions to the links", code_digest(), scope or "")
 
 
 class PlannedPages(Mapping[str, Callable[[], bytes]]):

@@ -193,6 +193,65 @@ def test_a_template_edit_renders_the_pages_made_with_it_and_no_others(
         assert again == expected
 
 
+def test_a_new_story_renders_the_lists_again_not_the_pages_whose_links_still_go_where_they_went(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page counts what it asked of the site's links (where its body links go, which
+    pictures have sizes), not every page of the site: a new story renders the lists, the
+    home page and its own pages again, not a story whose link still reaches the same page.
+    Renaming the story it links to renders it again (the link reaches nothing now). The
+    output is a clean build's."""
+    from generator.render.intranet import PagePlan, PageRenderer
+
+    project = make_project(
+        {
+            "content/announcements/a.md": announcement("Uno", "2026-11-20") + "Ver [el otro](b.md).\n",
+            "content/announcements/b.md": announcement("Dos", "2026-11-19"),
+            "content/announcements/d.md": announcement("Cuatro", "2026-11-18"),
+        }
+    )
+    build(project)
+    monkeypatch.setenv("INTRANET_JOBS", "1")  # the renders are counted in this process
+    rendered: list[str] = []
+    render = PageRenderer.render
+
+    def counted(self: PageRenderer, plan: PagePlan) -> bytes:
+        rendered.append(plan.path)
+        return render(self, plan)
+
+    monkeypatch.setattr(PageRenderer, "render", counted)
+
+    def same_as_clean() -> None:
+        tree = published_tree(project / "output")
+        clean = project.parent / "clean"
+        shutil.rmtree(clean, ignore_errors=True)
+        build(project, "--no-cache", "--out", str(clean))
+        assert tree == published_tree(clean)
+
+    def stories() -> set[str]:
+        return {
+            path.split("/")[2]
+            for path in rendered
+            if path.split("/")[1:2] == ["news"] and path.count("/") == 3
+        }
+
+    (project / "content/announcements/c.md").write_text(announcement("Tres", "2026-11-21"), encoding="utf-8")
+    build(project)
+    assert {"es/news/index.html", "es/index.html"} <= set(rendered)
+    assert stories() == {"c"}
+    rendered.clear()
+    same_as_clean()
+
+    rendered.clear()
+    (project / "content/announcements/b.md").rename(project / "content/announcements/e.md")
+    build(project)
+    assert stories() == {"a", "e"}  # a's link to b.md now reaches nothing; d asked nothing
+    assert "news/b/index.html" not in (project / "output/site/es/news/a/index.html").read_text(
+        encoding="utf-8"
+    )
+    same_as_clean()
+
+
 # (seed, pages a build renders in its own process before it turns to the cores): with 3,
 # an edit that changes more hands the rest over part way through the site's pages.
 @pytest.mark.parametrize(("seed", "serial"), [(1, SERIAL_PAGES), (6, 3)])

@@ -20,7 +20,7 @@ from generator.config import Config
 from generator.errors import GeneratorError
 from generator.model import Announcement, Kudos, MediaFile, OutputFile, Page, Picture, Programme
 from generator.parallel import map_chunks
-from generator.render.links import Links
+from generator.render.links import Asked, Links
 from generator.render.templates import Templates
 from generator.resources import BUILTIN_TEMPLATES
 from generator.rules.agenda import (
@@ -407,18 +407,29 @@ def render_intranet(
     fingerprints: Fingerprints | None = None,
     spool: Spool | None = None,
     shape: SiteShape | None = None,
+    questions: dict[str, frozenset[Asked]] | None = None,
 ) -> list[OutputFile]:
     """Every HTML page of every language, plus the root pages, styles and media.
 
     A page whose inputs (its context, and what every page reads: settings, templates,
-    code, today, the links and the parts of the language's view the templates use) have
-    the digest they had in the `previous` build keeps its published bytes unrendered.
-    With a `spool`, rendered pages wait in its files instead of memory. `shape`: the
-    plans' (site_shape), when it was worked out already."""
+    code, today and the parts of the language's view the templates use) have the digest
+    they had in the `previous` build, and whose questions to the links (where its body
+    links go, which pictures have sizes: `questions`, by page, what each asked when it
+    was last rendered) have the same answers, keeps its published bytes unrendered. So
+    a new story does not render every page again, as a digest of the whole site's links
+    did. `questions` is brought up to date for the next build. With a `spool`, rendered
+    pages wait in its files instead of memory. `shape`: the plans' (site_shape), when it
+    was worked out already."""
     renderer = PageRenderer.of(config, views, plans, templates, links, today, shape)
     fingerprints = fingerprints or Fingerprints()
-    shared = _shared_keys(config, views, plans, templates, links, today, fingerprints)
+    shared = _shared_keys(config, views, plans, templates, today, fingerprints)
     switchers: dict[tuple[str, str], str] = {}  # by `same_as`: the language switcher's repr
+    asked_before = questions if questions is not None else {}
+    asked_now: dict[str, frozenset[Asked]] = {}
+
+    def answered(key: str, asked: frozenset[Asked]) -> str:
+        """A page's key with its questions' answers (most pages ask none)."""
+        return digest(key, links.answers(asked)) if asked else key
 
     def key_of(plan: PagePlan) -> str:
         switcher = switchers.get(plan.same_as)
@@ -432,16 +443,27 @@ def render_intranet(
             *_context_parts(plan, views[plan.lang], templates, fingerprints),
         )
 
-    def made(part: Sequence[PagePlan]) -> list[tuple[str, Made]]:
-        """Each page's key, and its bytes: published before from the same inputs (where
-        they are, or themselves), or rendered now (in the spool, or themselves)."""
-        found: list[tuple[str, Made]] = []
+    def made(part: Sequence[PagePlan]) -> list[tuple[str, frozenset[Asked], Made]]:
+        """Each page's key, its questions to the links, and its bytes: published before
+        from the same inputs (where they are, or themselves), or rendered now (in the
+        spool, or themselves)."""
+        found: list[tuple[str, frozenset[Asked], Made]] = []
         for plan in part:
             key = key_of(plan)
             output = site_output(plan.path)
-            kept = previous.reusable(output, key) if previous is not None else None
-            found.append((key, kept if kept is not None else rendered(plan, output)))
+            asked = asked_before.get(plan.path, frozenset())
+            kept = previous.reusable(output, answered(key, asked)) if previous is not None else None
+            if kept is not None:
+                found.append((answered(key, asked), asked, kept))
+            else:
+                found.append(asking(plan, key, output))
         return found
+
+    def asking(plan: PagePlan, key: str, output: str) -> tuple[str, frozenset[Asked], Made]:
+        """The page rendered now, with the key its questions to the links give it."""
+        with links.asking() as asked:
+            made = rendered(plan, output)
+        return answered(key, frozenset(asked)), frozenset(asked), made
 
     def rendered(plan: PagePlan, output: str) -> Made:
         """The page's bytes; with a `spool`, in it, unless the published file holds the very
@@ -472,7 +494,8 @@ def render_intranet(
     for plan in plans:
         key = key_of(plan)
         output = site_output(plan.path)
-        reused = previous.reusable(output, key) if previous is not None else None
+        asked = asked_before.get(plan.path, frozenset())
+        reused = previous.reusable(output, answered(key, asked)) if previous is not None else None
         if reused is None:
             if len(waiting) == SERIAL_PAGES:
                 del pages[waiting[0][0] :]
@@ -480,14 +503,25 @@ def render_intranet(
                 rest = plans[len(pages) :]
                 parts = map_chunks(made, rest, least=200, label="Rendering pages")
                 results = (result for part in parts for result in part)  # as each chunk comes
-                pages += (page(each, *result) for each, result in zip(rest, results, strict=True))
+                for each, (done, asked, kept) in zip(rest, results, strict=True):
+                    pages.append(page(each, done, kept))
+                    if asked:
+                        asked_now[each.path] = asked
                 break
             waiting.append((len(pages), key, output))
             pages.append(page(plan, key, b""))  # its place, until it is rendered below
         else:
-            pages.append(page(plan, key, reused))
+            pages.append(page(plan, answered(key, asked), reused))
+            if asked:
+                asked_now[plan.path] = asked
     for place, key, output in waiting:
-        pages[place] = page(plans[place], key, rendered(plans[place], output))
+        done, asked, kept = asking(plans[place], key, output)
+        pages[place] = page(plans[place], done, kept)
+        if asked:
+            asked_now[plans[place].path] = asked
+    if questions is not None:
+        questions.clear()
+        questions.update(asked_now)
     return pages + fixed_files(config, templates, media_files, today)
 
 
@@ -536,14 +570,13 @@ def _shared_keys(
     views: dict[str, LanguageView],
     plans: list[PagePlan],
     templates: Templates,
-    links: Links,
     today: date,
     fingerprints: Fingerprints,
 ) -> dict[tuple[str, str], str]:
-    """Per language and template, the digest of what a page reads besides its own context:
-    settings, its templates (the page's, and those it extends, includes and imports), code,
-    today, the links, and the parts of the view it uses."""
-    shared = digest(code_digest(), fingerprints.of(config), today.isoformat(), links.fingerprint)
+    """Per language and template, the digest of what a page reads besides its own context
+    and its questions to the links: settings, its templates (the page's, and those it
+    extends, includes and imports), code, today, and the parts of the view it uses."""
+    shared = digest(code_digest(), fingerprints.of(config), today.isoformat())
     keys = {}
     for template in sorted({plan.template for plan in plans}):
         used = templates.view_attributes(template)

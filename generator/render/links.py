@@ -23,7 +23,9 @@ import functools
 import html
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
 
@@ -43,8 +45,16 @@ _PICTURE = re.compile(
 SIZES = "(max-width: 46rem) 100vw, 44rem"
 
 
+Asked = tuple[str, str, str]  # ("target", ref, lang) or ("picture", path, ""): a question a page asked
+_ASKING = threading.local()  # .asked while a page renders in this thread (see Links.asking)
+
+
 class Links:
-    """Where each body link goes in this build: made once, asked by every page and feed."""
+    """Where each body link goes in this build: made once, asked by every page and feed.
+
+    A page reads it only through `target` and `picture_of`, so what it asked while it
+    rendered (`asking`) is all its bytes owe to the links: when the answers to those
+    questions are the same in a later build, and its other inputs too, so are its bytes."""
 
     def __init__(
         self,
@@ -91,7 +101,7 @@ class Links:
         def url(target: str) -> str:
             return html.escape(relative_url(target, page_path))
 
-        found = self.pictures.get(path)
+        found = self.picture_of(path)
         attributes = f' alt="{html.escape(alt)}"{extra}'
         if found is None:
             return Markup(f'<img src="{url(path)}"{attributes}>')
@@ -113,8 +123,37 @@ class Links:
             f"{attributes}{size}{loading}></picture>"
         )
 
+    @contextmanager
+    def asking(self) -> Iterator[set[Asked]]:
+        """Within the block, what this thread asks (see the class's docstring) is collected."""
+        asked: set[Asked] = set()
+        _ASKING.asked = asked
+        try:
+            yield asked
+        finally:
+            del _ASKING.asked
+
+    def answers(self, asked: Iterable[Asked]) -> str:
+        """The digest of what `asked` is answered in this build."""
+        parts = []
+        for question in sorted(asked):
+            kind, subject, lang = question
+            answer = self.target(subject, lang) if kind == "target" else self.picture_of(subject)
+            parts += [*question, repr(answer)]
+        return digest("answers", *parts)
+
+    def picture_of(self, path: str) -> Picture | None:
+        """The picture at `path` with the sizes made of it, if it has any."""
+        asked: set[Asked] | None = getattr(_ASKING, "asked", None)
+        if asked is not None:
+            asked.add(("picture", path, ""))
+        return self.pictures.get(path)
+
     def target(self, ref: str, lang: str) -> str | None:
         """The site path (with any #part) a marked link reaches for a reader of `lang`."""
+        asked: set[Asked] | None = getattr(_ASKING, "asked", None)
+        if asked is not None:
+            asked.add(("target", ref, lang))
         key = (ref, lang)
         if key not in self._cache:
             path, suffix = split_url(html.unescape(ref))
@@ -136,13 +175,13 @@ class Links:
 
         def picture(match: re.Match[str]) -> str:
             found = self.target(match.group("ref"), lang)
-            shown = self.pictures.get(split_url(found)[0]) if found is not None else None
+            shown = self.picture_of(split_url(found)[0]) if found is not None else None
             if shown is None:
                 return match.group(0)  # its link is made below
             attributes = (match.group("before") + match.group("after")).rstrip("/ ")
             return self._picture_tag(shown, url, attributes, lazy=True)
 
-        if self.pictures and "<img" in body:
+        if "<img" in body:  # each asked of, pictures with sizes or none: a later build may have some
             body = _PICTURE.sub(picture, body)
 
         def link(match: re.Match[str]) -> str:
