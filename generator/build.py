@@ -49,7 +49,7 @@ from generator.render.intranet import (
     site_links,
     site_shape,
 )
-from generator.render.links import Asked
+from generator.render.links import LinkQuestions
 from generator.render.newsletter import render_newsletters
 from generator.render.search import record_count, record_paths, search_records
 from generator.render.templates import Templates
@@ -253,8 +253,8 @@ def build_site(
         shape = site_shape(plans, sources.content)
         links = site_links(config, views, plans, templates, media, sources.content, pictures, shape)
         link_warnings = link_problems(views, links, fingerprints, sources.cache)
-        asked_before = _questions(sources.cache, scope)
-        questions = dict(asked_before)
+        questions = _questions(sources.cache, scope)
+        asked_before = LinkQuestions(questions.links, dict(questions.pages))
         files = render_intranet(
             config,
             views,
@@ -292,22 +292,19 @@ def build_site(
     return BuildResult(files, sources, [*sources.warnings, *link_warnings], week)
 
 
-def _questions(cache: Store | None, scope: str | None) -> dict[str, frozenset[Asked]]:
+def _questions(cache: Store | None, scope: str | None) -> LinkQuestions:
     """What each page asked the links when it was last rendered (see render_intranet), as
     the last build of the same tree kept it in the cache; without one, nothing."""
     saved = cache.get(_questions_key(scope)) if cache is not None else None
     try:
-        found = pickle.loads(saved) if saved is not None else {}
+        found = pickle.loads(saved) if saved is not None else None
     except Exception:  # a damaged entry: each page that asked is rendered again
-        return {}
-    return found if isinstance(found, dict) else {}
+        found = None
+    return found if isinstance(found, LinkQuestions) else LinkQuestions()
 
 
 def _keep_questions(
-    cache: Store | None,
-    scope: str | None,
-    questions: dict[str, frozenset[Asked]],
-    before: dict[str, frozenset[Asked]],
+    cache: Store | None, scope: str | None, questions: LinkQuestions, before: LinkQuestions
 ) -> None:
     if cache is None:
         return

@@ -20,7 +20,7 @@ from generator.config import Config
 from generator.errors import GeneratorError
 from generator.model import Announcement, Kudos, MediaFile, OutputFile, Page, Picture, Programme
 from generator.parallel import map_chunks
-from generator.render.links import Asked, Links
+from generator.render.links import LinkQuestions, Links, Questions
 from generator.render.templates import Templates
 from generator.resources import BUILTIN_TEMPLATES
 from generator.rules.agenda import (
@@ -407,29 +407,37 @@ def render_intranet(
     fingerprints: Fingerprints | None = None,
     spool: Spool | None = None,
     shape: SiteShape | None = None,
-    questions: dict[str, frozenset[Asked]] | None = None,
+    questions: LinkQuestions | None = None,
 ) -> list[OutputFile]:
     """Every HTML page of every language, plus the root pages, styles and media.
 
     A page whose inputs (its context, and what every page reads: settings, templates,
     code, today and the parts of the language's view the templates use) have the digest
     they had in the `previous` build, and whose questions to the links (where its body
-    links go, which pictures have sizes: `questions`, by page, what each asked when it
-    was last rendered) have the same answers, keeps its published bytes unrendered. So
-    a new story does not render every page again, as a digest of the whole site's links
-    did. `questions` is brought up to date for the next build. With a `spool`, rendered
-    pages wait in its files instead of memory. `shape`: the plans' (site_shape), when it
-    was worked out already."""
+    links go, which pictures have sizes: `questions`, what each page asked when it was
+    last rendered) have the same answers, keeps its published bytes unrendered. So a new
+    story does not render every page again, as a digest of the whole site's links did.
+    `questions` is brought up to date for the next build. With a `spool`, rendered pages
+    wait in its files instead of memory. `shape`: the plans' (site_shape), when it was
+    worked out already."""
     renderer = PageRenderer.of(config, views, plans, templates, links, today, shape)
     fingerprints = fingerprints or Fingerprints()
     shared = _shared_keys(config, views, plans, templates, today, fingerprints)
     switchers: dict[tuple[str, str], str] = {}  # by `same_as`: the language switcher's repr
-    asked_before = questions if questions is not None else {}
-    asked_now: dict[str, frozenset[Asked]] = {}
+    before = questions.pages if questions is not None else {}
+    # Links made of the very same files as then answer every question as then: the
+    # answers' digests kept are used (at 10,000 announcements, 24,000 questions spared)
+    same_links = questions is not None and questions.links == links.fingerprint
+    asked_now: dict[str, tuple[Questions, str]] = {}
 
-    def answered(key: str, asked: frozenset[Asked]) -> str:
-        """A page's key with its questions' answers (most pages ask none)."""
-        return digest(key, links.answers(asked)) if asked else key
+    def answered(key: str, path: str) -> tuple[str, Questions, str]:
+        """A page's key with the answers to what it asked when last rendered (most pages
+        ask nothing), what it asked, and the answers' digest."""
+        asked, then = before.get(path, ((), ""))
+        if not asked:
+            return key, (), ""
+        answers = then if same_links else links.answers(asked)
+        return digest(key, answers), asked, answers
 
     def key_of(plan: PagePlan) -> str:
         switcher = switchers.get(plan.same_as)
@@ -443,27 +451,28 @@ def render_intranet(
             *_context_parts(plan, views[plan.lang], templates, fingerprints),
         )
 
-    def made(part: Sequence[PagePlan]) -> list[tuple[str, frozenset[Asked], Made]]:
-        """Each page's key, its questions to the links, and its bytes: published before
-        from the same inputs (where they are, or themselves), or rendered now (in the
-        spool, or themselves)."""
-        found: list[tuple[str, frozenset[Asked], Made]] = []
+    def made(part: Sequence[PagePlan]) -> list[tuple[str, Questions, str, Made]]:
+        """Each page's key, its questions to the links and their answers' digest, and its
+        bytes: published before from the same inputs (where they are, or themselves), or
+        rendered now (in the spool, or themselves)."""
+        found: list[tuple[str, Questions, str, Made]] = []
         for plan in part:
             key = key_of(plan)
             output = site_output(plan.path)
-            asked = asked_before.get(plan.path, frozenset())
-            kept = previous.reusable(output, answered(key, asked)) if previous is not None else None
-            if kept is not None:
-                found.append((answered(key, asked), asked, kept))
-            else:
-                found.append(asking(plan, key, output))
+            done, asked, answers = answered(key, plan.path)
+            kept = previous.reusable(output, done) if previous is not None else None
+            found.append((done, asked, answers, kept) if kept is not None else asking(plan, key, output))
         return found
 
-    def asking(plan: PagePlan, key: str, output: str) -> tuple[str, frozenset[Asked], Made]:
+    def asking(plan: PagePlan, key: str, output: str) -> tuple[str, Questions, str, Made]:
         """The page rendered now, with the key its questions to the links give it."""
-        with links.asking() as asked:
+        with links.asking() as found:
             made = rendered(plan, output)
-        return answered(key, frozenset(asked)), frozenset(asked), made
+        if not found:
+            return key, (), "", made
+        asked = tuple(sorted(found))
+        answers = links.answers(asked)
+        return digest(key, answers), asked, answers, made
 
     def rendered(plan: PagePlan, output: str) -> Made:
         """The page's bytes; with a `spool`, in it, unless the published file holds the very
@@ -476,7 +485,9 @@ def render_intranet(
         same = previous.same(output) if previous is not None and previous.holds(output, made) else None
         return same if isinstance(same, str) else spool.keep(html, made)
 
-    def page(plan: PagePlan, key: str, kept: Made) -> OutputFile:
+    def page(plan: PagePlan, key: str, asked: Questions, answers: str, kept: Made) -> OutputFile:
+        if asked:
+            asked_now[plan.path] = (asked, answers)
         output = site_output(plan.path)
         if isinstance(kept, bytes):
             return OutputFile(output, kept, plan.source, None, key)
@@ -494,34 +505,26 @@ def render_intranet(
     for plan in plans:
         key = key_of(plan)
         output = site_output(plan.path)
-        asked = asked_before.get(plan.path, frozenset())
-        reused = previous.reusable(output, answered(key, asked)) if previous is not None else None
+        done, asked, answers = answered(key, plan.path)
+        reused = previous.reusable(output, done) if previous is not None else None
         if reused is None:
             if len(waiting) == SERIAL_PAGES:
-                del pages[waiting[0][0] :]
+                del pages[waiting[0][0] :]  # their questions are noted again as they come
                 waiting.clear()
                 rest = plans[len(pages) :]
                 parts = map_chunks(made, rest, least=200, label="Rendering pages")
                 results = (result for part in parts for result in part)  # as each chunk comes
-                for each, (done, asked, kept) in zip(rest, results, strict=True):
-                    pages.append(page(each, done, kept))
-                    if asked:
-                        asked_now[each.path] = asked
+                pages += (page(each, *result) for each, result in zip(rest, results, strict=True))
                 break
             waiting.append((len(pages), key, output))
-            pages.append(page(plan, key, b""))  # its place, until it is rendered below
+            pages.append(page(plan, key, (), "", b""))  # its place, until it is rendered below
         else:
-            pages.append(page(plan, answered(key, asked), reused))
-            if asked:
-                asked_now[plan.path] = asked
+            pages.append(page(plan, done, asked, answers, reused))
     for place, key, output in waiting:
-        done, asked, kept = asking(plans[place], key, output)
-        pages[place] = page(plans[place], done, kept)
-        if asked:
-            asked_now[plans[place].path] = asked
+        pages[place] = page(plans[place], *asking(plans[place], key, output))
     if questions is not None:
-        questions.clear()
-        questions.update(asked_now)
+        questions.links = links.fingerprint
+        questions.pages = asked_now
     return pages + fixed_files(config, templates, media_files, today)
 
 

@@ -26,6 +26,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
@@ -46,7 +47,17 @@ SIZES = "(max-width: 46rem) 100vw, 44rem"
 
 
 Asked = tuple[str, str, str]  # ("target", ref, lang) or ("picture", path, ""): a question a page asked
+Questions = tuple[Asked, ...]  # what one page asked, sorted
 _ASKING = threading.local()  # .asked while a page renders in this thread (see Links.asking)
+
+
+@dataclass
+class LinkQuestions:
+    """What each page asked of the links when it was last rendered (see Links), with the
+    digest of the answers then, and the fingerprint of the links that answered."""
+
+    links: str = ""
+    pages: dict[str, tuple[Questions, str]] = field(default_factory=dict)
 
 
 class Links:
@@ -73,6 +84,7 @@ class Links:
         self.content_dir = content_dir
         self.pictures: Mapping[str, Picture] = pictures or {}
         self._cache: dict[tuple[str, str], str | None] = {}
+        self._answers: dict[Asked, str] = {}
 
     @functools.cached_property
     def fingerprint(self) -> str:
@@ -134,12 +146,17 @@ class Links:
             del _ASKING.asked
 
     def answers(self, asked: Iterable[Asked]) -> str:
-        """The digest of what `asked` is answered in this build."""
+        """The digest of what `asked` (in order) is answered in this build; each question
+        is answered once (a story asks of its links in every language it is shown in)."""
         parts = []
-        for question in sorted(asked):
-            kind, subject, lang = question
-            answer = self.target(subject, lang) if kind == "target" else self.picture_of(subject)
-            parts += [*question, repr(answer)]
+        known = self._answers
+        for question in asked:
+            answer = known.get(question)
+            if answer is None:
+                kind, subject, lang = question
+                found = self.target(subject, lang) if kind == "target" else self.picture_of(subject)
+                answer = known[question] = repr((question, found))
+            parts.append(answer)
         return digest("answers", *parts)
 
     def picture_of(self, path: str) -> Picture | None:
