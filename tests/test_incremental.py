@@ -12,6 +12,7 @@ import datetime as dt
 import random
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,20 @@ def body(rng: random.Random, others: list[str]) -> str:
     if others:
         lines.append(f"[{rng.choice(WORDS)}]({rng.choice(others)})")
     return "\n\n".join(lines) + "\n"
+
+
+def counted_renders(monkeypatch: pytest.MonkeyPatch, name: Callable[[intranet.PagePlan], str]) -> list[str]:
+    """Each page rendered from here on, by `name` (the builds render in this process)."""
+    monkeypatch.setenv("INTRANET_JOBS", "1")
+    rendered: list[str] = []
+    render = intranet.PageRenderer.render
+
+    def counted(self: intranet.PageRenderer, plan: intranet.PagePlan) -> bytes:
+        rendered.append(name(plan))
+        return render(self, plan)
+
+    monkeypatch.setattr(intranet.PageRenderer, "render", counted)
+    return rendered
 
 
 # A visible edit of a template each (what replaces the text, with {} for a word and the
@@ -155,8 +170,6 @@ def test_a_template_edit_renders_the_pages_made_with_it_and_no_others(
     """A page counts the templates it is made with (its own, and those it extends, includes
     and imports), not every template: an e-mail's template renders no page again, a
     page's own template only its pages. The output is a clean build's, edit included."""
-    from generator.render.intranet import PagePlan, PageRenderer
-
     project = make_project(
         {
             "content/announcements/a.md": announcement("Uno", "2026-11-20", tags="[calidad]"),
@@ -164,15 +177,7 @@ def test_a_template_edit_renders_the_pages_made_with_it_and_no_others(
         }
     )
     build(project)
-    monkeypatch.setenv("INTRANET_JOBS", "1")  # the renders are counted in this process
-    rendered: list[str] = []
-    render = PageRenderer.render
-
-    def counted(self: PageRenderer, plan: PagePlan) -> bytes:
-        rendered.append(plan.template)
-        return render(self, plan)
-
-    monkeypatch.setattr(PageRenderer, "render", counted)
+    rendered = counted_renders(monkeypatch, lambda plan: plan.template)
     name, before, after = edit
     edited = project / "templates" / name
     edited.parent.mkdir(parents=True, exist_ok=True)
@@ -201,8 +206,6 @@ def test_a_new_story_renders_the_lists_again_not_the_pages_whose_links_still_go_
     home page and its own pages again, not a story whose link still reaches the same page.
     Renaming the story it links to renders it again (the link reaches nothing now). The
     output is a clean build's."""
-    from generator.render.intranet import PagePlan, PageRenderer
-
     project = make_project(
         {
             "content/announcements/a.md": announcement("Uno", "2026-11-20") + "Ver [el otro](b.md).\n",
@@ -211,15 +214,7 @@ def test_a_new_story_renders_the_lists_again_not_the_pages_whose_links_still_go_
         }
     )
     build(project)
-    monkeypatch.setenv("INTRANET_JOBS", "1")  # the renders are counted in this process
-    rendered: list[str] = []
-    render = PageRenderer.render
-
-    def counted(self: PageRenderer, plan: PagePlan) -> bytes:
-        rendered.append(plan.path)
-        return render(self, plan)
-
-    monkeypatch.setattr(PageRenderer, "render", counted)
+    rendered = counted_renders(monkeypatch, lambda plan: plan.path)
 
     def same_as_clean() -> None:
         tree = published_tree(project / "output")
