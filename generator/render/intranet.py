@@ -433,9 +433,9 @@ def render_intranet(
     def answered(key: str, path: str) -> tuple[str, Questions, str]:
         """A page's key with the answers to what it asked when last rendered (most pages
         ask nothing), what it asked, and the answers' digest."""
-        asked, then = before.get(path, ((), ""))
+        asked, then = before.get(path, ("", ""))
         if not asked:
-            return key, (), ""
+            return key, "", ""
         answers = then if same_links else links.answers(asked)
         return digest(key, answers), asked, answers
 
@@ -469,8 +469,8 @@ def render_intranet(
         with links.asking() as found:
             made = rendered(plan, output)
         if not found:
-            return key, (), "", made
-        asked = tuple(sorted(found))
+            return key, "", "", made
+        asked = links.questions(found)
         answers = links.answers(asked)
         return digest(key, answers), asked, answers, made
 
@@ -517,7 +517,7 @@ def render_intranet(
                 pages += (page(each, *result) for each, result in zip(rest, results, strict=True))
                 break
             waiting.append((len(pages), key, output))
-            pages.append(page(plan, key, (), "", b""))  # its place, until it is rendered below
+            pages.append(page(plan, key, "", "", b""))  # its place, until it is rendered below
         else:
             pages.append(page(plan, done, asked, answers, reused))
     for place, key, output in waiting:
