@@ -111,12 +111,13 @@ def load_sources(
     today = today or today_in(config)
     warnings: list[GeneratorError] = []
     settings = _settings_digest(config)
-    # The files' record is kept by the settings: after a change of them, the one found may
-    # be older than the last rebuild (settings changed, then back), and not know of what was
-    # saved since. Every file is then looked at, as when it is not known what was touched.
+    # The files' record is kept by the settings the files are read with: after a change of
+    # the settings, the one found may be older than the last rebuild (settings changed,
+    # then back), and not know of what was saved since. Every file is then looked at, as
+    # when it is not known what was touched. What the memo holds may depend on any setting.
     if memo is None or not memo.next_round(settings):
         touched = None
-    reuse = Reuse(store, settings, memo=memo, touched=touched)
+    reuse = Reuse(store, _content_digest(config), memo=memo, touched=touched)
     site = load_site(
         content,
         config,
@@ -129,7 +130,7 @@ def load_sources(
     if memo is None:  # kept in the cache: the public holidays import every country's module
         read = Fingerprints().of((site.window, site.occurrences, site.programmes))
         agenda = reuse.stored(
-            digest("agenda", today.isoformat(), read), lambda: full_agenda(config, site, today)
+            digest("agenda", today.isoformat(), read, settings), lambda: full_agenda(config, site, today)
         )
     else:  # what it is composed from: the calendars' entries and the programmes (audits)
         made_from = (*site.occurrences, *site.programmes)
@@ -154,8 +155,14 @@ def load_sources(
 
 
 def _settings_digest(config: Config) -> str:
-    """What every loader reads besides its file: the code, the libraries, the settings."""
+    """The code, the libraries and all the settings."""
     return digest(code_digest(), library_versions(), Fingerprints().of(config))
+
+
+def _content_digest(config: Config) -> str:
+    """What every loader reads besides its file: the code, the libraries, and the settings
+    the content is read with (`Config.content_settings`)."""
+    return digest(code_digest(), library_versions(), Fingerprints().of(config.content_settings()))
 
 
 def files_changed(project: Path, cache: Store, memo: Memo) -> tuple[frozenset[str], frozenset[str]] | None:
@@ -167,7 +174,7 @@ def files_changed(project: Path, cache: Store, memo: Memo) -> tuple[frozenset[st
         config = load_config(content / "site.toml")
     except (GeneratorError, ExceptionGroup):
         return None
-    return Reuse(cache, _settings_digest(config), memo=memo).changed(content)
+    return Reuse(cache, _content_digest(config), memo=memo).changed(content)
 
 
 @dataclass(frozen=True)

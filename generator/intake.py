@@ -455,7 +455,7 @@ def _checked(
     path = folder / name
     path.write_text(text, encoding="utf-8")
     try:
-        load_one_kudos(path, folder, config)
+        load_one_kudos(path, folder, config.content_settings())
     except ExceptionGroup as group:
         first = next(e for e in _flat(group) if isinstance(e, GeneratorError))
         return GeneratorError(first.message, path=form, line=line, hint=first.hint)

@@ -128,7 +128,7 @@ def test_an_announcement_file_loads_or_reports_its_problems(header: str, body: s
         path.write_bytes(
             f"---\ntitle: T\ndate: 2026-11-20\n{header}\n---\n{body}".encode(errors="surrogatepass")
         )
-        only_content_problems(lambda: load_announcement(path, path.parent, CONFIG, set()))
+        only_content_problems(lambda: load_announcement(path, path.parent, CONFIG.content_settings(), set()))
 
 
 @FUZZ
@@ -151,7 +151,9 @@ def test_site_toml_is_read_or_refused_with_a_line(lines: str) -> None:
 @FUZZ
 @given(rows=text)
 def test_an_indicator_file_is_read_or_refused_with_a_line(rows: str) -> None:
-    only_content_problems(lambda: parse_metric("date,value\n" + rows, Path("csat.csv"), CONFIG))
+    only_content_problems(
+        lambda: parse_metric("date,value\n" + rows, Path("csat.csv"), CONFIG.content_settings())
+    )
 
 
 @FUZZ
@@ -161,7 +163,9 @@ def test_a_calendar_is_read_or_refused_and_never_runs_away(event: str, rule: str
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:u\r\n"
         f"DTSTART:20261201T090000Z\r\nSUMMARY:{event}\r\nRRULE:FREQ={rule}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     ).encode(errors="surrogatepass")
-    only_content_problems(lambda: parse_calendar(raw, Path("x.ics"), CONFIG, WINDOW, (), []))
+    only_content_problems(
+        lambda: parse_calendar(raw, Path("x.ics"), CONFIG.content_settings(), WINDOW, (), [])
+    )
 
 
 @FUZZ
@@ -179,7 +183,7 @@ def test_a_fast_repeating_rule_is_expanded_within_the_bound_or_skipped(freq: str
         f"DTSTART:20200101T000000Z\r\nSUMMARY:x\r\nRRULE:{rule}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     ).encode()
     warnings: list[GeneratorError] = []
-    found = parse_calendar(raw, Path("x.ics"), CONFIG, WINDOW, (), warnings)
+    found = parse_calendar(raw, Path("x.ics"), CONFIG.content_settings(), WINDOW, (), warnings)
     assert len(found) <= 20_000
     if freq in ("SECONDLY", "MINUTELY") and "COUNT=3" not in rule:  # far past the bound from 2020 on
         assert not found
@@ -236,7 +240,7 @@ def test_a_form_export_is_imported_or_refused_with_a_line_and_its_text_stays_tex
             return
         assert all(p.line is not None for p in done.rejected)  # each rejected row at its line
         for path in done.written:  # and what was written builds, its message as text
-            kudos = load_one_kudos(path, path.parent, KUDOS_CONFIG)
+            kudos = load_one_kudos(path, path.parent, KUDOS_CONFIG.content_settings())
             safe(kudos.body_html)
 
 
@@ -255,4 +259,4 @@ def test_survey_responses_are_read_or_refused_with_a_line(rows: str) -> None:
         settings_file.with_suffix(".csv").write_bytes(
             ("Oficina,Q,Comentarios\n" + rows).encode("utf-8", "surrogatepass")
         )
-        only_content_problems(lambda: survey_result(load_survey(settings_file, CONFIG)))
+        only_content_problems(lambda: survey_result(load_survey(settings_file, CONFIG.content_settings())))

@@ -31,7 +31,7 @@ def calendar(*events: str, extra: str = "") -> bytes:
 
 def parse(raw: bytes, window: tuple[dt.date, dt.date] = WIDE) -> tuple[list[str], list[str]]:
     warnings: list[GeneratorError] = []
-    found = parse_calendar(raw, P, CONFIG, window, (), warnings)
+    found = parse_calendar(raw, P, CONFIG.content_settings(), window, (), warnings)
     return [f"{o.day} {o.title('es')}" for o in found], [str(w) for w in warnings]
 
 
@@ -39,7 +39,7 @@ def parse(raw: bytes, window: tuple[dt.date, dt.date] = WIDE) -> tuple[list[str]
 def test_every_corpus_calendar_loads_or_reports_clearly(name: str) -> None:
     path = corpus_dir("ics") / name
     warnings: list[GeneratorError] = []
-    found = parse_calendar(path.read_bytes(), path, CONFIG, WIDE, (), warnings)
+    found = parse_calendar(path.read_bytes(), path, CONFIG.content_settings(), WIDE, (), warnings)
     for warning in warnings:
         assert (warning.path == path and warning.line and "(UID " in str(warning)) or "no UID" in str(warning)
     events = sum(1 for line in path.read_bytes().splitlines() if line.strip() == b"BEGIN:VEVENT")
@@ -49,7 +49,7 @@ def test_every_corpus_calendar_loads_or_reports_clearly(name: str) -> None:
 def test_occurrences_agree_with_recurring_ical_events() -> None:
     path = corpus_dir("ics") / "ric-google-dst-machbar.ics"
     window = (dt.date(2019, 1, 1), dt.date(2019, 12, 31))
-    ours = parse_calendar(path.read_bytes(), path, CONFIG, window)
+    ours = parse_calendar(path.read_bytes(), path, CONFIG.content_settings(), window)
     reference = recurring_ical_events.of(icalendar.Calendar.from_ical(path.read_bytes())).between(*window)
     assert len(ours) == len(reference) > 100
     starts = sorted(
@@ -72,7 +72,7 @@ def test_a_weekly_event_keeps_its_local_time_across_the_dst_change() -> None:
         "UID:weekly\nSUMMARY:Comité\nDTSTART;TZID=Europe/Madrid:20260318T100000\n"
         "DTEND;TZID=Europe/Madrid:20260318T110000\nRRULE:FREQ=WEEKLY;COUNT=4"
     )
-    found = parse_calendar(raw, P, CONFIG, WIDE)
+    found = parse_calendar(raw, P, CONFIG.content_settings(), WIDE)
     assert [o.start.isoformat() for o in found] == [
         "2026-03-18T10:00:00+01:00",
         "2026-03-25T10:00:00+01:00",
@@ -84,7 +84,7 @@ def test_a_weekly_event_keeps_its_local_time_across_the_dst_change() -> None:
 
 def test_windows_time_zones_become_their_iana_zone_and_keep_the_instant() -> None:
     path = corpus_dir("ics") / "ical-exchange2010-eastern-tz.ics"
-    (event,) = parse_calendar(path.read_bytes(), path, CONFIG, WIDE)
+    (event,) = parse_calendar(path.read_bytes(), path, CONFIG.content_settings(), WIDE)
     assert isinstance(event.start, dt.datetime)
     assert event.start.tzinfo == ZoneInfo("America/New_York") and event.start.hour == 17
     assert event.start.astimezone(dt.UTC).isoformat() == "2024-10-28T21:00:00+00:00"  # 17:00 New York (EDT)
@@ -92,7 +92,7 @@ def test_windows_time_zones_become_their_iana_zone_and_keep_the_instant() -> Non
 
 def test_windows_1252_files_are_read_with_their_accents() -> None:
     path = corpus_dir("ics") / "tb-mexican-holidays-cp1252.ics"
-    found = parse_calendar(path.read_bytes(), path, CONFIG, WIDE)
+    found = parse_calendar(path.read_bytes(), path, CONFIG.content_settings(), WIDE)
     titles = {o.title("es") for o in found}
     assert "Día de la Constitución Política" in titles
     assert any("promulgación" in o.description for o in found)
@@ -101,7 +101,9 @@ def test_windows_1252_files_are_read_with_their_accents() -> None:
 
 def test_overrides_move_single_occurrences_of_all_day_holidays() -> None:
     path = corpus_dir("ics") / "tb-uk-holidays-recurrence-overrides.ics"
-    found = parse_calendar(path.read_bytes(), path, CONFIG, (dt.date(2022, 1, 1), dt.date(2023, 1, 1)))
+    found = parse_calendar(
+        path.read_bytes(), path, CONFIG.content_settings(), (dt.date(2022, 1, 1), dt.date(2023, 1, 1))
+    )
     new_year = [o for o in found if "New Year" in o.title("en")]
     assert [o.day for o in new_year] == [dt.date(2022, 1, 3)]  # Saturday 1 January → substitute Monday
     assert all(o.all_day and o.end == o.start + dt.timedelta(days=1) for o in found)
@@ -110,14 +112,14 @@ def test_overrides_move_single_occurrences_of_all_day_holidays() -> None:
 
 def test_a_bom_and_an_empty_calendar_are_fine() -> None:
     path = corpus_dir("ics") / "ical-bom-calendar.ics"
-    assert parse_calendar(path.read_bytes(), path, CONFIG, WIDE) == []
+    assert parse_calendar(path.read_bytes(), path, CONFIG.content_settings(), WIDE) == []
     assert parse(b"") == ([], [])
 
 
 def test_a_broken_event_is_skipped_with_its_line_and_the_good_one_beside_it_publishes() -> None:
     path = corpus_dir("ics") / "ical-google-allday-bad-exdate.ics"
     warnings: list[GeneratorError] = []
-    found = parse_calendar(path.read_bytes(), path, CONFIG, WIDE, (), warnings)
+    found = parse_calendar(path.read_bytes(), path, CONFIG.content_settings(), WIDE, (), warnings)
     assert len(found) == 20  # 3 to 23 March 2008, daily, without the 11th
     assert {o.title("es") for o in found} == {"Perfectly OK event"}
     (warning,) = warnings
@@ -165,7 +167,7 @@ def test_kinds_offices_and_audiences_come_from_categories() -> None:
         "UID:c\nSUMMARY:Curso\nDTSTART;VALUE=DATE:20260202\nCATEGORIES:Formación\nCATEGORIES:managers",
         "UID:d\nSUMMARY:Café\nDTSTART;VALUE=DATE:20260203",
     )
-    found = {o.uid: o for o in parse_calendar(raw, P, CONFIG, WIDE)}
+    found = {o.uid: o for o in parse_calendar(raw, P, CONFIG.content_settings(), WIDE)}
     assert found["a"].kind == "holiday" and found["a"].offices == ()
     assert found["b"].kind == "payday" and found["b"].offices == ("madrid",)
     assert found["c"].kind == "training" and found["c"].audience == ("managers",)
@@ -181,7 +183,9 @@ def test_an_office_folder_targets_its_events(tmp_path: Path) -> None:
     (tmp_path / "madird/x.ics").write_bytes(calendar("UID:x\nSUMMARY:X\nDTSTART;VALUE=DATE:20261224"))
     errors: list[GeneratorError] = []
     files = content_files(tmp_path, (".ics",))
-    found = gather(files, lambda path: load_calendar(path, tmp_path, CONFIG, WIDE, []), errors)
+    found = gather(
+        files, lambda path: load_calendar(path, tmp_path, CONFIG.content_settings(), WIDE, []), errors
+    )
     assert [[(o.uid, o.offices) for o in calendar] for calendar in found] == [[("m", ("madrid",))]]
     (error,) = errors
     assert error.message == 'the folder "madird" is not an office'
@@ -193,6 +197,6 @@ def test_an_all_day_event_without_end_lasts_one_day_and_multi_day_events_keep_th
         "UID:a\nSUMMARY:Uno\nDTSTART;VALUE=DATE:20260106",
         "UID:b\nSUMMARY:Auditoría\nDTSTART;VALUE=DATE:20270208\nDTEND;VALUE=DATE:20270213",
     )
-    found = {o.uid: o for o in parse_calendar(raw, P, CONFIG, WIDE)}
+    found = {o.uid: o for o in parse_calendar(raw, P, CONFIG.content_settings(), WIDE)}
     assert found["a"].end == dt.date(2026, 1, 7)
     assert found["b"].last_day == dt.date(2027, 2, 12)

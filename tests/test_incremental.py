@@ -349,6 +349,56 @@ def test_a_change_of_settings_after_edits_renders_no_unchanged_body_again(
     assert rendered == []
 
 
+def test_a_change_of_settings_reads_the_content_again_only_if_it_is_read_with_them(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An item is kept under its file and the settings the content is read with (zones,
+    languages, the ids of audiences, offices, values, teams and indicators): a change of
+    another setting (a list's length, an audience's name, the pay dates) reads no content
+    file again, one of those reads them all; and every build equals a clean one."""
+    import generator.load.announcements as announcements
+    import generator.load.site as site
+
+    monkeypatch.setenv("INTRANET_JOBS", "1")  # the loaders run in this process, where they are counted
+    loaded: list[str] = []
+    real = announcements.load_announcement
+
+    def counted(path: Path, *args: object, **kwargs: object) -> object:
+        loaded.append(path.name)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(site, "load_announcement", counted)
+    project = make_project(
+        {
+            "content/announcements/a.md": announcement("Uno", "2026-11-20", audience="[managers]"),
+            "content/announcements/b.md": announcement("Dos", "2026-11-19"),
+        }
+    )
+    build(project)
+    assert sorted(loaded) == ["a.md", "b.md"]
+    settings = project / "content/site.toml"
+    text = SITE_TOML
+    for number, (before, after, reads) in enumerate(
+        [
+            ("news_per_page = 2", "news_per_page = 1", False),
+            ('es = "Responsables"', 'es = "Jefes de equipo"', False),
+            ("[audiences.rrhh]", '[audiences.ventas]\nname = "Ventas"\n\n[audiences.rrhh]', True),
+            ('timezone = "Europe/Madrid"\nlanguages', 'timezone = "America/Mexico_City"\nlanguages', True),
+            ('languages = ["es", "fr", "en"]', 'languages = ["es", "en", "fr"]', True),
+        ]
+    ):
+        assert before in text
+        text = text.replace(before, after, 1)
+        settings.write_text(text, encoding="utf-8")
+        loaded.clear()
+        build(project)
+        assert sorted(loaded) == (["a.md", "b.md"] if reads else []), after
+        clean = tmp_path / f"clean-{number}"
+        build(project, "--no-cache", "--out", str(clean))
+        assert published_tree(project / "output") == published_tree(clean), after
+    assert "Jefes de equipo" in (project / "output/site/es/news/a/index.html").read_text(encoding="utf-8")
+
+
 def test_deleting_the_cache_changes_no_output_byte(make_project: MakeProject) -> None:
     project = make_project({"content/announcements/a.md": announcement("Uno")})
     build(project)
@@ -547,7 +597,10 @@ def sample_step(content: Path, rng: random.Random, number: int) -> str:
     stories = sorted(content.glob("announcements/*.md"))
     texts = sorted(content.rglob("*.md"))
     choice = rng.choice(
-        ["body", "retitle", "pin", "redate", "delete", "restore", "picture", "metric", "survey", "calendar"]
+        [
+            *("body", "retitle", "pin", "redate", "delete", "restore", "picture", "metric", "survey"),
+            *("calendar", "settings"),
+        ]
     )
     if choice == "body":
         target = rng.choice(texts)
@@ -604,9 +657,31 @@ def sample_step(content: Path, rng: random.Random, number: int) -> str:
         target.write_text(
             text.replace("SUMMARY:", f"SUMMARY:{rng.choice(WORDS)} {number} ", 1), encoding="utf-8"
         )
+    elif choice == "settings":  # some of SAMPLE_SETTINGS, of both kinds
+        target = content / "site.toml"
+        text = (SAMPLE / "site.toml").read_text(encoding="utf-8")
+        chosen = [edit for edit in SAMPLE_SETTINGS if rng.random() < 0.5]
+        for before, after in chosen:
+            assert before in text
+            text = text.replace(before, after, 1)
+        target.write_text(text, encoding="utf-8")
+        return f"settings {[after.split(chr(10))[0] for _, after in chosen]}"
     else:
         return f"{choice}: nothing to change"
     return f"{choice} {target.relative_to(content).as_posix()}"
+
+
+# Changes of the sample's site.toml: of settings the content is read with (the site's
+# zone, a new team), and of others (a list's length, an office's and an audience's
+# names, a pay day)
+SAMPLE_SETTINGS = [
+    ('timezone = "Europe/Madrid"\n# The first', 'timezone = "Europe/Lisbon"\n# The first'),
+    ("[teams.calidad]", '[teams.nuevo]\nname = "Nuevo"\n\n[teams.calidad]'),
+    ("news_per_page = 8", "news_per_page = 3"),
+    ('name = "Paris"', 'name = "París"'),
+    ('en = "Team leads"', 'en = "Managers"'),
+    ("day = 28", "day = 27"),
+]
 
 
 SAMPLE = Path(cli.__file__).resolve().parent.parent / "content"
@@ -617,7 +692,7 @@ def test_incremental_output_over_the_sample_content_equals_a_clean_build(tmp_pat
     a picture, indicators, a survey, calendars) changed, removed and put back in a random
     order, with days passing: after each step, the site and the week's newsletter built
     incrementally are a clean build's (or both builds fail)."""
-    rng = random.Random(14)  # its steps: a picture, deletions, restores, days, indicators, a survey
+    rng = random.Random(33)  # its steps: settings twice, a calendar, a picture, days, deletions, a survey
     project = tmp_path / "project"
     shutil.copytree(SAMPLE, project / "content")
     day = 23

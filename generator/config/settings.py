@@ -139,6 +139,48 @@ class Config:
         """The site's host name, used to make calendar UIDs and Message-IDs globally unique."""
         return _host(self.base_url)
 
+    def content_settings(self) -> ContentSettings:
+        """What the content's files are read with (see ContentSettings)."""
+        return ContentSettings(
+            timezone=self.timezone,
+            languages=self.languages,
+            audiences=tuple(self.audiences),
+            offices={ident: office.timezone for ident, office in self.offices.items()},
+            values=tuple(self.values),
+            teams=tuple(self.teams),
+            metrics=tuple(self.metrics),
+        )
+
+
+@dataclass(frozen=True)
+class ContentSettings:
+    """All that the loaders of content/ read of the settings: the ids they check a file's
+    names against and the zones they read its dates in. An item is kept in the cache
+    under its file and these, so a change of site.toml that leaves them alone (a title,
+    the pay dates, the newsletter's or the brand's settings, an office's name) reads no
+    content file again. The loaders are given this, not the Config: one that needed more
+    of the settings would have to add it here, where the cache's key sees it."""
+
+    timezone: str
+    languages: tuple[str, ...]
+    audiences: tuple[str, ...]
+    offices: Mapping[str, str]  # id → the name of the office's time zone
+    values: tuple[str, ...]  # company values, for kudos
+    teams: tuple[str, ...]
+    metrics: tuple[str, ...]  # the indicators defined
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def office_tz(self, ident: str) -> ZoneInfo:
+        """The zone of the office `ident` (one of `offices`)."""
+        return ZoneInfo(self.offices[ident])
+
 
 def _is_url(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and value.startswith(("https://", "http://")) and " " not in value

@@ -6,7 +6,7 @@ import difflib
 import re
 from pathlib import Path
 
-from generator.config import Config
+from generator.config import ContentSettings
 from generator.errors import GeneratorError, raise_all
 from generator.load.documents import identity, read_document
 from generator.load.fields import Fields, parse_day
@@ -30,7 +30,12 @@ _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
 
 
 def load_announcement(
-    path: Path, folder: Path, config: Config, media: set[str], *, markdown: Markdown = render_markdown
+    path: Path,
+    folder: Path,
+    config: ContentSettings,
+    media: set[str],
+    *,
+    markdown: Markdown = render_markdown,
 ) -> Announcement:
     """One announcement file; raises every problem it has (see load/files.py). `media`: the
     files of content/media/, which its image must be one of."""
@@ -69,7 +74,7 @@ def _check_celebration(f: Fields, consent: bool, fm: FrontMatter) -> None:
 def _parse(
     path: Path,
     fm: FrontMatter,
-    config: Config,
+    config: ContentSettings,
     media: set[str],
     errors: list[GeneratorError],
     markdown: Markdown,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from generator.config import Config
+from generator.config import ContentSettings
 from generator.errors import GeneratorError, raise_all
 from generator.load.documents import identity, read_document
 from generator.load.fields import Fields, parse_day
@@ -32,7 +32,7 @@ _HINT = "each milestone: {name: …, due: YYYY-MM-DD, weight: 2, done: YYYY-MM-D
 
 
 def load_programme(
-    path: Path, folder: Path, config: Config, *, markdown: Markdown = render_markdown
+    path: Path, folder: Path, config: ContentSettings, *, markdown: Markdown = render_markdown
 ) -> Programme:
     """One certification programme file; raises every problem it has (see load/files.py)."""
     fm = read_document(path, folder)
@@ -75,7 +75,7 @@ def load_programme(
 
 
 def _milestone(
-    item: Any, line: int, path: Path, config: Config, errors: list[GeneratorError]
+    item: Any, line: int, path: Path, config: ContentSettings, errors: list[GeneratorError]
 ) -> Milestone | None:
     def error(message: str) -> None:
         errors.append(GeneratorError(message, path=path, line=line, hint=_HINT))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from generator.config import Config
+from generator.config import ContentSettings
 from generator.errors import GeneratorError, did_you_mean, known_list
 from generator.load.fields import Fields
 from generator.load.files import MARKDOWN_LIMIT, read_limited
@@ -43,7 +43,7 @@ class Identity:
     audience: tuple[str, ...]
 
 
-def identity(fields: Fields, path: Path, config: Config) -> Identity:
+def identity(fields: Fields, path: Path, config: ContentSettings) -> Identity:
     """Language from `lang`, else a `.fr.md` suffix, else the site's default."""
     stem = path.stem
     suffix_lang = stem.rsplit(".", 1)[1] if "." in stem else None
@@ -78,7 +78,7 @@ def identity(fields: Fields, path: Path, config: Config) -> Identity:
     return Identity(lang, slug, key, audience(fields, config))
 
 
-def audience(fields: Fields, config: Config) -> tuple[str, ...]:
+def audience(fields: Fields, config: ContentSettings) -> tuple[str, ...]:
     ids = fields.words("audience")
     known = set(config.audiences) | {EVERYONE}
     good: list[str] = []

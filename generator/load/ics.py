@@ -29,7 +29,7 @@ import recurring_ical_events  # type: ignore[import-untyped]
 from icalendar.timezone import tzids_from_tzinfo
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
-from generator.config import Config
+from generator.config import ContentSettings
 from generator.errors import GeneratorError, did_you_mean, known_list
 from generator.load.files import read_calendar
 from generator.model import DRAFT_EVENT, Occurrence
@@ -68,7 +68,7 @@ COURSE_PROPERTY = "X-INTRANET-COURSE"  # the course a training session is of (ru
 def load_calendar(
     path: Path,
     folder: Path,
-    config: Config,
+    config: ContentSettings,
     window: tuple[dt.date, dt.date],
     warnings: list[GeneratorError],
 ) -> list[Occurrence]:
@@ -78,7 +78,7 @@ def load_calendar(
     return parse_calendar(read_calendar(path), path, config, window, offices, warnings)
 
 
-def _folder_offices(path: Path, folder: Path, config: Config) -> tuple[str, ...]:
+def _folder_offices(path: Path, folder: Path, config: ContentSettings) -> tuple[str, ...]:
     parts = path.relative_to(folder).parts
     if len(parts) == 1:
         return ()
@@ -104,7 +104,7 @@ def decode_calendar(raw: bytes) -> str:
 def parse_calendar(
     raw: bytes,
     path: Path,
-    config: Config,
+    config: ContentSettings,
     window: tuple[dt.date, dt.date],
     offices: tuple[str, ...] = (),
     warnings: list[GeneratorError] | None = None,
@@ -271,7 +271,7 @@ def _expand(
     uid: str,
     path: Path,
     span: _Span,
-    config: Config,
+    config: ContentSettings,
     window: tuple[dt.date, dt.date],
     folder_offices: tuple[str, ...],
 ) -> list[Occurrence]:
@@ -289,7 +289,7 @@ def _expand(
     for event in recurring_ical_events.of(single).between(*window):
         kind, offices, audience = _classify(event, config, folder_offices)
         start, end = _times(event, zone)
-        start, end = _nearest_zone(start, end, [*(config.offices[o].tz for o in offices), config.tz])
+        start, end = _nearest_zone(start, end, [*(config.office_tz(o) for o in offices), config.tz])
         recurrence = event.get("RECURRENCE-ID")
         key = _stamp_key(recurrence.dt if recurrence is not None else event.get("DTSTART").dt)
         result.append(
@@ -382,7 +382,7 @@ def calendar_zone(calendar: icalendar.Component, site_tz: ZoneInfo) -> ZoneInfo:
 
 
 def _classify(
-    event: icalendar.Event, config: Config, folder_offices: tuple[str, ...]
+    event: icalendar.Event, config: ContentSettings, folder_offices: tuple[str, ...]
 ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     kind = "event"
     offices = set(folder_offices)

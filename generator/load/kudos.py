@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.config import Config
+from generator.config import ContentSettings
 from generator.errors import GeneratorError, did_you_mean, known_list, raise_all
 from generator.load.documents import identity, read_document
 from generator.load.fields import Fields
@@ -17,7 +17,7 @@ KEYS = ("date", "from", "to", "value", "team", "lang", "audience", "draft", "res
 
 
 def load_one_kudos(
-    path: Path, folder: Path, config: Config, *, markdown: Markdown = render_markdown
+    path: Path, folder: Path, config: ContentSettings, *, markdown: Markdown = render_markdown
 ) -> Kudos:
     """One kudos file; raises every problem it has (see load/files.py)."""
     fm = read_document(path, folder)

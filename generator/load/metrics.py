@@ -7,7 +7,7 @@ import io
 import math
 from pathlib import Path
 
-from generator.config import Config
+from generator.config import ContentSettings
 from generator.errors import GeneratorError, did_you_mean, known_list
 from generator.load.fields import parse_day
 from generator.load.files import CSV_LIMIT, read_limited
@@ -18,7 +18,7 @@ MAX_ROWS = 100_001  # the header and 100,000 measurements: 270 years of daily va
 LARGEST = 1e12  # no indicator is larger; beyond it, charts and averages lose their meaning
 
 
-def load_metric(path: Path, config: Config) -> MetricSeries:
+def load_metric(path: Path, config: ContentSettings) -> MetricSeries:
     """content/metrics/{id}.csv, for an indicator defined in site.toml; raises every problem."""
     if path.stem not in config.metrics:
         raise GeneratorError(
@@ -31,7 +31,7 @@ def load_metric(path: Path, config: Config) -> MetricSeries:
     return parse_metric(decode(data, path), path, config)
 
 
-def parse_metric(text: str, path: Path, config: Config) -> MetricSeries:
+def parse_metric(text: str, path: Path, config: ContentSettings) -> MetricSeries:
     """CSV text → MetricSeries; every bad row is reported, with its line."""
     problems: list[GeneratorError] = []
     reader = csv.reader(io.StringIO(text))

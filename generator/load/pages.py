@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.config import Config
+from generator.config import ContentSettings
 from generator.errors import GeneratorError, raise_all
 from generator.load.documents import identity, read_document
 from generator.load.fields import Fields
@@ -14,7 +14,9 @@ from generator.model import Page
 KEYS = ("title", "lang", "translation_key", "slug", "summary", "order", "audience", "draft")
 
 
-def load_page(path: Path, folder: Path, config: Config, *, markdown: Markdown = render_markdown) -> Page:
+def load_page(
+    path: Path, folder: Path, config: ContentSettings, *, markdown: Markdown = render_markdown
+) -> Page:
     """One page file; raises every problem it has (see load/files.py)."""
     fm = read_document(path, folder)
     problems: list[GeneratorError] = []

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from generator.cache import digest
-from generator.config import Config
+from generator.config import Config, ContentSettings
 from generator.errors import GeneratorError, did_you_mean, raise_all
 from generator.load.announcements import load_announcement
 from generator.load.certification import load_programme
@@ -29,13 +29,17 @@ T = TypeVar("T")
 
 
 def _load_calendar(
-    path: Path, folder: Path, config: Config, window: tuple[dt.date, dt.date], warnings: list[GeneratorError]
+    path: Path,
+    folder: Path,
+    settings: ContentSettings,
+    window: tuple[dt.date, dt.date],
+    warnings: list[GeneratorError],
 ) -> list[Occurrence]:
     """A calendar file's entries. Its module (with icalendar and recurring-ical-events) is
     imported here: a build that keeps every calendar from the cache does without them."""
     from generator.load import ics
 
-    return ics.load_calendar(path, folder, config, window, warnings)
+    return ics.load_calendar(path, folder, settings, window, warnings)
 
 
 def load_site(
@@ -49,7 +53,9 @@ def load_site(
 ) -> Site:
     """Read and check all content; raise every problem at once. Calendar events that
     cannot be used are skipped and reported in `warnings`. With `reuse`, the items of
-    unchanged files come from the cache and the others load over the cores."""
+    unchanged files come from the cache and the others load over the cores. The files
+    are read with the settings' `content_settings()` alone (the key of what is kept)."""
+    settings = config.content_settings()
     errors: list[GeneratorError] = []
     warnings = warnings if warnings is not None else []
 
@@ -102,10 +108,10 @@ def load_site(
             )
     announcements = each(
         "announcements",
-        lambda p, f: load_announcement(p, f, config, names, markdown=markdown),
+        lambda p, f: load_announcement(p, f, settings, names, markdown=markdown),
         "\0".join(sorted(names)),
     )
-    pages = each("pages", lambda p, f: load_page(p, f, config, markdown=markdown))
+    pages = each("pages", lambda p, f: load_page(p, f, settings, markdown=markdown))
     calendar_dir = content_dir / "calendar"  # not kept: its events depend on the window, and it warns
 
     def kept(kind: str, load: Callable[[list[GeneratorError]], T], *paths: Path) -> T:
@@ -131,22 +137,24 @@ def load_site(
 
     calendars = gather(
         files("calendar"),
-        lambda p: kept("calendar", lambda w: _load_calendar(p, calendar_dir, config, window, w), p),
+        lambda p: kept("calendar", lambda w: _load_calendar(p, calendar_dir, settings, window, w), p),
         errors,
     )
     occurrences = [occurrence for calendar in calendars for occurrence in calendar]
     kudos = sorted(
-        each("kudos", lambda p, f: load_one_kudos(p, f, config, markdown=markdown)),
+        each("kudos", lambda p, f: load_one_kudos(p, f, settings, markdown=markdown)),
         key=lambda k: (k.date, k.slug),
         reverse=True,
     )
-    programmes = each("certification", lambda p, f: load_programme(p, f, config, markdown=markdown))
-    courses = each("trainings", lambda p, f: load_course(p, f, config, markdown=markdown))
-    metrics = gather(files("metrics"), lambda p: kept("metric", lambda _: load_metric(p, config), p), errors)
+    programmes = each("certification", lambda p, f: load_programme(p, f, settings, markdown=markdown))
+    courses = each("trainings", lambda p, f: load_course(p, f, settings, markdown=markdown))
+    metrics = gather(
+        files("metrics"), lambda p: kept("metric", lambda _: load_metric(p, settings), p), errors
+    )
     # a survey's responses (.csv) are read by its loader, beside its .toml
     surveys = gather(
         [p for p in files("surveys") if p.suffix == ".toml"],
-        lambda p: kept("survey", lambda _: load_survey(p, config), p, p.with_suffix(".csv")),
+        lambda p: kept("survey", lambda _: load_survey(p, settings), p, p.with_suffix(".csv")),
         errors,
     )
     errors += check_unique(programmes, "programme")

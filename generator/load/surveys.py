@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from generator.config import Config
+from generator.config import ContentSettings
 from generator.errors import GeneratorError, did_you_mean, known_list, raise_all, toml_problem
 from generator.load.files import read_limited
 from generator.load.tables import read_table
@@ -26,7 +26,7 @@ SMALLEST_GROUP = 3  # min_group below this would show single people's answers
 RESPONSES_LIMIT = 20_000_000  # bytes: many thousand responses
 
 
-def load_survey(path: Path, config: Config) -> Survey:
+def load_survey(path: Path, config: ContentSettings) -> Survey:
     """content/surveys/{id}.toml and its {id}.csv; raises every problem at once."""
     text = read_limited(path, 1_000_000, "a survey's settings fit in a few lines").decode("utf-8", "replace")
     try:
@@ -108,7 +108,9 @@ def load_survey(path: Path, config: Config) -> Survey:
     )
 
 
-def _question(entry: dict[str, Any], config: Config, refuse: Any, after: int) -> SurveyQuestion | None:
+def _question(
+    entry: dict[str, Any], config: ContentSettings, refuse: Any, after: int
+) -> SurveyQuestion | None:
     for key in sorted(set(entry) - QUESTION_KEYS):
         refuse(f"unknown question setting {key!r}", key, f"known: {known_list(QUESTION_KEYS)}", after)
     ident, column, scale = entry.get("id"), entry.get("column"), entry.get("scale")
@@ -153,7 +155,7 @@ def _question(entry: dict[str, Any], config: Config, refuse: Any, after: int) ->
     )
 
 
-def _localized(value: object, config: Config) -> dict[str, str] | None:
+def _localized(value: object, config: ContentSettings) -> dict[str, str] | None:
     if isinstance(value, str) and value.strip() and "\n" not in value:
         return {lang: value.strip() for lang in config.languages}
     if isinstance(value, dict) and value and all(isinstance(v, str) and v.strip() for v in value.values()):

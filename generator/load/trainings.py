@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.config import Config
+from generator.config import ContentSettings
 from generator.errors import GeneratorError, did_you_mean, known_list, raise_all
 from generator.load.documents import identity, read_document
 from generator.load.fields import Fields
@@ -16,7 +16,9 @@ from generator.urls import EVERYONE
 KEYS = ("title", "lang", "translation_key", "slug", "summary", "hours", "audience", "mandatory", "draft")
 
 
-def load_course(path: Path, folder: Path, config: Config, *, markdown: Markdown = render_markdown) -> Course:
+def load_course(
+    path: Path, folder: Path, config: ContentSettings, *, markdown: Markdown = render_markdown
+) -> Course:
     """One course file; raises every problem it has (see load/files.py)."""
     fm = read_document(path, folder)
     problems: list[GeneratorError] = []
