@@ -30,6 +30,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from generator.build import build_site, content_cache, load_sources
+from generator.cache import Previous, Spool, read_record, record_file, spool_folder
 from generator.config import load_config
 from generator.errors import GeneratorError, flatten
 from generator.model import DRAFT_EVENT, Announcement, Kudos, OutputFile, Page, Programme, Site
@@ -37,6 +38,7 @@ from generator.rules.review import NOTICE, WARNING, review
 from generator.rules.schedule import describe, upcoming_changes
 from generator.send.recipients import read_recipients
 from generator.urls import SITE
+from generator.write import still_published
 
 ERROR = "error"
 SEVERITIES = (ERROR, WARNING, NOTICE)
@@ -118,20 +120,28 @@ def run_check(
     seen: set[tuple[object, ...]] = set()
     scopes = [None, *sorted(a for a, aud in config.audiences.items() if aud.restricted)]
     for scope in scopes:  # restricted items' links are resolved in their own trees
-        built = build_site(sources, scope=scope)
-        for warning in built.warnings:
-            key = (warning.path, warning.line, warning.message)
-            if key not in seen:
-                seen.add(key)
-                kind = _kind(warning)  # a body link that reaches nothing is an error to check
-                problems.append(_problem(warning, ERROR if kind == "link" else WARNING, kind))
-        explained = {str(p.path) for p in problems if p.kind == "link"}
         tree = Path("output") / ("audiences/" + scope if scope else "")
-        for problem in page_links(built.files, explained, tree):  # a template's slip, told once
-            key = (problem.path.relative_to(tree) if problem.path else None, None, problem.message)
-            if key not in seen:
-                seen.add(key)
-                problems.append(problem)
+        # As `intranet build` does: a page made from the inputs of one published in output/
+        # is read there instead of rendered (the same bytes), one rendered waits in a spool
+        out = project / tree
+        previous = Previous(still_published(out, read_record(record_file(project, out))), out, checked=True)
+        spool = Spool(spool_folder(project))
+        try:
+            built = build_site(sources, scope=scope, previous=previous, spool=spool)
+            for warning in built.warnings:
+                key = (warning.path, warning.line, warning.message)
+                if key not in seen:
+                    seen.add(key)
+                    kind = _kind(warning)  # a body link that reaches nothing is an error to check
+                    problems.append(_problem(warning, ERROR if kind == "link" else WARNING, kind))
+            explained = {str(p.path) for p in problems if p.kind == "link"}
+            for problem in page_links(built.files, explained, tree):  # a template's slip, told once
+                key = (problem.path.relative_to(tree) if problem.path else None, None, problem.message)
+                if key not in seen:
+                    seen.add(key)
+                    problems.append(problem)
+        finally:
+            spool.remove()
     sources_of = [
         *(a.source for a in site.announcements), *(p.source for p in site.pages),
         *(p.source for p in site.programmes),

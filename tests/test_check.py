@@ -279,3 +279,42 @@ def test_missing_translations_of_the_archive_are_one_line_and_current_ones_each_
     assert str(summary["message"]).startswith(
         "12 announcements from before 2026-10-24 have no version in some of en, fr:"
     )
+
+
+def test_pages_a_build_published_are_read_not_rendered_and_still_followed(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As `intranet build` does, check takes a page made from the same inputs as one
+    published in output/ from there (each tree from its own), and renders only the others;
+    the links of both are followed, and output/ is left as it was."""
+    from tests.conftest import published_tree
+    from tests.test_incremental import counted_renders
+
+    builtin = (REPO / "templates/site/page.html").read_text(encoding="utf-8")
+    broken = builtin.replace("{% endblock %}", '<a href="../../horarios/">Horarios</a>{% endblock %}', 2)
+    project = make_project(
+        {
+            "templates/site/page.html": broken,
+            "content/pages/uno.md": "---\ntitle: Uno\n---\nTexto.\n",
+            "content/announcements/a.md": announcement("Hola"),
+        }
+    )
+    for tree in ([], ["--audience", "rrhh"]):  # the main site and the restricted audience's
+        assert main(["build", "--project", str(project), *ARGS, *tree]) == 0
+    capsys.readouterr()
+    published = published_tree(project / "output")
+    rendered = counted_renders(monkeypatch, lambda plan: plan.path)
+    code, report = as_json(project, capsys)
+    assert rendered == []  # every page of both trees was published from the same inputs
+    assert code == 1
+    found = {(p["path"], p["message"]) for p in listed(report) if p["kind"] == "page-link"}
+    assert ("output/site/es/pages/uno/index.html", 'a link to "es/horarios" reaches nothing') in found
+    (project / "templates/site/page.html").write_text(builtin, encoding="utf-8")
+    code, report = as_json(project, capsys)
+    assert code == 0 and not [p for p in listed(report) if p["kind"] == "page-link"]
+    assert sorted(set(rendered)) == [
+        "en/pages/uno/index.html",
+        "es/pages/uno/index.html",
+        "fr/pages/uno/index.html",
+    ]
+    assert published_tree(project / "output") == published
