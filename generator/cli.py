@@ -433,8 +433,15 @@ def _check(args: argparse.Namespace, project: Path) -> int:
     if not (project / "content").is_dir():
         print(f"intranet: no content/ folder in {project}; pass --project DIR", file=sys.stderr)
         return 2
+    from generator.write import still_published
+
+    def published(out: Path) -> Previous:  # what a build published there, as a build reuses it
+        return Previous(still_published(out, read_record(record_file(project, out))), out, checked=True)
+
     with reporting(Progress.for_terminal()):
-        report = run_check(project, today=args.today, external=args.external, recipients=args.recipients)
+        report = run_check(
+            project, today=args.today, external=args.external, recipients=args.recipients, published=published
+        )
     print(as_json(report, project) if args.format == "json" else as_text(report, project))
     return 1 if report.failed(args.strict) else 0
 

@@ -318,3 +318,46 @@ def test_pages_a_build_published_are_read_not_rendered_and_still_followed(
         "fr/pages/uno/index.html",
     ]
     assert published_tree(project / "output") == published
+
+
+def test_a_page_checked_before_is_not_read_again_and_what_it_links_to_is_looked_for_anew(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a page links to is kept by the page's key (the same inputs, the same bytes):
+    a second check reads no page but those without one, and whether each target exists
+    is looked for again, so a file added since answers a link that reached nothing."""
+    import generator.check as checking
+
+    builtin = (REPO / "templates/site/page.html").read_text(encoding="utf-8")
+    linking = builtin.replace(
+        "{% endblock %}", '<a href="../../../media/plano.pdf">Plano</a>{% endblock %}', 2
+    )
+    project = make_project(
+        {"templates/site/page.html": linking, "content/pages/uno.md": "---\ntitle: Uno\n---\nTexto.\n"}
+    )
+    read: list[str] = []
+    targets = checking._targets
+
+    def counted(html: str, folder: str) -> set[str]:
+        read.append(folder)
+        return targets(html, folder)
+
+    monkeypatch.setattr(checking, "_targets", counted)
+    assert main(["build", "--project", str(project), *ARGS]) == 0
+    capsys.readouterr()
+    missing = (
+        "output/site/es/pages/uno/index.html",
+        'a link to "media/plano.pdf" reaches nothing (and 2 more pages)',
+    )
+    for _ in range(2):
+        read.clear()
+        code, report = as_json(project, capsys)
+        assert code == 1
+        assert [(p["path"], p["message"]) for p in listed(report) if p["kind"] == "page-link"] == [missing]
+    assert "site/es/pages/uno" not in read and "site" in read  # the root pages have no key: read each time
+    (project / "content/media").mkdir()
+    (project / "content/media/plano.pdf").write_bytes(b"%PDF-1.4\n")
+    read.clear()
+    code, report = as_json(project, capsys)
+    assert code == 0 and not [p for p in listed(report) if p["kind"] == "page-link"]
+    assert "site/es/pages/uno" not in read
