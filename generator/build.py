@@ -29,6 +29,8 @@ from generator.cache import (
     code_digest,
     digest,
     library_versions,
+    tree_key,
+    tree_name,
 )
 from generator.config import Config, load_config
 from generator.errors import GeneratorError, did_you_mean, known_list
@@ -261,8 +263,9 @@ def build_site(
         pictures, sized = picture_sizes(media, cache=sources.cache, previous=previous)
         shape = site_shape(plans, sources.content)
         links = site_links(config, views, plans, templates, media, sources.content, pictures, shape)
-        link_warnings = link_problems(views, links, fingerprints, sources.cache)
-        questions = _questions(sources.cache, scope)
+        link_warnings = link_problems(views, links, fingerprints, sources.cache, tree_name(scope, drafts))
+        tree = tree_name(scope, drafts)
+        questions = _questions(sources.cache, tree)
         asked_before = LinkQuestions(questions.links, dict(questions.pages))
         files = render_intranet(
             config,
@@ -278,7 +281,7 @@ def build_site(
             shape=shape,
             questions=questions,
         )
-        _keep_questions(sources.cache, scope, questions, asked_before)
+        _keep_questions(sources.cache, tree, questions, asked_before)
         del fingerprints  # every page's digests: let go before the feeds (the e-mails key their own)
         files += [*render_feeds(config, views, plans, links, today, previous), *sized]
         del plans  # every page is made: its plan's memory is the newsletters' to use
@@ -301,26 +304,25 @@ def build_site(
     return BuildResult(files, sources, [*sources.warnings, *link_warnings], week)
 
 
-def _questions(cache: Store | None, scope: str | None) -> LinkQuestions:
+def _questions(cache: Store | None, tree: str) -> LinkQuestions:
     """What each page asked the links when it was last rendered (see render_intranet), as
-    the last build of the same tree kept it in the cache; without one, nothing."""
-    saved = cache.get(_questions_key(scope)) if cache is not None else None
+    the last build of the same tree (`tree_name`) kept it in the cache; without one, or
+    kept by other code, nothing."""
+    saved = cache.get(_questions_key(tree)) if cache is not None else None
     try:
-        found = pickle.loads(zlib.decompress(saved)) if saved is not None else None
+        code, found = pickle.loads(zlib.decompress(saved)) if saved is not None else ("", None)
     except Exception:  # a damaged entry: each page that asked is rendered again
-        found = None
-    return found if isinstance(found, LinkQuestions) else LinkQuestions()
+        code, found = "", None
+    return found if code == code_digest() and isinstance(found, LinkQuestions) else LinkQuestions()
 
 
-def _keep_questions(
-    cache: Store | None, scope: str | None, questions: LinkQuestions, before: LinkQuestions
-) -> None:
+def _keep_questions(cache: Store | None, tree: str, questions: LinkQuestions, before: LinkQuestions) -> None:
     if cache is None:
         return
     if questions == before:  # the usual edit: kept as it is
-        cache.touch(_questions_key(scope))
+        cache.touch(_questions_key(tree))
     else:
-        cache.put(_questions_key(scope), _packed(questions))
+        cache.put(_questions_key(tree), _packed((code_digest(), questions)))
 
 
 def _packed(value: object) -> bytes:
@@ -342,8 +344,8 @@ def _packed(value: object) -> bytes:
     return out.getvalue()
 
 
-def _questions_key(scope: str | None) -> str:
-    return digest("pages' questions to the links", code_digest(), scope or "")
+def _questions_key(tree: str) -> str:
+    return tree_key(tree, "pages' questions to the links")
 
 
 class PlannedPages(Mapping[str, Callable[[], bytes]]):

@@ -39,6 +39,22 @@ FOLDER = Path(".intranet") / "cache"
 STORE_FILE = "content.sqlite"
 
 
+TREE = "tree:"  # the start of the keys of what one output tree keeps (tree_key)
+
+
+def tree_key(tree: str, kind: str) -> str:
+    """The key of what one output tree (the main site "", a restricted audience's, each
+    with or without drafts: `tree_name`) keeps between builds, `kind` saying what: one entry
+    per tree and kind, replaced in place, and never dropped by a build of another tree
+    (builds of the main site and of an audience's in turn kept dropping each other's)."""
+    return f"{TREE}{tree}:{kind}"
+
+
+def tree_name(scope: str | None, drafts: bool = False) -> str:
+    """The name `tree_key` knows an output tree by."""
+    return (scope or "") + ("+drafts" if drafts else "")
+
+
 def digest(*parts: str | bytes) -> str:
     """A short, collision-safe digest of several texts (each one delimited by its length)."""
     h = hashlib.blake2b(digest_size=20)
@@ -216,7 +232,8 @@ class Store:
 
     def save(self, *, prune: bool = True) -> None:
         """Write the new entries and, with `prune`, drop the ones this build did not use
-        (the live preview does not: what it does not render, a build still uses)."""
+        (the live preview does not: what it does not render, a build still uses), but for
+        what each output tree keeps (`tree_key`): a build of one tree uses none of another's."""
         self.objects = {k: v for k, v in self.objects.items() if k in self._used}
         self._write()
         if not prune:
@@ -228,7 +245,9 @@ class Store:
         try:
             with self._lock, self._db:
                 stale = [
-                    row[0] for row in self._db.execute("SELECT key FROM entries") if row[0] not in self._used
+                    row[0]
+                    for row in self._db.execute("SELECT key FROM entries")
+                    if row[0] not in self._used and not row[0].startswith(TREE)
                 ]
                 self._db.executemany("DELETE FROM entries WHERE key = ?", ((k,) for k in stale))
         except sqlite3.Error:

@@ -33,7 +33,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from generator.build import build_site, content_cache, load_sources
-from generator.cache import Previous, Spool, Store, code_digest, digest, spool_folder
+from generator.cache import Previous, Spool, Store, code_digest, spool_folder, tree_key, tree_name
 from generator.config import load_config
 from generator.errors import GeneratorError, flatten
 from generator.model import DRAFT_EVENT, Announcement, Kudos, OutputFile, Page, Programme, Site
@@ -194,17 +194,17 @@ _HREF = re.compile(r'\s(?:href|src)="([^"]*)"')
 
 
 def _page_targets_key(scope: str | None) -> str:
-    return digest("page targets", code_digest(), scope or "")
+    return tree_key(tree_name(scope), "what each page links to")
 
 
 def _page_targets(cache: Store | None, scope: str | None) -> PageTargets:
     """What the pages of the tree linked to when it was last checked (none: a new one)."""
     saved = cache.get(_page_targets_key(scope)) if cache is not None else None
     try:
-        table, pages = pickle.loads(zlib.decompress(saved)) if saved is not None else ([], {})
+        code, table, pages = pickle.loads(zlib.decompress(saved)) if saved is not None else ("", [], {})
     except Exception:  # damaged: every page is read again
-        table, pages = [], {}
-    return PageTargets(table, pages)
+        code, table, pages = "", [], {}
+    return PageTargets(table, pages) if code == code_digest() else PageTargets()
 
 
 def _keep_page_targets(cache: Store | None, scope: str | None, targets: PageTargets) -> None:
@@ -213,7 +213,7 @@ def _keep_page_targets(cache: Store | None, scope: str | None, targets: PageTarg
         return
     kept = targets.kept()
     if cache is not None and kept is not None:
-        data = (kept.table, kept.pages)
+        data = (code_digest(), kept.table, kept.pages)
         cache.put(_page_targets_key(scope), zlib.compress(pickle.dumps(data, pickle.HIGHEST_PROTOCOL), 1))
 
 

@@ -25,6 +25,8 @@ from generator.cache import (
     grouped_in_order,
     kept,
     read_record,
+    tree_key,
+    tree_name,
     write_record,
 )
 from tests.conftest import TODAY, MakeProject, announcement
@@ -63,6 +65,21 @@ def test_entries_no_build_used_are_dropped_when_saved(tmp_path: Path) -> None:
     second.save()
     second.close()
     assert keys(path) == {"kept"}
+
+
+def test_what_each_output_tree_keeps_is_not_dropped_by_a_build_of_another(tmp_path: Path) -> None:
+    path = tmp_path / "content.sqlite"
+    first = Store(path)
+    for tree in (tree_name(None), tree_name("rrhh"), tree_name(None, drafts=True)):
+        first.put(tree_key(tree, "questions"), tree.encode())
+    first.put("an item", b"item")
+    first.save()
+    first.close()
+    second = Store(path)
+    second.forget_unused()  # a build that asks for none of them
+    second.save()
+    second.close()
+    assert keys(path) == {"tree::questions", "tree:rrhh:questions", "tree:+drafts:questions"}
 
 
 def test_a_build_without_a_cache_keeps_nothing(tmp_path: Path) -> None:

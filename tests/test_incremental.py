@@ -247,6 +247,37 @@ def test_a_new_story_renders_the_lists_again_not_the_pages_whose_links_still_go_
     same_as_clean()
 
 
+def test_builds_of_the_main_site_and_an_audiences_tree_in_turn_keep_what_each_tree_asked(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each tree (the main site, a restricted audience's) keeps its pages' questions to the
+    links and its link warnings under its own entries, which a build of the other tree
+    does not drop: built in turn, as IT's schedule does, a new story renders each tree's
+    lists again, not a story whose link still reaches the same page. (They dropped each
+    other's: every page that asked was rendered again in each tree.)"""
+    project = make_project(
+        {
+            "content/announcements/a.md": announcement("Uno", "2026-11-20") + "Ver [el otro](b.md).\n",
+            "content/announcements/b.md": announcement("Dos", "2026-11-19"),
+            "content/announcements/r.md": announcement("Solo RR. HH.", "2026-11-18", audience="[rrhh]"),
+        }
+    )
+    trees: tuple[list[str], ...] = ([], ["--audience", "rrhh"])
+    for tree in trees:
+        build(project, *tree)
+    rendered = counted_renders(monkeypatch, lambda plan: plan.path)
+    for number in range(2):
+        (project / f"content/announcements/n{number}.md").write_text(
+            announcement(f"Nueva {number}", "2026-11-21"), encoding="utf-8"
+        )
+        for tree in trees:
+            rendered.clear()
+            build(project, *tree)
+            stories = {path.split("/")[2] for path in rendered if path.split("/")[1:2] == ["news"]}
+            assert "es/news/index.html" in rendered
+            assert "a" not in stories and f"n{number}" in stories, tree
+
+
 # (seed, pages a build renders in its own process before it turns to the cores): with 3,
 # an edit that changes more hands the rest over part way through the site's pages.
 @pytest.mark.parametrize(("seed", "serial"), [(1, SERIAL_PAGES), (6, 3)])

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from markupsafe import Markup
 
-from generator.cache import Fingerprints, Memo, Previous, Spool, Store, code_digest, digest
+from generator.cache import Fingerprints, Memo, Previous, Spool, Store, code_digest, digest, tree_key
 from generator.config import Config
 from generator.errors import GeneratorError
 from generator.model import Announcement, Kudos, MediaFile, OutputFile, Page, Picture, Programme
@@ -689,12 +689,14 @@ def link_problems(
     links: Links,
     fingerprints: Fingerprints | None = None,
     store: Store | None = None,
+    tree: str = "",
 ) -> list[GeneratorError]:
     """A warning for each body link or picture of a shown item that reaches nothing.
 
-    With a `store` (the content cache), each item's warnings are kept for the next build:
-    an item with the same digest, among the same built files (`Links.fingerprint`), has
-    the same ones, so an edit checks the links of the items it changed, not the site's."""
+    With a `store` (the content cache), each item's warnings are kept for the next build
+    of the same `tree` (cache.tree_name): an item with the same digest, among the same
+    built files (`Links.fingerprint`), has the same ones, so an edit checks the links of
+    the items it changed, not the site's."""
     checked: dict[Path, BodyItem] = {}
     for view in views.values():
         shown: list[BodyItem] = [
@@ -712,8 +714,9 @@ def link_problems(
             for problem in links.problems(item.source, item.lang, item.links)
         ]
     fingerprints = fingerprints or Fingerprints()
-    key = digest("link problems", code_digest(), links.fingerprint)
-    earlier = _kept_problems(store, key)
+    key = tree_key(tree, "link problems")
+    among = digest("link problems", code_digest(), links.fingerprint)  # what they were found among
+    earlier = _kept_problems(store, key, among)
     now: dict[str, tuple[GeneratorError, ...]] = {}
     found: list[GeneratorError] = []
     for item in checked.values():
@@ -724,22 +727,25 @@ def link_problems(
         now[mark] = problems
         found += problems
     if now.keys() != earlier.keys():  # else every item's warnings are the ones kept
-        store.put(key, pickle.dumps(now))
+        store.put(key, pickle.dumps((among, now)))
     else:
         store.touch(key)
-    store.objects[key] = now
+    store.objects[key] = (among, now)
     return found
 
 
-def _kept_problems(store: Store, key: str) -> Mapping[str, tuple[GeneratorError, ...]]:
-    """The warnings an earlier build kept under `key`, by item digest (none: {})."""
+def _kept_problems(store: Store, key: str, among: str) -> Mapping[str, tuple[GeneratorError, ...]]:
+    """The warnings an earlier build kept under `key` among the same files (`among`), by
+    item digest (none: {})."""
     found = store.objects.get(key)
     if found is None and (saved := store.get(key)) is not None:
         try:
             found = pickle.loads(saved)
         except Exception:  # damaged: every item is checked again
             found = None
-    return found if isinstance(found, dict) else {}
+    if not (isinstance(found, tuple) and len(found) == 2 and found[0] == among):
+        return {}
+    return found[1] if isinstance(found[1], dict) else {}
 
 
 def static_files(templates: Templates) -> list[OutputFile]:
