@@ -142,11 +142,15 @@ class State:
 
     def find(self, rel: str) -> Served | None:
         """What is served at `rel`; a file the site does not have yet (a feed, the search
-        index) is waited for until the rest of the site is made."""
+        index) is waited for until the rest of the site is made. A page is not: every page
+        of a site is there as soon as it is served, so one not there is not found at once
+        (it waited for the search index, some 20 s of a first one at 10,000 announcements)."""
         for _ in range(4):  # a rebuild while waiting: look in the newer site
             with self.changed:
                 files, complete = self.files, self.complete
             found = files.get(rel)
+            if found is None and rel.endswith(".html"):
+                return None
             if found is not None or (complete.wait(timeout=300) and files is self.files):
                 return found if found is not None else self.files.get(rel)
         return self.files.get(rel)

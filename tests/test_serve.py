@@ -352,6 +352,41 @@ def test_saves_while_the_search_index_is_made_do_not_each_make_it_again(
         running.stop()
 
 
+def test_a_page_the_site_lacks_is_not_found_at_once_while_the_index_is_made(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every page of a site is there when it is served: one it lacks is a 404 at once, not
+    after the feeds and the search index are made; a feed is waited for."""
+    project = make_project({"content/announcements/menu.md": announcement("Menú de otoño", "2026-11-18")})
+    indexing, release = threading.Event(), threading.Event()
+    real = indexer._run
+
+    def held(bundles: list[tuple[Path, Path]]) -> subprocess.Popen[str]:
+        indexing.set()
+        release.wait(timeout=60)
+        return real(bundles)
+
+    monkeypatch.setattr(indexer, "_run", held)
+    running = start(project, "127.0.0.1", 0, None, say=lambda line: None)
+    try:
+        assert get(running, "es/news/menu/")[0] == 200  # the work after the first page starts
+        assert indexing.wait(timeout=30)
+        started = time.monotonic()
+        assert get(running, "es/news/no-such-story/")[0] == 404
+        assert time.monotonic() - started < 2
+        fed: list[int] = []
+        feed = threading.Thread(target=lambda: fed.append(get(running, "es/feed.xml")[0]))
+        feed.start()
+        feed.join(timeout=1)
+        assert fed == []  # waits for the rest of the site
+        release.set()
+        feed.join(timeout=30)
+        assert fed == [200]
+    finally:
+        release.set()
+        running.stop()
+
+
 def _fetch(preview: Preview, path: str) -> bytes:
     with urllib.request.urlopen(preview.url + path, timeout=60) as reply:
         data: bytes = reply.read()
