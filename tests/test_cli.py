@@ -320,3 +320,40 @@ def test_the_settings_kept_between_commands_follow_every_change_of_site_toml(
         assert f" · {new}</title>" in home.read_text(encoding="utf-8")
     settings.write_text(settings.read_text(encoding="utf-8").replace('base_url = "', 'base_url = "x', 1))
     assert main(["build", "--project", str(project), "--today", TODAY.isoformat()]) == 1
+
+
+def test_the_newsletter_and_plan_commands_read_the_content_as_a_build_left_it_in_the_cache(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`intranet newsletter` and `intranet plan` take each file a build (or another
+    command) read from the cache, as a build does, and keep what they read anew."""
+    import generator.load.markdown as markdown
+
+    monkeypatch.setenv("INTRANET_JOBS", "1")  # the bodies render in this process, where they are counted
+    rendered: list[str] = []
+    real = markdown.render_markdown
+
+    def counted(source: str, origin: str = "", first_line: int = 1) -> markdown.Rendered:
+        rendered.append(origin)
+        return real(source, origin, first_line)
+
+    monkeypatch.setattr(markdown, "render_markdown", counted)
+    project = make_project(
+        {
+            "content/announcements/a.md": announcement("Uno", "2026-11-20"),
+            "content/announcements/b.md": announcement("Dos", "2026-11-19"),
+        }
+    )
+    args = ["--project", str(project), "--today", TODAY.isoformat()]
+    assert main(["plan", *args]) == 0  # reads every body, and keeps them
+    assert sorted(rendered) == ["announcements/a.md", "announcements/b.md"]
+    rendered.clear()
+    assert main(["newsletter", *args]) == 0
+    assert main(["build", *args]) == 0
+    assert rendered == []
+    (project / "content/announcements/b.md").write_text(
+        announcement("Dos", "2026-11-19") + "Y algo más.\n", encoding="utf-8"
+    )
+    assert main(["newsletter", *args]) == 0
+    assert rendered == ["announcements/b.md"]
+    capsys.readouterr()

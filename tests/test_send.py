@@ -235,7 +235,7 @@ def test_credentials_come_from_the_environment_and_are_never_shown_or_stored(
     assert recorder.logins == [("relay-user", "S3cret-Pa55")]
     out = capsys.readouterr()
     assert "S3cret-Pa55" not in out.out + out.err
-    stored = b"".join(p.read_bytes() for p in (project / ".intranet").iterdir())
+    stored = b"".join(p.read_bytes() for p in (project / ".intranet").rglob("*") if p.is_file())
     assert b"S3cret-Pa55" not in stored
     (project / "content/site.toml").write_text(SITE_TOML + '\n[smtp]\npassword = "oops"\n')
     assert main(args(project, port, recipients)) == 1
