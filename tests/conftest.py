@@ -164,6 +164,23 @@ def prop(component: icalendar.Component, name: str) -> Any:
     return component[name]
 
 
+def counted_bodies(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each Markdown body rendered from here on, by its file's path in content/ (the
+    loaders run in this process, where they are counted)."""
+    import generator.load.markdown as markdown
+
+    monkeypatch.setenv("INTRANET_JOBS", "1")
+    rendered: list[str] = []
+    real = markdown.render_markdown
+
+    def counted(source: str, origin: str = "", first_line: int = 1) -> markdown.Rendered:
+        rendered.append(origin)
+        return real(source, origin, first_line)
+
+    monkeypatch.setattr(markdown, "render_markdown", counted)
+    return rendered
+
+
 def announcement(title: str = "Hola", day: str = "2026-11-20", **keys: str) -> str:
     """An announcement file's text with the given front-matter keys."""
     lines = [f"title: {title}", f"date: {day}", *(f"{k}: {v}" for k, v in keys.items())]

@@ -14,7 +14,7 @@ import pytest
 from generator import cli
 from generator.cache import FOLDER
 from generator.cli import main
-from tests.conftest import TODAY, MakeProject, announcement
+from tests.conftest import TODAY, MakeProject, announcement, counted_bodies
 from tests.conftest import published_tree as tree
 
 ARGS = ["--today", "2026-11-23"]
@@ -327,17 +327,7 @@ def test_the_newsletter_and_plan_commands_read_the_content_as_a_build_left_it_in
 ) -> None:
     """`intranet newsletter` and `intranet plan` take each file a build (or another
     command) read from the cache, as a build does, and keep what they read anew."""
-    import generator.load.markdown as markdown
-
-    monkeypatch.setenv("INTRANET_JOBS", "1")  # the bodies render in this process, where they are counted
-    rendered: list[str] = []
-    real = markdown.render_markdown
-
-    def counted(source: str, origin: str = "", first_line: int = 1) -> markdown.Rendered:
-        rendered.append(origin)
-        return real(source, origin, first_line)
-
-    monkeypatch.setattr(markdown, "render_markdown", counted)
+    rendered = counted_bodies(monkeypatch)
     project = make_project(
         {
             "content/announcements/a.md": announcement("Uno", "2026-11-20"),

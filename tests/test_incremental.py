@@ -21,7 +21,7 @@ from generator import cli
 from generator.cache import INPUTS, read_record, record_file
 from generator.render import intranet
 from generator.render.intranet import SERIAL_PAGES
-from tests.conftest import SITE_TOML, MakeProject, announcement, published_tree
+from tests.conftest import SITE_TOML, MakeProject, announcement, counted_bodies, published_tree
 
 TODAY = "2026-11-23"
 WORDS = ["cliente", "equipo", "calidad", "oficina", "semana", "mejora", "nómina", "turno"]
@@ -346,10 +346,8 @@ def test_a_change_of_settings_after_edits_renders_no_unchanged_body_again(
     make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each item is kept with the bodies it was made from: builds that take the items
-    from the cache keep those too, so a change of settings (every item made anew) finds
-    each unchanged body rendered."""
-    import generator.load.markdown as markdown
-
+    from the cache keep those too, so a change of the settings the content is read with
+    (every item made anew) finds each unchanged body rendered."""
     project = make_project(
         {
             "content/announcements/a.md": announcement("Uno", "2026-11-20"),
@@ -357,14 +355,7 @@ def test_a_change_of_settings_after_edits_renders_no_unchanged_body_again(
             "content/pages/p.md": "---\ntitle: Página\n---\nTexto de la página.\n",
         }
     )
-    rendered: list[str] = []
-    real = markdown.render_markdown
-
-    def counted(source: str, origin: str = "", first_line: int = 1) -> markdown.Rendered:
-        rendered.append(origin)
-        return real(source, origin, first_line)
-
-    monkeypatch.setattr(markdown, "render_markdown", counted)
+    rendered = counted_bodies(monkeypatch)
     build(project)
     assert len(rendered) >= 3
     edited = project / "content/announcements/b.md"
@@ -374,7 +365,9 @@ def test_a_change_of_settings_after_edits_renders_no_unchanged_body_again(
         build(project)
         assert rendered == ["announcements/b.md"]
     settings = project / "content/site.toml"
-    settings.write_text(SITE_TOML.replace("news_per_page = 2", "news_per_page = 3"))
+    settings.write_text(
+        SITE_TOML.replace("[audiences.rrhh]", '[audiences.ventas]\nname = "Ventas"\n\n[audiences.rrhh]')
+    )
     rendered.clear()
     build(project)
     assert rendered == []
