@@ -48,9 +48,10 @@ format: $(STAMP)
 
 ## i18n: extract UI strings from templates and merge them into the catalogs
 i18n: $(STAMP)
-	$(BIN)/pybabel extract --no-wrap --no-location --sort-output --omit-header -F babel.cfg -k gettext_in:2 -o generator/locale/messages.pot templates generator
+	$(BIN)/pybabel extract --no-wrap --no-location --sort-output --omit-header -F babel.cfg -k gettext_in:2 -o generator/locale/messages.pot.new templates generator
+	mv generator/locale/messages.pot.new generator/locale/messages.pot  # a failed extraction leaves the catalog as it was
 	for lang in es fr en; do \
-	  $(BIN)/pybabel update --no-wrap --init-missing --omit-header --no-fuzzy-matching -i generator/locale/messages.pot -d generator/locale -l $$lang; \
+	  $(BIN)/pybabel update --no-wrap --ignore-obsolete --init-missing --omit-header --no-fuzzy-matching -i generator/locale/messages.pot -d generator/locale -l $$lang; \
 	done
 
 ## golden: refresh tests/golden/expected after a reviewed change of output

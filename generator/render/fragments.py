@@ -184,6 +184,17 @@ class SharedExtension(Extension):
         return fragment.fill(context["page_path"])
 
 
+class SharedTag(Extension):
+    """`{% shared %}` read as the text it holds, unchecked: for `make i18n`, whose message
+    extraction has none of the globals the block is checked against (babel.cfg)."""
+
+    tags = {"shared"}  # noqa: RUF012 (Jinja's own attribute)
+
+    def parse(self, parser: Parser) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        return nodes.Scope(parser.parse_statements(("name:endshared",), drop_needle=True)).set_lineno(lineno)
+
+
 def _capture(caller: Macro, block: str) -> Parts:
     """The block rendered once, cut at its slots."""
     slots: list[Slot] = []
