@@ -55,9 +55,10 @@ def home_page(lang: str) -> str:
     return f"{lang}/index.html"
 
 
-def news_list_page(lang: str, number: int = 1) -> str:
-    """es/news/index.html, then es/news/page/2/index.html…"""
-    return f"{lang}/news/index.html" if number == 1 else f"{lang}/news/page/{number}/index.html"
+def news_list_page(lang: str, number: int = 0) -> str:
+    """es/news/index.html, the newest; its older pages counted from the oldest (see
+    render/intranet.py, paginate): es/news/page/1/index.html, the oldest, page/2…"""
+    return f"{lang}/news/index.html" if number == 0 else f"{lang}/news/page/{number}/index.html"
 
 
 def news_archive_page(lang: str) -> str:
@@ -77,15 +78,16 @@ def tags_page(lang: str) -> str:
     return f"{lang}/tags/index.html"
 
 
-def tag_page(lang: str, slug: str, number: int = 1) -> str:
-    """es/tags/rrhh/index.html, then es/tags/rrhh/page/2/index.html…"""
-    return f"{lang}/tags/{slug}/index.html" if number == 1 else f"{lang}/tags/{slug}/page/{number}/index.html"
+def tag_page(lang: str, slug: str, number: int = 0) -> str:
+    """es/tags/rrhh/index.html; its older pages, es/tags/rrhh/page/1/index.html… (as news_list_page)"""
+    return f"{lang}/tags/{slug}/index.html" if number == 0 else f"{lang}/tags/{slug}/page/{number}/index.html"
 
 
-def audience_page(lang: str, audience: str, number: int = 1) -> str:
-    """es/audiences/madrid/index.html, then es/audiences/madrid/page/2/index.html…"""
+def audience_page(lang: str, audience: str, number: int = 0) -> str:
+    """es/audiences/madrid/index.html; its older pages, es/audiences/madrid/page/1/index.html…
+    (as news_list_page)"""
     base = f"{lang}/audiences/{audience}"
-    return f"{base}/index.html" if number == 1 else f"{base}/page/{number}/index.html"
+    return f"{base}/index.html" if number == 0 else f"{base}/page/{number}/index.html"
 
 
 def kudos_page(lang: str, group: str | None = None, ident: str | None = None) -> str:

@@ -146,21 +146,63 @@ def test_dates_are_written_in_the_readers_language(make_project: MakeProject) ->
 
 
 def test_the_news_list_is_paginated_newest_first(make_project: MakeProject) -> None:
+    """The first page holds the newest news_per_page; the older pages are counted from the
+    oldest (page 1 the oldest news_per_page), so the newest of them holds what is left.
+    Each says which days its announcements span."""
     project = make_project(
         {f"content/announcements/n{i}.md": announcement(f"Noticia {i}", f"2026-11-0{i}") for i in range(1, 6)}
     )
     files = site(project)  # news_per_page = 2
-    first, second, third = (
+    first, newer, oldest = (
         files["es/news/index.html"],
         files["es/news/page/2/index.html"],
-        files["es/news/page/3/index.html"],
+        files["es/news/page/1/index.html"],
     )
+    shown = [[n for n in range(5, 0, -1) if f"Noticia {n}<" in page] for page in (first, newer, oldest)]
+    assert shown == [[5, 4], [3], [2, 1]]
     assert first.index("Noticia 5") < first.index("Noticia 4")
-    assert "Noticia 3" in second and "Noticia 2" in second
-    assert "Noticia 1" in third
-    assert 'rel="next" href="page/2/index.html"' in first
-    assert 'rel="prev" href="../../index.html"' in second
-    assert "es/news/page/4/index.html" not in files
+    assert 'rel="next" href="page/2/index.html"' in first and 'rel="prev"' not in first
+    assert 'rel="prev" href="../../index.html"' in newer and 'rel="next" href="../1/index.html"' in newer
+    assert 'rel="prev" href="../2/index.html"' in oldest and 'rel="next"' not in oldest
+    assert "<title>Noticias · 1–2 nov 2026 ·" in oldest and "<span>1–2 nov 2026</span>" in oldest
+    assert "<title>Noticias · 3 nov 2026 ·" in newer
+    assert "<title>Noticias · Intranet" in first and "<span>4–5 nov 2026</span>" in first
+    assert "<span>Nov 1\u2009–\u20092, 2026</span>" in files["en/news/page/1/index.html"]  # CLDR's spacing
+    assert "es/news/page/3/index.html" not in files
+
+
+def test_a_new_story_leaves_the_older_list_pages_as_they_were(make_project: MakeProject) -> None:
+    """A list's pages older than the newest two keep their items, their links and their
+    bytes as stories are added: their addresses stay good, and a publish rewrites the
+    first page and the newest older one, not every page of the list."""
+    project = make_project(
+        {
+            f"content/announcements/n{i}.md": announcement(f"Noticia {i}", f"2026-11-{i:02}")
+            for i in range(1, 8)
+        }
+    )
+    before = site(project)  # news_per_page = 2: the first page [7, 6], then page 3 [5], 2 [4, 3], 1 [2, 1]
+    assert "es/news/page/3/index.html" in before and "es/news/page/4/index.html" not in before
+    for day, expected in (
+        (8, {"es/news/index.html", "es/news/page/3/index.html"}),
+        (9, {"es/news/index.html", "es/news/page/3/index.html", "es/news/page/4/index.html"}),
+    ):
+        (project / f"content/announcements/n{day}.md").write_text(
+            announcement(f"Noticia {day}", f"2026-11-{day:02}"), encoding="utf-8"
+        )
+        after = site(project)
+        changed = {
+            path
+            for path in after
+            if path.startswith("es/news/") and path.count("/") != 3 and after[path] != before.get(path)
+        }
+        assert changed == expected, day
+        before = after
+    assert (
+        "Noticia 3<" in before["es/news/page/2/index.html"]
+        and "Noticia 4<" in before["es/news/page/2/index.html"]
+    )
+    assert "Noticia 7<" in before["es/news/page/4/index.html"]
 
 
 def test_tag_and_audience_pages_are_cut_into_pages_of_list_per_page(make_project: MakeProject) -> None:
@@ -184,21 +226,19 @@ def test_tag_and_audience_pages_are_cut_into_pages_of_list_per_page(make_project
         pages = [
             files[f"{base}/index.html"],
             files[f"{base}/page/2/index.html"],
-            files[f"{base}/page/3/index.html"],
+            files[f"{base}/page/1/index.html"],
         ]
-        assert f"{base}/page/4/index.html" not in files
+        assert f"{base}/page/3/index.html" not in files
         shown = [[n for n in range(5, 0, -1) if f"Noticia {n}<" in page] for page in pages]
-        assert shown == [[5, 4], [3, 2], [1]], base
+        assert shown == [[5, 4], [3], [2, 1]], base
         assert 'rel="next" href="page/2/index.html"' in pages[0] and 'rel="prev"' not in pages[0]
         assert (
             'rel="prev" href="../../index.html"' in pages[1]
-            and 'rel="next" href="../3/index.html"' in pages[1]
+            and 'rel="next" href="../1/index.html"' in pages[1]
         )
-        assert (
-            "· página 3 de 3 ·" in pages[2].split("</title>")[0] and "<span>página 3 de 3</span>" in pages[2]
-        )
-        assert "página" not in pages[0].split("</title>")[0]
-    assert "en/audiences/madrid/page/3/index.html" in files  # every language's tree
+        assert "· 1–2 nov 2026 ·" in pages[2].split("</title>")[0] and "<span>1–2 nov 2026</span>" in pages[2]
+        assert "nov" not in pages[0].split("</title>")[0]
+    assert "en/audiences/madrid/page/2/index.html" in files  # every language's tree
     assert "(5)" in files["es/tags/index.html"]  # the tags' list counts them all
     assert 'href="../../tags/calidad/index.html"' in files["es/news/n1/index.html"]
 

@@ -160,18 +160,32 @@ def plan_recognition(config: Config, view: LanguageView) -> Iterator[PagePlan]:
 def paginate(
     items: tuple[T, ...], per_page: int, path: Callable[[int], str]
 ) -> Iterator[tuple[int, tuple[T, ...], dict[str, Any]]]:
-    """A list cut into pages of `per_page` (one page when empty): each page's number, its
-    items and its pager (its own path, the count, the paths before and after it)."""
-    total = max(1, math.ceil(len(items) / per_page))
-    for number in range(1, total + 1):
+    """A list, newest first, cut into pages that stay put as it grows: the first page
+    (number 0) holds the newest `per_page`; the rest are counted from the oldest, page 1
+    holding the oldest `per_page`, page 2 the next, and the newest of them whatever is
+    left (1 to `per_page`). A new item changes the first page and the newest of the
+    others, never the pages older than those: their addresses keep their items (links
+    and bookmarks hold), a build renders two pages of a list, not all, and a publish
+    rewrites those two. Each page's number, its items and its pager (its own path, the
+    paths of the newer and the older page beside it)."""
+    rest = len(items) - per_page
+    older = max(0, math.ceil(rest / per_page))
+    numbers = [0, *range(older, 0, -1)]  # newest first, as a reader pages through them
+    for place, number in enumerate(numbers):
+        shown = (
+            items[:per_page]
+            if number == 0
+            else items[
+                max(per_page, per_page + rest - number * per_page) : per_page + rest - (number - 1) * per_page
+            ]
+        )
         pager = {
             "path": path(number),
             "number": number,
-            "total": total,
-            "previous": None if number == 1 else path(number - 1),
-            "next": None if number == total else path(number + 1),
+            "previous": None if place == 0 else path(numbers[place - 1]),
+            "next": None if place == len(numbers) - 1 else path(numbers[place + 1]),
         }
-        yield number, items[(number - 1) * per_page : number * per_page], pager
+        yield number, shown, pager
 
 
 def plan_language(
@@ -205,7 +219,7 @@ def plan_language(
 
     for number, items, pager in paginate(view.current, config.news_per_page, partial(news_list_page, lang)):
         context = {"items": items, "pager": pager}
-        yield PagePlan(lang, pager["path"], "site/news_list.html", ("news", str(number)), context)
+        yield PagePlan(lang, pager["path"], "site/news_list.html", ("news", str(number or "")), context)
     yield PagePlan(
         lang,
         news_archive_page(lang),
@@ -224,7 +238,7 @@ def plan_language(
     for tag in view.tags:
         for number, items, pager in paginate(tag.news, per_page, partial(tag_page, lang, tag.slug)):
             shown = replace(tag, news=items)  # the page's own: its key counts only them
-            same_as = ("tag", tag.slug if number == 1 else f"{tag.slug}/{number}")
+            same_as = ("tag", f"{tag.slug}/{number}" if number else tag.slug)
             yield PagePlan(lang, pager["path"], "site/tag.html", same_as, {"tag": shown, "pager": pager})
 
     for audience, listed in view.audiences.items():
@@ -233,7 +247,7 @@ def plan_language(
                 lang,
                 pager["path"],
                 "site/audience.html",
-                ("audience", audience if number == 1 else f"{audience}/{number}"),
+                ("audience", f"{audience}/{number}" if number else audience),
                 {"audience": config.audiences[audience], "items": items, "pager": pager},
             )
 

@@ -21,7 +21,7 @@ import jinja2
 import jinja2.compiler
 import markupsafe
 from babel.core import Locale
-from babel.dates import format_date, format_skeleton, get_day_names
+from babel.dates import format_date, format_interval, format_skeleton, get_day_names
 from babel.numbers import format_decimal
 from jinja2.runtime import Macro
 from jinja2.utils import _PassArg
@@ -243,6 +243,9 @@ def _environment(search: tuple[str, ...], lang: str) -> jinja2.Environment:
         month_name=functools.lru_cache(maxsize=KEPT)(
             lambda day: _capitalized(format_date(day, "LLLL y", locale=lang))
         ),
+        day_span=functools.lru_cache(maxsize=KEPT)(
+            lambda first, last: format_interval(first, last, "yMMMd", locale=lang)
+        ),  # the days a list page's items span, from `first` to `last`: "Mar 17 – Apr 3, 2024"
         kinds_of=FILTERS,
         value_text=lambda value, definition: format_value(value, definition.unit, definition.decimals, lang),
         period_of=lambda day, period: period_label(day, period, lang),

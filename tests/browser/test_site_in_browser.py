@@ -49,7 +49,7 @@ def test_readers_reach_every_section_from_a_server_sub_path_without_javascript(
     page.get_by_role("navigation", name="Principal").get_by_role("link", name="Actualités").click()
     page.wait_for_url("**/intranet/site/fr/news/index.html")
     page.get_by_role("link", name="Plus anciennes").click()
-    page.wait_for_url("**/intranet/site/fr/news/page/2/index.html")
+    page.wait_for_url("**/intranet/site/fr/news/page/1/index.html")
     page.get_by_role("link", name="ISO 9001 : l'audit de certification aura lieu en février").click()
     assert page.locator("h1").inner_text() == "ISO 9001 : l'audit de certification aura lieu en février"
     page.get_by_role("link", name="#qualité").click()
