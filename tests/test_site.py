@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from generator.build import build, compose_messages, load_sources
 from generator.errors import GeneratorError
+from generator.render.intranet import paginate
 from generator.rules.weeks import IsoWeek
 from tests.conftest import SEARCH, SITE_TOML, TODAY, MakeProject, announcement
 from tests.test_newsletter_links import urls_of
@@ -169,6 +171,30 @@ def test_the_news_list_is_paginated_newest_first(make_project: MakeProject) -> N
     assert "<title>Noticias · Intranet" in first and "<span>4–5 nov 2026</span>" in first
     assert "<span>Nov 1\u2009–\u20092, 2026</span>" in files["en/news/page/1/index.html"]  # CLDR's spacing
     assert "es/news/page/3/index.html" not in files
+
+
+@settings(max_examples=300, deadline=None)
+@given(total=st.integers(0, 60), per_page=st.integers(1, 7))
+def test_a_list_is_cut_into_pages_that_keep_their_items_as_it_grows(total: int, per_page: int) -> None:
+    """Every item on one page, in order; every page full but the first (when the list is
+    short) and the newest older one; and with one more item, the pages older than the
+    newest two (by number, counted from the oldest) hold the same items and links."""
+
+    def pages(count: int) -> dict[int, tuple[tuple[int, ...], dict[str, object]]]:
+        items = tuple(range(count, 0, -1))  # newest first
+        cut = list(paginate(items, per_page, lambda number: f"page/{number}"))
+        assert cut[0][0] == 0
+        assert [i for _, shown, _ in cut for i in shown] == list(items)
+        assert all(len(shown) == per_page for n, shown, _ in cut if n not in (0, len(cut) - 1))
+        assert len(cut[0][1]) == min(count, per_page)
+        for (_, _, newer), (_, _, older) in pairwise(cut):
+            assert newer["next"] == older["path"] and older["previous"] == newer["path"]
+        return {n: (shown, pager) for n, shown, pager in cut}
+
+    before, after = pages(total), pages(total + 1)
+    newest_older = max(before)
+    kept = {n: before[n] for n in before if 0 < n < newest_older}
+    assert kept == {n: after[n] for n in after if 0 < n < newest_older}
 
 
 def test_a_new_story_leaves_the_older_list_pages_as_they_were(make_project: MakeProject) -> None:

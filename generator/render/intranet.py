@@ -165,20 +165,16 @@ def paginate(
     holding the oldest `per_page`, page 2 the next, and the newest of them whatever is
     left (1 to `per_page`). A new item changes the first page and the newest of the
     others, never the pages older than those: their addresses keep their items (links
-    and bookmarks hold), a build renders two pages of a list, not all, and a publish
-    rewrites those two. Each page's number, its items and its pager (its own path, the
-    paths of the newer and the older page beside it)."""
-    rest = len(items) - per_page
-    older = max(0, math.ceil(rest / per_page))
+    and bookmarks hold), and a build renders two pages of a list (three when a page
+    begins: the one before links to it), not all, and a publish rewrites those. Each
+    page's number, its items and its pager (its own path, the paths of the newer and
+    the older page beside it)."""
+    total = len(items)
+    older = max(0, math.ceil((total - per_page) / per_page))
     numbers = [0, *range(older, 0, -1)]  # newest first, as a reader pages through them
     for place, number in enumerate(numbers):
-        shown = (
-            items[:per_page]
-            if number == 0
-            else items[
-                max(per_page, per_page + rest - number * per_page) : per_page + rest - (number - 1) * per_page
-            ]
-        )
+        end = per_page if number == 0 else total - (number - 1) * per_page
+        shown = items[max(per_page, total - number * per_page) if number else 0 : end]
         pager = {
             "path": path(number),
             "number": number,
