@@ -263,10 +263,10 @@ def build_site(
         pictures, sized = picture_sizes(media, cache=sources.cache, previous=previous)
         shape = site_shape(plans, sources.content)
         links = site_links(config, views, plans, templates, media, sources.content, pictures, shape)
-        link_warnings = link_problems(views, links, fingerprints, sources.cache, tree_name(scope, drafts))
         tree = tree_name(scope, drafts)
         questions = _questions(sources.cache, tree)
-        asked_before = LinkQuestions(questions.links, dict(questions.pages))
+        asked_before = LinkQuestions(questions.links, dict(questions.pages), questions.state)
+        link_warnings = link_problems(views, links, fingerprints, sources.cache, tree, questions.state)
         files = render_intranet(
             config,
             views,

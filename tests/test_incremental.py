@@ -21,6 +21,7 @@ from generator import cli
 from generator.cache import INPUTS, read_record, record_file
 from generator.render import intranet
 from generator.render.intranet import SERIAL_PAGES
+from generator.render.links import Links
 from tests.conftest import SITE_TOML, MakeProject, announcement, counted_bodies, published_tree
 
 TODAY = "2026-11-23"
@@ -245,6 +246,45 @@ def test_a_new_story_renders_the_lists_again_not_the_pages_whose_links_still_go_
         encoding="utf-8"
     )
     same_as_clean()
+
+
+def test_a_new_story_answers_again_only_the_links_that_reach_it(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Among other files (a new story), a page's questions to the links are answered again,
+    and an item's link warnings looked for again, only where a link reaches what changed:
+    the story that links to the file just written is rendered with the link that now
+    reaches it and its warning goes; the story linking to another is neither asked again
+    nor rendered. The output is a clean build's."""
+    project = make_project(
+        {
+            "content/announcements/a.md": announcement("Uno", "2026-11-20") + "Ver [el nuevo](c.md).\n",
+            "content/announcements/b.md": announcement("Dos", "2026-11-19") + "Ver [el uno](a.md).\n",
+        }
+    )
+    build(project)
+    assert 'link to "c.md" reaches nothing' in capsys.readouterr().err
+    rendered = counted_renders(monkeypatch, lambda plan: plan.path)
+    answered: list[str] = []
+    answers = Links.answers
+
+    def counted(self: Links, asked: str) -> str:
+        answered.append(asked)
+        return answers(self, asked)
+
+    monkeypatch.setattr(Links, "answers", counted)
+    (project / "content/announcements/c.md").write_text(announcement("Tres", "2026-11-21"), encoding="utf-8")
+    build(project)
+    assert "reaches nothing" not in capsys.readouterr().err
+    stories = {path.split("/")[2] for path in rendered if path.count("/") == 3 and "/news/" in path}
+    assert stories == {"a", "c"}
+    assert answered and all("c.md" in asked for asked in answered)  # a's questions, not b's
+    assert 'href="../c/index.html"' in (project / "output/site/es/news/a/index.html").read_text(
+        encoding="utf-8"
+    )
+    clean = project.parent / "clean"
+    build(project, "--no-cache", "--out", str(clean))
+    assert published_tree(project / "output") == published_tree(clean)
 
 
 def test_builds_of_the_main_site_and_an_audiences_tree_in_turn_keep_what_each_tree_asked(

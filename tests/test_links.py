@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.build import build
 from generator.cli import main
 from generator.errors import GeneratorError
 from generator.load.markdown import render_markdown
-from generator.model import BodyLink
+from generator.model import BodyLink, Picture
 from generator.render.links import Links
 from tests.conftest import CORPUS, TODAY, MakeProject, corpus_dir
 
@@ -238,3 +241,90 @@ def test_each_corpus_files_links_are_reported_at_the_line_that_holds_them(
         written = re.search(r'"([^"]*)"', warning.message)
         assert written is not None and warning.line is not None
         assert written.group(1) in lines[warning.line - 1], warning.format(project)
+
+
+# Names of content files and built files for the property test below: translations of
+# one stem, stems that end like a language or a suffix, media, folders and their indexes,
+# characters that escaping writes otherwise.
+_ORIGINS = [
+    "announcements/a.md",
+    "announcements/a.es.md",
+    "announcements/a.fr.md",
+    "announcements/a.es.fr.md",
+    "announcements/a.markdown",
+    "announcements/b&c.es.md",
+    "announcements/a.es",
+    "pages/x.md",
+    "pages/x.en.md",
+]
+_FILES = [
+    "es/news/a/index.html",
+    "es/news/a",
+    "fr/news/a/index.html",
+    "es/pages/x/index.html",
+    "media/plano.pdf",
+    "media/p&q.pdf",
+    "index.html",
+    "es/index.html",
+]
+_REFS = [
+    *(f"content:{origin}" for origin in _ORIGINS),
+    "content:announcements/a.en.md",
+    "content:announcements/a.es.md#parte",
+    "content:announcements/b&amp;c.md",
+    "content:announcements/a",
+    "content:media/plano.pdf",
+    "content:media/p&amp;q.pdf",
+    "content:../fuera.md",
+    "/es/news/a/",
+    "/es/news/a",
+    "news/a/",
+    "es/pages/x",
+    "/media/plano.pdf",
+    "/",
+    "",
+]
+
+
+def _links(origins: Iterable[str], files: Iterable[str], pictures: Iterable[str]) -> Links:
+    sources = {
+        origin: {lang: f"{lang}/{origin}.html" for lang in ("es", "fr")[: 1 + len(origin) % 2]}
+        for origin in origins
+    }
+    return Links(
+        files,
+        sources,
+        ("es", "fr", "en"),
+        Path("content"),
+        {path: Picture(path, 10, 10, "image/png") for path in pictures},
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    before=st.tuples(
+        st.sets(st.sampled_from(_ORIGINS)), st.sets(st.sampled_from(_FILES)), st.sets(st.sampled_from(_FILES))
+    ),
+    after=st.tuples(
+        st.sets(st.sampled_from(_ORIGINS)), st.sets(st.sampled_from(_FILES)), st.sets(st.sampled_from(_FILES))
+    ),
+)
+def test_what_the_links_tell_changed_holds_every_answer_that_did(
+    before: tuple[set[str], set[str], set[str]], after: tuple[set[str], set[str], set[str]]
+) -> None:
+    """A page keeps the answers to its questions when no question touches what changed
+    (Links.changes): so every question whose answer differs between two builds' links
+    must touch it, whether asked alone or among a page's questions as they are kept."""
+    old, new = _links(*before), _links(*after)
+    changes = new.changes(old.state())
+    assert changes is not None
+    questions = [("target", ref, lang) for ref in _REFS for lang in ("es", "fr")]
+    questions += [("picture", path, "") for path in _FILES]
+    for question in questions:
+        if old.answers(Links.questions([question])) != new.answers(Links.questions([question])):
+            assert changes.touches(question), question
+            kind, ref, lang = question
+            assert kind != "target" or changes.reaches(html.unescape(ref), lang)  # a body link, as written
+            assert changes.touches_any(Links.questions([question, ("target", "content:pages/x.md", "es")]))
+    unchanged = new.changes(new.state())  # the same links: no answer differs
+    assert unchanged is not None and not unchanged.touches_any(Links.questions(questions))

@@ -20,7 +20,7 @@ from generator.config import Config
 from generator.errors import GeneratorError
 from generator.model import Announcement, Kudos, MediaFile, OutputFile, Page, Picture, Programme
 from generator.parallel import map_chunks
-from generator.render.links import LinkQuestions, Links, Questions
+from generator.render.links import Changes, LinkQuestions, Links, LinkState, Questions
 from generator.render.templates import Templates
 from generator.resources import BUILTIN_TEMPLATES
 from generator.rules.agenda import (
@@ -436,8 +436,11 @@ def render_intranet(
     switchers: dict[tuple[str, str], str] = {}  # by `same_as`: the language switcher's repr
     before = questions.pages if questions is not None else {}
     # Links made of the very same files as then answer every question as then: the
-    # answers' digests kept are used (at 10,000 announcements, 24,000 questions spared)
+    # answers' digests kept are used (at 10,000 announcements, 24,000 questions spared).
+    # Otherwise (a new story, a file gone) only a page that asked what changed has its
+    # questions answered again.
     same_links = questions is not None and questions.links == links.fingerprint
+    changes = None if same_links or questions is None else links.changes(questions.state)
     asked_now: dict[str, tuple[Questions, str]] = {}
 
     def answered(key: str, path: str) -> tuple[str, Questions, str]:
@@ -446,7 +449,8 @@ def render_intranet(
         asked, then = before.get(path, ("", ""))
         if not asked:
             return key, "", ""
-        answers = then if same_links else links.answers(asked)
+        kept = same_links or (changes is not None and not changes.touches_any(asked))
+        answers = then if kept else links.answers(asked)
         return digest(key, answers), asked, answers
 
     def key_of(plan: PagePlan) -> str:
@@ -535,6 +539,7 @@ def render_intranet(
     if questions is not None:
         questions.links = links.fingerprint
         questions.pages = asked_now
+        questions.state = links.state()
     return pages + fixed_files(config, templates, media_files, today)
 
 
@@ -700,13 +705,17 @@ def link_problems(
     fingerprints: Fingerprints | None = None,
     store: Store | None = None,
     tree: str = "",
+    before: LinkState | None = None,
 ) -> list[GeneratorError]:
     """A warning for each body link or picture of a shown item that reaches nothing.
 
     With a `store` (the content cache), each item's warnings are kept for the next build
     of the same `tree` (cache.tree_name): an item with the same digest, among the same
     built files (`Links.fingerprint`), has the same ones, so an edit checks the links of
-    the items it changed, not the site's."""
+    the items it changed, not the site's. Among other files (a new story), an item kept
+    with no warning among the links `before` keeps none unless a link of it reaches what
+    changed (Links.changes); one with warnings is checked again (their hints name the
+    nearest file there is)."""
     checked: dict[Path, BodyItem] = {}
     for view in views.values():
         shown: list[BodyItem] = [
@@ -726,17 +735,24 @@ def link_problems(
     fingerprints = fingerprints or Fingerprints()
     key = tree_key(tree, "link problems")
     among = digest("link problems", code_digest(), links.fingerprint)  # what they were found among
-    earlier = _kept_problems(store, key, among)
+    kept_among, earlier = _kept_problems(store, key)
+    changes = None
+    if kept_among != among:
+        then = digest("link problems", code_digest(), before.fingerprint) if before is not None else ""
+        changes = links.changes(before) if kept_among == then else None
+        earlier = earlier if changes is not None else {}
     now: dict[str, tuple[GeneratorError, ...]] = {}
     found: list[GeneratorError] = []
     for item in checked.values():
         mark = fingerprints.of(item)
         problems = earlier.get(mark)
+        if problems is not None and changes is not None and (problems or _reaches(changes, item)):
+            problems = None
         if problems is None:
             problems = tuple(links.problems(item.source, item.lang, item.links))
         now[mark] = problems
         found += problems
-    if now.keys() != earlier.keys():  # else every item's warnings are the ones kept
+    if kept_among != among or now.keys() != earlier.keys():  # else every item's are the ones kept
         store.put(key, pickle.dumps((among, now)))
     else:
         store.touch(key)
@@ -744,18 +760,23 @@ def link_problems(
     return found
 
 
-def _kept_problems(store: Store, key: str, among: str) -> Mapping[str, tuple[GeneratorError, ...]]:
-    """The warnings an earlier build kept under `key` among the same files (`among`), by
-    item digest (none: {})."""
+def _reaches(changes: Changes, item: BodyItem) -> bool:
+    """Whether a body link of `item` reaches what `changes` holds (as Links.problems asks)."""
+    return any(changes.reaches(link.target, item.lang) for link in item.links if link.target)
+
+
+def _kept_problems(store: Store, key: str) -> tuple[str, Mapping[str, tuple[GeneratorError, ...]]]:
+    """The warnings an earlier build kept under `key`, by item digest, with what they were
+    found among (none: "", {})."""
     found = store.objects.get(key)
     if found is None and (saved := store.get(key)) is not None:
         try:
             found = pickle.loads(saved)
         except Exception:  # damaged: every item is checked again
             found = None
-    if not (isinstance(found, tuple) and len(found) == 2 and found[0] == among):
-        return {}
-    return found[1] if isinstance(found[1], dict) else {}
+    if not (isinstance(found, tuple) and len(found) == 2 and isinstance(found[1], dict)):
+        return "", {}
+    return str(found[0]), found[1]
 
 
 def static_files(templates: Templates) -> list[OutputFile]:

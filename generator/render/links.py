@@ -47,6 +47,7 @@ _PICTURE = re.compile(
 SIZES = "(max-width: 46rem) 100vw, 44rem"
 
 
+_ESCAPED = frozenset("&<>\"'\\")  # characters HTML's escaping or JSON's writes otherwise
 Asked = tuple[str, str, str]  # ("target", ref, lang) or ("picture", path, ""): a question a page asked
 # What one page asked, sorted, as one JSON text: the record of 24,000 pages at 10,000
 # announcements takes a quarter of the memory tuples of texts took (and comes back from
@@ -55,13 +56,95 @@ Questions = str
 _ASKING = threading.local()  # .asked while a page renders in this thread (see Links.asking)
 
 
+@dataclass(frozen=True)
+class LinkState:
+    """Everything the links answer from (Links), kept by a build: the next one tells from it
+    which answers can have changed (Links.changes)."""
+
+    fingerprint: str  # of all the rest: two states are the same when their fingerprints are
+    files: frozenset[str] = field(compare=False)
+    sources: Mapping[str, Mapping[str, str]] = field(compare=False)
+    languages: tuple[str, ...] = field(compare=False)
+    content_dir: str = field(compare=False)
+    pictures: Mapping[str, Picture] = field(compare=False)
+
+
 @dataclass
 class LinkQuestions:
     """What each page asked of the links when it was last rendered (see Links), with the
-    digest of the answers then, and the fingerprint of the links that answered."""
+    digest of the answers then, the fingerprint of the links that answered, and what they
+    answered from (`state`)."""
 
     links: str = ""
     pages: dict[str, tuple[Questions, str]] = field(default_factory=dict)
+    state: LinkState | None = None
+
+
+class Changes:
+    """What differs between the links a build answered from (a LinkState) and this build's:
+    the files built or not, the content files whose pages moved, came or went, the
+    pictures whose sizes changed. An answer none of them can reach is the same as then
+    (a new story adds its own pages and file, which no earlier page's link reached)."""
+
+    def __init__(self, before: LinkState, now: Links) -> None:
+        self.files = before.files ^ now.files
+        origins = before.sources.keys() | now.sources.keys()
+        self.origins = {o for o in origins if before.sources.get(o) != now.sources.get(o)}
+        pictures = before.pictures.keys() | now.pictures.keys()
+        self.pictures = {p for p in pictures if before.pictures.get(p) != now.pictures.get(p)}
+        # the stems whose candidates (Links._source_candidates) a changed content file is one of
+        self.stems = {stem for origin in self.origins for stem in _stems_naming(origin, now.languages)}
+        self.languages = now.languages
+        self._touched: dict[Asked, bool] = {}
+        # A link to a content file can reach what changed only if its path begins with a
+        # changed file's stem or name (a stem is what is left of a path once its ends are
+        # cut), or is a changed media file. When those names hold no character that escaping
+        # (HTML's, then JSON's) writes otherwise, a question, and a page's questions as
+        # they are kept, say so without being read: at 10,000 announcements, 24,000 pages
+        # and 44,000 links of the link warnings are looked at in a few milliseconds.
+        named = self.stems | self.origins | {f for f in self.files if f.startswith("media/")}
+        self._plain = not any(c in _ESCAPED or c < " " for name in named for c in name)
+        self._prefixes = tuple(CONTENT_REF + name for name in named)
+
+    def touches(self, question: Asked) -> bool:
+        """Whether the answer to `question` (Links.target's or picture_of's) can differ now."""
+        kind, subject, _ = question
+        content = kind == "target" and subject.startswith(CONTENT_REF)
+        if self._plain and content and not subject.startswith(self._prefixes):
+            return False
+        found = self._touched.get(question)
+        if found is None:
+            found = self._touched[question] = self._reaches(*question)
+        return found
+
+    def reaches(self, target: str, lang: str) -> bool:
+        """Whether a body link to `target` (BodyLink's, as written: not escaped) read in
+        `lang` can reach another file now (as Links.problems asks)."""
+        content = target.startswith(CONTENT_REF)
+        if self._plain and content and not target.startswith(self._prefixes):
+            return False  # its escaped form begins as it does: the names hold nothing escaped
+        return self.touches(("target", html.escape(target), lang))
+
+    def touches_any(self, asked: Questions) -> bool:
+        """Whether any answer to a page's `asked` (Links.questions) can differ now."""
+        if not (self.files or self.origins or self.pictures):
+            return False
+        every_one_a_content_file = asked.count('["') == asked.count(f'["target","{CONTENT_REF}')
+        if self._plain and every_one_a_content_file and not any(p in asked for p in self._prefixes):
+            return False
+        return any(self.touches((kind, subject, lang)) for kind, subject, lang in json.loads(asked))
+
+    def _reaches(self, kind: str, subject: str, lang: str) -> bool:
+        if kind != "target":
+            return subject in self.pictures
+        path, _ = split_url(html.unescape(subject))
+        if path.startswith(CONTENT_REF):
+            path = path[len(CONTENT_REF) :]
+            if path.startswith("media/") and path in self.files:
+                return True
+            return path in self.origins or _stem(path, self.languages) in self.stems
+        candidates = [path] if path.startswith("/") else [path, f"{lang}/{path}"]
+        return any(found in self.files for candidate in candidates for found in _file_candidates(candidate))
 
 
 class Links:
@@ -89,6 +172,7 @@ class Links:
         self.pictures: Mapping[str, Picture] = pictures or {}
         self._cache: dict[tuple[str, str], str | None] = {}
         self._answers: dict[Asked, str] = {}
+        self._changes: dict[str, Changes] = {}  # by the earlier state's fingerprint
 
     @functools.cached_property
     def fingerprint(self) -> str:
@@ -273,12 +357,7 @@ class Links:
 
     def _source_candidates(self, path: str, lang: str) -> list[str]:
         """The file itself, else its translations (`x.md` → `x.es.md`), reader's language first."""
-        stem = path.rstrip("/")
-        for suffix in SOURCE_SUFFIXES:
-            if stem.lower().endswith(suffix):
-                stem = stem[: -len(suffix)]
-        for code in self.languages:  # "contactos.es.md" → the whole group, by "contactos"
-            stem = stem.removesuffix(f".{code}")
+        stem = _stem(path, self.languages)
         order = [lang, *(code for code in self.languages if code != lang)]
         return [
             path,
@@ -288,14 +367,29 @@ class Links:
 
     def _file(self, path: str) -> str | None:
         """`path` from the site root if the build writes it, as a file or as a folder's index."""
-        clean = posixpath.normpath(path.lstrip("/")) if path.strip("/") else ""
-        if clean.startswith(".."):
-            return None
-        clean = "" if clean == "." else clean
-        for candidate in (clean, posixpath.join(clean, "index.html")):
+        for candidate in _file_candidates(path):
             if candidate in self.files:
                 return candidate
         return None
+
+    def state(self) -> LinkState:
+        """What these links answer from, for a later build to compare with (Changes)."""
+        return LinkState(
+            self.fingerprint, self.files, self.sources, self.languages, str(self.content_dir), self.pictures
+        )
+
+    def changes(self, before: LinkState | None) -> Changes | None:
+        """What differs from the links `before` (None: anything may, so every answer is
+        looked up again)."""
+        if (
+            before is None
+            or before.languages != self.languages
+            or before.content_dir != str(self.content_dir)
+        ):
+            return None
+        if before.fingerprint not in self._changes:  # the pages and the link warnings ask in turn
+            self._changes[before.fingerprint] = Changes(before, self)
+        return self._changes[before.fingerprint]
 
     def _suggestion(self, link: BodyLink, source: Path) -> str:
         """`did you mean "…"? `, in the form the author wrote the link, or ""."""
@@ -322,6 +416,38 @@ class Links:
             return source.resolve().relative_to(self.content_dir.resolve()).as_posix()
         except ValueError:
             return ""
+
+
+def _stem(path: str, languages: tuple[str, ...]) -> str:
+    """What a content file's translations share: "pages/contactos" for pages/contactos.es.md."""
+    stem = path.rstrip("/")
+    for suffix in SOURCE_SUFFIXES:
+        if stem.lower().endswith(suffix):
+            stem = stem[: -len(suffix)]
+    for code in languages:  # "contactos.es.md" → the whole group, by "contactos"
+        stem = stem.removesuffix(f".{code}")
+    return stem
+
+
+def _stems_naming(origin: str, languages: tuple[str, ...]) -> set[str]:
+    """Every stem one of whose candidates (Links._source_candidates: the stem with a
+    language and a suffix, or a suffix) is the content file `origin`."""
+    found = set()
+    for suffix in SOURCE_SUFFIXES:
+        if origin.endswith(suffix):
+            base = origin[: -len(suffix)]
+            found.add(base)
+            found.update(base[: -len(code) - 1] for code in languages if base.endswith(f".{code}"))
+    return found
+
+
+def _file_candidates(path: str) -> tuple[str, ...]:
+    """The built files a path from the site root names: itself, or its folder's index."""
+    clean = posixpath.normpath(path.lstrip("/")) if path.strip("/") else ""
+    if clean.startswith(".."):
+        return ()
+    clean = "" if clean == "." else clean
+    return (clean, posixpath.join(clean, "index.html"))
 
 
 def _closest(wanted: str, known: list[str]) -> str | None:
