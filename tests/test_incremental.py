@@ -463,6 +463,47 @@ def test_a_change_of_settings_reads_the_content_again_only_if_it_is_read_with_th
     assert "Jefes de equipo" in (project / "output/site/es/news/a/index.html").read_text(encoding="utf-8")
 
 
+def test_a_change_of_settings_renders_the_pages_that_read_them(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A page counts the settings its templates read (found in their text) and those every
+    page reads (the address, the languages, the offices), not all of them: a change of the
+    feeds' length or of the newsletter's settings renders no page, a change of the
+    organisation's name or of the brand renders every one that shows it; and every build
+    equals a clean one."""
+    project = make_project(
+        {
+            "content/announcements/a.md": announcement("Uno", "2026-11-20"),
+            "content/announcements/b.md": announcement("Dos", "2026-11-19"),
+        }
+    )
+    build(project)
+    rendered = counted_renders(monkeypatch, lambda plan: plan.path)
+    settings = project / "content/site.toml"
+    text = SITE_TOML
+    changes: list[tuple[str, str, set[str] | None]] = [
+        ("news_per_page = 2", "news_per_page = 2\nfeed_entries = 1", set()),
+        ("archive_weeks = 2", 'archive_weeks = 2\nsubject = "Semana {week}"', set()),
+        ('organisation = "Ejemplo S.A."', 'organisation = "Ejemplo S.L."', None),
+        ("[newsletter]", '[brand]\ncolor = "#c8102e"\n\n[newsletter]', None),
+    ]
+    for number, (before, after, renders) in enumerate(changes):
+        assert before in text
+        text = text.replace(before, after, 1)
+        settings.write_text(text, encoding="utf-8")
+        rendered.clear()
+        build(project)
+        if renders is None:  # every page that shows the organisation or the brand: each one
+            stories = {f"{lang}/news/{slug}/index.html" for lang in ("es", "fr", "en") for slug in "ab"}
+            assert len(rendered) > 40 and stories <= set(rendered), after
+        else:
+            assert set(rendered) == renders, after
+        clean = tmp_path / f"clean-{number}"
+        build(project, "--no-cache", "--out", str(clean))
+        assert published_tree(project / "output") == published_tree(clean), after
+    assert "Ejemplo S.L." in (project / "output/site/es/news/a/index.html").read_text(encoding="utf-8")
+
+
 def test_deleting_the_cache_changes_no_output_byte(make_project: MakeProject) -> None:
     project = make_project({"content/announcements/a.md": announcement("Uno")})
     build(project)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import operator
@@ -592,17 +593,51 @@ def _shared_keys(
     fingerprints: Fingerprints,
 ) -> dict[tuple[str, str], str]:
     """Per language and template, the digest of what a page reads besides its own context
-    and its questions to the links: settings, its templates (the page's, and those it
-    extends, includes and imports), code, today, and the parts of the view it uses."""
-    shared = digest(code_digest(), fingerprints.of(config), today.isoformat())
+    and its questions to the links: the settings it reads, its templates (the page's, and
+    those it extends, includes and imports), code, today, and the parts of the view it uses."""
+    shared = digest(code_digest(), today.isoformat())
     keys = {}
     for template in sorted({plan.template for plan in plans}):
         used = templates.view_attributes(template)
         texts = templates.digest_of(template)
+        settings = fingerprints.of(_settings_read(config, templates.view_attributes(template, "config")))
         for lang, view in views.items():
             parts = view if used is None else {name: getattr(view, name, None) for name in sorted(used)}
-            keys[(lang, template)] = digest(shared, texts, lang, template, fingerprints.of(parts))
+            keys[(lang, template)] = digest(shared, settings, texts, lang, template, fingerprints.of(parts))
     return keys
+
+
+# What every page reads of the settings besides what its templates read: the site's
+# address (its canonical link), the languages (the language switcher, each page's other
+# languages), the offices (`when` names an office's zone by the office)
+EVERY_PAGE_READS = ("base_url", "languages", "offices")
+# The settings a method or property of Config reads, by its name as a template reads it
+SETTINGS_READ_BY = {
+    "title": ("titles", "languages"),
+    "default_language": ("languages",),
+    "tz": ("timezone",),
+    "host": ("base_url",),
+}
+
+
+def _settings_read(config: Config, read: frozenset[str] | None) -> Config | dict[str, object]:
+    """The settings a page's templates read (`read`: what they read of `config`, found in
+    their text; None: anything), with those every page reads: a change of the others (the
+    pay dates, the newsletter's or the feeds' settings) renders no page whose own context
+    (its plan, the view it reads) stays the same. A name that is neither a setting nor one
+    of SETTINGS_READ_BY counts as all of them."""
+    if read is None:
+        return config
+    names = set(EVERY_PAGE_READS)
+    fields = {f.name for f in dataclasses.fields(config)}
+    for name in read:
+        if name in SETTINGS_READ_BY:
+            names.update(SETTINGS_READ_BY[name])
+        elif name in fields:
+            names.add(name)
+        else:
+            return config
+    return {name: getattr(config, name) for name in sorted(names)}
 
 
 BodyItem = Announcement | Page | Programme | Kudos
