@@ -186,8 +186,8 @@ def test_the_command_refuses_a_port_in_use(
 def test_ctrl_c_stops_the_preview_cleanly(make_project: MakeProject) -> None:
     project = make_project({})
     process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", "--project", str(project), "--port", "0",
-         "--today", "2026-11-23"],
+        [sys.executable, "-X", "faulthandler", "-m", "generator", "serve", "--project", str(project),
+         "--port", "0", "--today", "2026-11-23"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -197,7 +197,12 @@ def test_ctrl_c_stops_the_preview_cleanly(make_project: MakeProject) -> None:
             line = process.stdout.readline()
         assert line.startswith("Serving http://127.0.0.1:")
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=10)
+        try:
+            out, err = process.communicate(timeout=30)  # a loaded machine's; it takes under a second
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGABRT)  # its threads' stacks, written by faulthandler
+            out, err = process.communicate(timeout=10)
+            pytest.fail(f"the preview did not stop on Ctrl-C; its threads were at:\n{err[-6000:]}")
     finally:
         process.kill()
         process.communicate()  # its pipes closed here, not by a later test's collection
