@@ -265,7 +265,9 @@ def build_site(
         links = site_links(config, views, plans, templates, media, sources.content, pictures, shape)
         tree = tree_name(scope, drafts)
         questions = _questions(sources.cache, tree)
-        asked_before = LinkQuestions(questions.links, dict(questions.pages), questions.state)
+        asked_before = LinkQuestions(
+            questions.links, dict(questions.pages)
+        )  # not the state: let go once read
         link_warnings = link_problems(views, links, fingerprints, sources.cache, tree, questions.state)
         files = render_intranet(
             config,

@@ -442,6 +442,8 @@ def render_intranet(
     # questions answered again.
     same_links = questions is not None and questions.links == links.fingerprint
     changes = None if same_links or questions is None else links.changes(questions.state)
+    if questions is not None:
+        questions.state = links.state()  # the earlier one is let go: `changes` holds what differs
     asked_now: dict[str, tuple[Questions, str]] = {}
 
     def answered(key: str, path: str) -> tuple[str, Questions, str]:
@@ -540,7 +542,6 @@ def render_intranet(
     if questions is not None:
         questions.links = links.fingerprint
         questions.pages = asked_now
-        questions.state = links.state()
     return pages + fixed_files(config, templates, media_files, today)
 
 

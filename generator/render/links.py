@@ -77,7 +77,7 @@ class LinkQuestions:
 
     links: str = ""
     pages: dict[str, tuple[Questions, str]] = field(default_factory=dict)
-    state: LinkState | None = None
+    state: LinkState | None = field(default=None, compare=False)  # `links` is its fingerprint
 
 
 class Changes:
