@@ -36,10 +36,17 @@ test: $(STAMP) $(VNU)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
-## fuzz: the property-based tests with many more examples (FUZZ_EXAMPLES, default 5000)
+## fuzz: the property-based tests with many more examples (FUZZ_EXAMPLES, default 5000), and
+# the random sequences of changes (incremental builds against clean ones, the preview's
+# rebuilds against fresh ones) from FUZZ_SEQUENCES more seeds each (default 40), on every core
 FUZZ_EXAMPLES ?= 5000
+FUZZ_SEQUENCES ?= 40
+SEQUENCE_TESTS = tests/test_incremental.py::test_incremental_output_equals_a_clean_build \
+	tests/test_incremental.py::test_incremental_output_over_the_sample_content_equals_a_clean_build \
+	tests/test_serve.py::test_the_previews_rebuilds_after_random_changes_equal_fresh_compositions
 fuzz: $(STAMP)
 	INTRANET_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz.py tests/test_limits.py
+	INTRANET_FUZZ_SEQUENCES=$(FUZZ_SEQUENCES) $(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_JOBS) $(SEQUENCE_TESTS)
 
 ## format: apply ruff's formatting and safe fixes
 format: $(STAMP)

@@ -26,6 +26,15 @@ os.environ.setdefault("INTRANET_PROGRESS", "off")
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
 TODAY = date(2026, 11, 23)
+# `make fuzz` runs each random sequence of changes (the incremental builds', the preview's)
+# from this many seeds more than the few `make test` runs
+FUZZ_SEQUENCES = int(os.environ.get("INTRANET_FUZZ_SEQUENCES", "0"))
+
+
+def sequence_seeds(*chosen: int) -> list[int]:
+    """The seeds of a test of random changes: `chosen` (for the kinds of step they take),
+    then FUZZ_SEQUENCES others."""
+    return [*chosen, *range(1000, 1000 + FUZZ_SEQUENCES)]
 
 
 @functools.cache

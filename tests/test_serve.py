@@ -31,7 +31,7 @@ from generator.cli import main
 from generator.load import reuse
 from generator.serve import EVENTS, Preview, start
 from generator.urls import site_output
-from tests.conftest import REPO, SEARCH, TODAY, MakeProject, announcement, search_index
+from tests.conftest import REPO, SEARCH, TODAY, MakeProject, announcement, search_index, sequence_seeds
 
 
 @pytest.fixture
@@ -627,8 +627,11 @@ def test_a_story_edited_between_a_setting_changed_and_changed_back_shows_its_edi
         assert pages == fresh()
 
 
+@pytest.mark.parametrize(
+    "seed", sequence_seeds(20)
+)  # 20: templates, settings of both kinds, a day, a deletion, a restore
 def test_the_previews_rebuilds_after_random_changes_equal_fresh_compositions(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
 ) -> None:
     """Random changes to the sample, one rebuild each, told what the watcher would have
     seen touched (or given back after a failed rebuild): any kind of content file changed,
@@ -642,7 +645,7 @@ def test_the_previews_rebuilds_after_random_changes_equal_fresh_compositions(
     from tests.test_incremental import TEMPLATE_EDITS, sample_step
 
     monkeypatch.setattr(reuse, "RACY", 0)
-    rng = random.Random(20)  # its steps: templates, settings of both kinds, a day, a deletion, a restore
+    rng = random.Random(seed)
     project = tmp_path / "sample"
     shutil.copytree(REPO / "content", project / "content")
     store, memo = Store(None), Memo()
