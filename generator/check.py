@@ -33,7 +33,16 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from generator.build import build_site, content_cache, load_sources
-from generator.cache import Previous, Spool, Store, code_digest, spool_folder, tree_key, tree_name
+from generator.cache import (
+    Previous,
+    Spool,
+    Store,
+    code_digest,
+    spool_folder,
+    spooled_bytes,
+    tree_key,
+    tree_name,
+)
 from generator.config import load_config
 from generator.errors import GeneratorError, flatten
 from generator.model import DRAFT_EVENT, Announcement, Kudos, OutputFile, Page, Programme, Site
@@ -242,11 +251,7 @@ class PageTargets:
         if kept is not None:
             found.frombytes(kept)
         else:
-            html = (
-                f.data.decode("utf-8")
-                if f.copy_from is None
-                else Path(f.copy_from).read_text(encoding="utf-8")
-            )
+            html = (f.data if f.copy_from is None else spooled_bytes(f.copy_from, f.span)).decode("utf-8")
             found.extend(self._numbered(target) for target in _targets(html, posixpath.dirname(f.path)))
         if f.key:
             self.used[f.key] = kept if kept is not None else found.tobytes()

@@ -147,6 +147,7 @@ class OutputFile:
     copy_from: Path | str | None = None
     key: str = ""  # a page's input digest (cache.py): the same key, the same bytes
     digest: str = ""  # for bytes kept in a file (copy_from) until published: their digest
+    span: tuple[int, int] | None = None  # a page spooled in a pack (copy_from): its start and length
 
 
 KINDS = ("holiday", "payday", "event", "training", "meeting")

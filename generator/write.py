@@ -23,6 +23,7 @@ import fcntl
 import json
 import os
 import shutil
+import stat
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -31,7 +32,7 @@ from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import unquote
 
-from generator.cache import Previous, digest, dump_object
+from generator.cache import Previous, digest, dump_object, spooled_bytes
 from generator.errors import GeneratorError, raise_all
 from generator.model import OutputFile
 from generator.parallel import STEPS, advance
@@ -279,9 +280,9 @@ def _publish(files: Sequence[OutputFile], out_dir: Path) -> dict[str, tuple[str,
             _make_folder(destination.parent, target)
             made.add(destination.parent)
         if not unchanged and f.copy_from is not None and f.digest:
-            # from the spool, which is dropped afterwards: a file of its own, renamed over
-            # whatever the release held there
-            _into_place(partial(_move, f.copy_from, destination), destination)
+            # from the spool, which is dropped afterwards: written over the release's own
+            # file, or made and renamed over whatever the release held there
+            _into_place(partial(_put, f, destination), destination)
             continue
         # Anything else is made beside and renamed into place: the release's file may be
         # a link to the current release's, which writing into it would change.
@@ -330,6 +331,9 @@ def _make_new(f: OutputFile, destination: str, published: str | None, folders: s
         folders.add(folder)
     if published is not None:
         _link(published, destination)
+    elif f.copy_from is not None and f.span is not None:  # a page in the spool's pack
+        with open(destination, "wb") as out:  # noqa: PTH123
+            out.write(spooled_bytes(f.copy_from, f.span))
     elif f.copy_from is not None and f.digest:  # from the spool, which is dropped afterwards
         try:
             os.replace(f.copy_from, destination)  # noqa: PTH105
@@ -475,18 +479,53 @@ def _into_place(put: Callable[[], object], destination: Path) -> None:
         put()
 
 
-def _move(spooled: Path | str, target: Path) -> None:
-    """The spooled file at `target`; from another file system (the memory-backed one), a
-    copy made beside and renamed over: `target` may be a link to the current release's
-    file, which copying into would change what readers see before the switch."""
-    try:
-        Path(spooled).replace(target)
-    except IsADirectoryError:
-        raise
-    except OSError:  # another file system
+def _put(f: OutputFile, target: Path) -> None:
+    """A spooled file (a page in a pack, a file of the search index) at `target`, in a
+    release brought up to date. A file of the search index on this file system is
+    renamed over whatever the release held there. Other bytes are written over the
+    release's own file, when it is a plain one with no other link: no file is made, and
+    none freed (on a disk, making each page's file and then freeing the one it replaced
+    took most of a template edit's publish). A file with other links (the current
+    release's, or a backup's made with hard links) is never written into: a new one is
+    made beside and renamed over it."""
+    assert f.copy_from is not None
+    if f.span is None and not _other_system(f.copy_from, target):
+        Path(f.copy_from).replace(target)
+        return
+    data = spooled_bytes(f.copy_from, f.span)
+    if not _overwrite(target, data):
         temporary = target.with_name(f"{STAGING_PREFIX}{target.name}")
-        shutil.copyfile(spooled, temporary)
+        temporary.write_bytes(data)
         temporary.replace(target)
+
+
+def _other_system(source: Path | str, target: Path) -> bool:
+    """Whether `source` is on another file system than `target`'s folder (the memory-backed one)."""
+    try:
+        return os.stat(source).st_dev != os.stat(target.parent).st_dev  # noqa: PTH116
+    except OSError:
+        return True
+
+
+def _overwrite(target: Path, data: bytes) -> bool:
+    """`data` written over `target`'s bytes, if it is a plain file with no other link;
+    whether it was."""
+    try:
+        descriptor = os.open(target, os.O_WRONLY | os.O_NOFOLLOW)
+    except OSError:  # none there, a folder, a symbolic link
+        return False
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+            return False
+        view = memoryview(data)
+        written = 0
+        while written < len(view):
+            written += os.pwrite(descriptor, view[written:], written)
+        os.ftruncate(descriptor, len(view))
+    finally:
+        os.close(descriptor)
+    return True
 
 
 def _link(published: Path | str, target: Path | str) -> None:

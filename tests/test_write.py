@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.cache import Previous, digest
+from generator.cache import Previous, Spool, digest
 from generator.errors import GeneratorError
 from generator.model import OutputFile
 from generator.write import publish, recover, rollback, still_published
@@ -371,27 +372,61 @@ def test_a_build_keeps_only_the_recorded_files_the_current_release_holds(tmp_pat
     assert still_published(tmp_path / "nothing", record) == {}  # no release: nothing is kept
 
 
-@pytest.mark.parametrize("spooled", [False, True])
-def test_a_folder_that_becomes_a_file_is_replaced_in_every_release(tmp_path: Path, spooled: bool) -> None:
+@pytest.mark.parametrize("kept", ["memory", "file", "pack"])
+def test_a_folder_that_becomes_a_file_is_replaced_in_every_release(tmp_path: Path, kept: str) -> None:
     """A page's path once was a folder (a section) in the release being brought up to
-    date: the folder goes and the file takes its place, whether its bytes are in memory
-    or in the spool (moved into place)."""
+    date: the folder goes and the file takes its place, whether its bytes are in memory,
+    in a file of their own (moved into place) or in a spool's pack."""
     out = tmp_path / "output"
     for number in range(4):  # the fourth publish brings the oldest release up to date
         publish([OutputFile("site/a/b.html", b"%d" % number, "x"), OutputFile("site/i.html", b"i", "x")], out)
-    spool = tmp_path / "spool"
-    spool.mkdir()
-    (spool / "page").write_bytes(b"now a page")
-    page = (
-        OutputFile("site/a", b"", "x", spool / "page", "key", digest(b"now a page"))
-        if spooled
-        else OutputFile("site/a", b"now a page", "x")
-    )
+    folder = tmp_path / "spool"
+    folder.mkdir()
+
+    def page() -> OutputFile:
+        if kept == "memory":
+            return OutputFile("site/a", b"now a page", "x")
+        if kept == "file":  # moved away by each publish: each build spools it again
+            (folder / "page").write_bytes(b"now a page")
+            return OutputFile("site/a", b"", "x", folder / "page", "key", digest(b"now a page"))
+        spool = Spool(folder)
+        spool.keep(b"another page")  # the page starts part way into the pack
+        pack, made, span = spool.keep(b"now a page")
+        return OutputFile("site/a", b"", "x", pack, "key", made, span)
+
     for _ in range(3):  # every release holds the folder; each is brought up to date in turn
-        publish([page, OutputFile("site/i.html", b"i", "x")], out)
+        publish([page(), OutputFile("site/i.html", b"i", "x")], out)
         assert published_tree(out) == {"site/a": b"now a page", "site/i.html": b"i"}
-        if spooled:  # moved away by the publish: the next build spools it again
-            (spool / "page").write_bytes(b"now a page")
+
+
+def test_a_spooled_page_is_written_into_the_releases_own_file_never_into_a_shared_one(
+    tmp_path: Path,
+) -> None:
+    """Bringing the oldest release up to date, a page from the spool's pack is written
+    over that release's own file (the same file: none made, none freed), but a file that
+    has another link (a backup made with hard links, or the current release's) is
+    replaced, not written into: the backup keeps its bytes."""
+    out = tmp_path / "output"
+    for number in range(3):  # three releases, each with a page of its own
+        publish(
+            [OutputFile("site/a.html", b"page %d" % number, "x"), OutputFile("site/b.html", b"b", "x")], out
+        )
+    oldest = sorted((out / ".releases").glob("release-*[0-9]"), key=lambda r: r.stat().st_mtime_ns)[0]
+    own = (oldest / "site/a.html").stat().st_ino
+    backup = tmp_path / "backup.html"
+    os.link(oldest / "site/b.html", backup)
+    spool = Spool(tmp_path / "spool")
+    pages = [
+        (path, *spool.keep(data)) for path, data in (("site/a.html", b"page 3"), ("site/b.html", b"new b"))
+    ]
+    publish([OutputFile(path, b"", "x", pack, "key", made, span) for path, pack, made, span in pages], out)
+    assert published_tree(out) == {"site/a.html": b"page 3", "site/b.html": b"new b"}
+    assert (out / "site").resolve() == oldest / "site"  # the oldest release is the current one now
+    assert (oldest / "site/a.html").stat().st_ino == own  # written in place
+    assert backup.read_bytes() == b"b"  # the backup's file was replaced, not written into
+    rollback(out)
+    assert published_tree(out) == {"site/a.html": b"page 2", "site/b.html": b"b"}
+    assert not list(out.rglob(".staging-*"))
 
 
 def test_a_manifest_is_read_once_while_its_file_stays_the_same(tmp_path: Path) -> None:

@@ -76,7 +76,8 @@ class PagePlan:
 
 T = TypeVar("T")
 
-Rendered = bytes | tuple[Path, str]  # a page's bytes, or where the spool keeps them and their digest
+# a page's bytes, or where the spool keeps them (its pack, their digest, their start and length)
+Rendered = bytes | tuple[Path, str, tuple[int, int]]
 Made = Rendered | str  # or, for a page published before from the same inputs, the file holding it
 
 
@@ -510,7 +511,7 @@ def render_intranet(
             return OutputFile(output, kept, plan.source, None, key)
         if isinstance(kept, str):  # published before: the file that holds it
             return OutputFile(output, b"", plan.source, kept, key)
-        return OutputFile(output, b"", plan.source, kept[0], key, kept[1])  # in the spool
+        return OutputFile(output, b"", plan.source, kept[0], key, kept[1], kept[2])  # in the spool
 
     # The keys are worked out here first, and the few pages an edit changes rendered here
     # too: at 10,000 announcements a page's key costs 20 µs, and forking workers to share
