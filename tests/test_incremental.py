@@ -9,6 +9,7 @@ each step the project is built twice from the command line, incrementally into o
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import random
 import re
 import shutil
@@ -338,6 +339,32 @@ def test_a_new_story_answers_again_only_the_links_that_reach_it(
     clean = project.parent / "clean"
     build(project, "--no-cache", "--out", str(clean))
     assert published_tree(project / "output") == published_tree(clean)
+
+
+def test_the_questions_a_build_keeps_are_read_back_unless_other_code_kept_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What each page asked the links is read back as it was kept; kept by other code
+    (after an upgrade, when every page is rendered again), it is not even read: at 10,000
+    announcements it takes 35 MB while it is."""
+    from generator import build as stages
+    from generator.cache import Store
+    from generator.render.links import LinkQuestions
+
+    store = Store(None)
+    asked = {
+        f"es/news/a{i}/index.html": (f'[["target","content:a{i}.md","es"]]', f"d{i}") for i in range(3000)
+    }
+    kept = LinkQuestions(links="fingerprint", pages=asked)
+    stages._keep_questions(store, "", kept, LinkQuestions())
+    assert stages._questions(store, "") == kept
+    assert stages._questions(store, "rrhh") == LinkQuestions()  # another tree's: none
+    monkeypatch.setattr(stages, "code_digest", lambda: "other code")
+
+    reads: list[object] = []
+    monkeypatch.setattr(pickle, "load", reads.append)
+    assert stages._questions(store, "") == LinkQuestions()
+    assert reads == []
 
 
 def test_builds_of_the_main_site_and_an_audiences_tree_in_turn_keep_what_each_tree_asked(
