@@ -284,18 +284,22 @@ def running(pid: int) -> bool:
 
 class Spool:
     """Rendered pages kept on disk until they are published, so a build of many thousand
-    pages does not hold them all in memory. Each process (the build's, each forked
-    worker) appends its pages to a file of its own, its pack; a page is its pack, where
-    it starts there and its length. One file per process rather than per page: making a
-    file for each of 28,000 pages of a template edit at 10,000 announcements, then
-    freeing it once published, took most of the publish. The folder is removed after
-    the publish, with the folders elsewhere that the spool was given (`adopt`)."""
+    pages does not hold them all in memory. A page the publish will write over a file
+    in place (`packed`, by its output path) is appended to a file of its process's own
+    (the build's, each forked worker's), its pack: one file per process rather than per
+    page, since making a file for each of 28,000 pages of a template edit at 10,000
+    announcements, then freeing it once published, took most of the publish. Any other
+    page is a file of its own, which the publish moves into place. The folder is removed
+    after the publish, with the folders elsewhere that the spool was given (`adopt`)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, packed: Callable[[str], bool] | None = None) -> None:
+        """`packed`: whether the page at an output path goes to the pack (by default, every one)."""
         self.folder = folder
+        self._packed = packed
         self._adopted: list[Path] = []
         self._pack: tuple[int, int, Path] | None = None  # this process's: (its id, descriptor, path)
         self._end = 0  # the length of this process's pack
+        self._count = 0  # the files of its own this process made
 
     def adopt(self, folder: Path) -> None:
         """A folder elsewhere (in memory) whose files wait for the publish too."""
@@ -309,20 +313,26 @@ class Spool:
         for folder in (self.folder, *self._adopted):
             shutil.rmtree(folder, ignore_errors=True)
 
-    def keep(self, data: bytes, known: str = "") -> tuple[Path, str, tuple[int, int]]:
-        """Where `data` now is (the pack, and its start and length there), and its digest
-        (`known`: already worked out)."""
+    def keep(self, data: bytes, known: str = "", path: str = "") -> tuple[Path, str, tuple[int, int] | None]:
+        """Where `data`, the page at the output `path`, now is: its file, or its pack with
+        its start and length there; and its digest (`known`: already worked out)."""
+        if self._packed is not None and not self._packed(path):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._count += 1
+            file = self.folder / f"{os.getpid()}-{self._count}"
+            file.write_bytes(data)
+            return file, known or digest(data), None
         if self._pack is None or self._pack[0] != os.getpid():  # a forked worker: a pack of its own
             self.folder.mkdir(parents=True, exist_ok=True)
-            path = self.folder / f"{os.getpid()}.pack"
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            self._pack, self._end = (os.getpid(), descriptor, path), os.fstat(descriptor).st_size
-        _, descriptor, path = self._pack
+            pack = self.folder / f"{os.getpid()}.pack"
+            descriptor = os.open(pack, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            self._pack, self._end = (os.getpid(), descriptor, pack), os.fstat(descriptor).st_size
+        _, descriptor, pack = self._pack
         start, view = self._end, memoryview(data)
         while view:  # unbuffered: the build reads it from another process (a worker's pack)
             view = view[os.write(descriptor, view) :]
         self._end += len(data)
-        return path, known or digest(data), (start, len(data))
+        return pack, known or digest(data), (start, len(data))
 
 
 def spooled_bytes(file: Path | str, span: tuple[int, int] | None = None) -> bytes:

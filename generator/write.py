@@ -20,6 +20,7 @@ next run clears what it left behind.
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import os
 import shutil
@@ -248,8 +249,7 @@ def _publish(files: Sequence[OutputFile], out_dir: Path) -> dict[str, tuple[str,
     current = _current_release(out_dir)
     published = _manifest(current) if current is not None else {}
     everything = [*files, *_carried(files, out_dir, current)]
-    earlier = _trusted(releases, current)
-    spare = earlier[0] if len(earlier) >= KEEP - 1 else None  # the oldest is brought up to date
+    spare = _spare(releases, current)
     reused = _manifest(spare) if spare is not None else {}
     if spare is None:
         target = releases / f"{RELEASE}-{time.time_ns()}"
@@ -260,6 +260,8 @@ def _publish(files: Sequence[OutputFile], out_dir: Path) -> dict[str, tuple[str,
     manifest: dict[str, str] = {}
     record: dict[str, tuple[str, str]] = {}
     made: set[Path] = set()
+    device = target.stat().st_dev  # the release's file system
+    _device.cache_clear()
     folders: set[str] = set()  # made in a new release
     total, every = len(everything), max(1, len(everything) // STEPS)
     for done, f in enumerate(everything, 1):
@@ -282,7 +284,7 @@ def _publish(files: Sequence[OutputFile], out_dir: Path) -> dict[str, tuple[str,
         if not unchanged and f.copy_from is not None and f.digest:
             # from the spool, which is dropped afterwards: written over the release's own
             # file, or made and renamed over whatever the release held there
-            _into_place(partial(_put, f, destination), destination)
+            _into_place(partial(_put, f, destination, device), destination)
             continue
         # Anything else is made beside and renamed into place: the release's file may be
         # a link to the current release's, which writing into it would change.
@@ -317,6 +319,37 @@ def _publish(files: Sequence[OutputFile], out_dir: Path) -> dict[str, tuple[str,
         else:
             shutil.rmtree(other, ignore_errors=True)
     return record
+
+
+def _spare(releases: Path, current: Path | None) -> Path | None:
+    """The release the next publish brings up to date (the oldest kept), or None while
+    fewer than KEEP are kept: then it makes a new one."""
+    earlier = _trusted(releases, current)
+    return earlier[0] if len(earlier) >= KEEP - 1 else None
+
+
+def written_over(out_dir: Path) -> Callable[[str], bool]:
+    """Whether the next publish into `out_dir` will write a changed file's bytes over the
+    file the release it brings up to date holds at that path (a plain file with no other
+    link), as far as can be told before it. The spool keeps such a page in its pack, and
+    any other in a file of its own that the publish moves into place: a page that has
+    not changed since the releases began sharing its file needs a file made anyway, which
+    the build's workers make while they render. A wrong guess (another build published
+    in between) only costs time: the publish looks at each file again."""
+    releases = out_dir / RELEASES
+    spare = _spare(releases, _current_release(out_dir)) if releases.is_dir() else None
+    if spare is None:  # a new release: every file is made, so every page has a file of its own
+        return lambda path: False
+    folder = os.path.join(spare, "")  # noqa: PTH118
+
+    def alone(path: str) -> bool:
+        try:
+            info = os.stat(folder + path, follow_symlinks=False)  # noqa: PTH116
+        except OSError:
+            return False
+        return stat.S_ISREG(info.st_mode) and info.st_nlink == 1
+
+    return alone
 
 
 def _make_new(f: OutputFile, destination: str, published: str | None, folders: set[str]) -> None:
@@ -479,17 +512,18 @@ def _into_place(put: Callable[[], object], destination: Path) -> None:
         put()
 
 
-def _put(f: OutputFile, target: Path) -> None:
-    """A spooled file (a page in a pack, a file of the search index) at `target`, in a
-    release brought up to date. A file of the search index on this file system is
-    renamed over whatever the release held there. Other bytes are written over the
-    release's own file, when it is a plain one with no other link: no file is made, and
-    none freed (on a disk, making each page's file and then freeing the one it replaced
-    took most of a template edit's publish). A file with other links (the current
-    release's, or a backup's made with hard links) is never written into: a new one is
-    made beside and renamed over it."""
+def _put(f: OutputFile, target: Path, device: int) -> None:
+    """A spooled file (a page in a pack or in a file, a file of the search index) at
+    `target`, in a release brought up to date, on the file system `device`. A file on
+    that file system is renamed over whatever the release held there. Bytes in a pack or
+    on another file system (the memory-backed one) are written over the release's own
+    file, when it is a plain one with no other link: no file is made, and none freed (on
+    a disk, making each page's file and then freeing the one it replaced took most of a
+    template edit's publish). A file with other links (the current release's, or a
+    backup's made with hard links) is never written into: a new one is made beside and
+    renamed over it."""
     assert f.copy_from is not None
-    if f.span is None and not _other_system(f.copy_from, target):
+    if f.span is None and _device(os.path.dirname(f.copy_from)) == device:  # noqa: PTH120
         Path(f.copy_from).replace(target)
         return
     data = spooled_bytes(f.copy_from, f.span)
@@ -499,12 +533,13 @@ def _put(f: OutputFile, target: Path) -> None:
         temporary.replace(target)
 
 
-def _other_system(source: Path | str, target: Path) -> bool:
-    """Whether `source` is on another file system than `target`'s folder (the memory-backed one)."""
+@functools.lru_cache(maxsize=256)
+def _device(folder: str) -> int:
+    """The file system a folder is on (the spool's, a search bundle's: a few per publish)."""
     try:
-        return os.stat(source).st_dev != os.stat(target.parent).st_dev  # noqa: PTH116
+        return os.stat(folder).st_dev  # noqa: PTH116
     except OSError:
-        return True
+        return -1
 
 
 def _overwrite(target: Path, data: bytes) -> bool:

@@ -14,7 +14,7 @@ import pytest
 from generator.cache import Previous, Spool, digest
 from generator.errors import GeneratorError
 from generator.model import OutputFile
-from generator.write import publish, recover, rollback, still_published
+from generator.write import publish, recover, rollback, still_published, written_over
 from tests.conftest import published_tree
 
 
@@ -427,6 +427,31 @@ def test_a_spooled_page_is_written_into_the_releases_own_file_never_into_a_share
     rollback(out)
     assert published_tree(out) == {"site/a.html": b"page 2", "site/b.html": b"b"}
     assert not list(out.rglob(".staging-*"))
+
+
+def test_the_spool_keeps_in_its_pack_the_pages_the_publish_will_write_over_in_place(tmp_path: Path) -> None:
+    """Until three releases are kept, a publish makes a new one: every page is a file of
+    its own, moved into place. Then a page whose file in the oldest release is that
+    release's alone goes to the pack, to be written over it; one whose file the releases
+    share (unchanged since) is a file of its own. Both publish the same bytes."""
+    out = tmp_path / "output"
+    for number in range(3):
+        assert not written_over(out)("site/a.html")  # a new release is made
+        publish([OutputFile("site/a.html", b"a %d" % number, "x"), OutputFile("site/b.html", b"b", "x")], out)
+    alone = written_over(out)
+    assert alone("site/a.html") and not alone("site/b.html") and not alone("site/gone.html")
+    spool = Spool(tmp_path / "spool", alone)
+    kept = {
+        path: spool.keep(data, "", path) for path, data in (("site/a.html", b"a 3"), ("site/b.html", b"b 3"))
+    }
+    assert kept["site/a.html"][2] is not None and kept["site/b.html"][2] is None  # in the pack; a file
+    publish(
+        [OutputFile(path, b"", "x", file, "key", made, span) for path, (file, made, span) in kept.items()],
+        out,
+    )
+    assert published_tree(out) == {"site/a.html": b"a 3", "site/b.html": b"b 3"}
+    spool.remove()
+    assert not (tmp_path / "spool").exists()
 
 
 def test_a_manifest_is_read_once_while_its_file_stays_the_same(tmp_path: Path) -> None:

@@ -76,8 +76,9 @@ class PagePlan:
 
 T = TypeVar("T")
 
-# a page's bytes, or where the spool keeps them (its pack, their digest, their start and length)
-Rendered = bytes | tuple[Path, str, tuple[int, int]]
+# a page's bytes, or where the spool keeps them (a file, their digest, and in a pack their
+# start and length)
+Rendered = bytes | tuple[Path, str, tuple[int, int] | None]
 Made = Rendered | str  # or, for a page published before from the same inputs, the file holding it
 
 
@@ -501,7 +502,7 @@ def render_intranet(
             return html
         made = digest(html)
         same = previous.same(output) if previous is not None and previous.holds(output, made) else None
-        return same if isinstance(same, str) else spool.keep(html, made)
+        return same if isinstance(same, str) else spool.keep(html, made, output)
 
     def page(plan: PagePlan, key: str, asked: Questions, answers: str, kept: Made) -> OutputFile:
         if asked:
