@@ -764,7 +764,7 @@ def test_a_template_edit_writes_only_the_pages_whose_bytes_change(
     spooled: list[bytes] = []
     keep = Spool.keep
 
-    def counted(self: Spool, data: bytes, *known: str) -> tuple[Path, str, tuple[int, int] | None]:
+    def counted(self: Spool, data: bytes, *known: str) -> tuple[str, str, tuple[int, int] | None]:
         spooled.append(data)
         return keep(self, data, *known)
 

@@ -78,7 +78,7 @@ T = TypeVar("T")
 
 # a page's bytes, or where the spool keeps them (a file, their digest, and in a pack their
 # start and length)
-Rendered = bytes | tuple[Path, str, tuple[int, int] | None]
+Rendered = bytes | tuple[str, str, tuple[int, int] | None]
 Made = Rendered | str  # or, for a page published before from the same inputs, the file holding it
 
 
