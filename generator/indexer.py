@@ -313,7 +313,7 @@ def _free(folder: Path) -> int:
 def _size(records: Sequence[SearchRecord]) -> int:
     """About the bytes of the records' pages, with a margin: a page holds its title twice,
     its text, and its filters and head in under a kilobyte."""
-    return sum(2 * len(r.title) + len(r.body_html) + 1024 for r in records) * 5 // 4
+    return sum(2 * len(r.title) + r.body.length + 1024 for r in records) * 5 // 4
 
 
 def _write_pages(folder: Path, records: Sequence[SearchRecord]) -> None:
@@ -352,7 +352,7 @@ def _key(prefix: str, records: Sequence[SearchRecord]) -> str:
     h.update(repr(("search", code_digest(), _pagefind_version(), prefix)).encode())
     filters: dict[int, bytes] = {}  # records share their filters (search_records): each written once
     for r in records:
-        texts = (r.origin, "") if r.origin else (r.title, r.body_html)
+        texts = (r.origin, "") if r.origin else (r.title, r.body.text)
         h.update(repr((r.path, r.lang, *texts, r.date)).encode("utf-8", "surrogatepass"))
         shown = filters.get(id(r.filters))
         if shown is None:  # `records` holds every one, so no two have the same id

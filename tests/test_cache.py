@@ -324,6 +324,27 @@ def test_a_body_link_comes_back_from_the_cache_whole() -> None:
     assert all(type(link) is BodyLink for link in again)
 
 
+_ANY_TEXT = st.text(st.characters(exclude_categories=()))  # lone surrogates too
+
+
+@settings(max_examples=200, deadline=None)
+@given(_ANY_TEXT, _ANY_TEXT)
+def test_a_compressed_body_gives_back_its_text_and_tells_bodies_apart(text: str, other: str) -> None:
+    """A body kept compressed (any text, lone surrogates too) is the same text when read,
+    and from the cache; two bodies are equal, and fingerprint alike, exactly when their
+    texts are."""
+    import pickle
+
+    from generator.model import Html
+
+    body = Html.of(text)
+    assert body.text == text and body.length == len(text)
+    again = pickle.loads(pickle.dumps(body))
+    assert type(again) is Html and again == body and again.text == text
+    assert (Html.of(other) == body) == (other == text)
+    assert (Fingerprints().of(Html.of(other)) == Fingerprints().of(body)) == (other == text)
+
+
 def test_a_kept_value_is_read_back_under_its_key_and_made_again_under_another(tmp_path: Path) -> None:
     path = tmp_path / "kept" / "value.pickle"
     made: list[str] = []

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from generator.cache import Memo
 from generator.config import parse_config
-from generator.model import Announcement, Page
+from generator.model import Announcement, Html, Page
 from generator.rules.audience import is_visible, open_audiences
 from generator.rules.localize import Localized, localize
 from generator.rules.publication import is_current, is_published
@@ -29,7 +29,7 @@ BASE = Announcement(
     date=date(2026, 11, 20),
     lang="es",
     translation_key="a",
-    body_html="<p>A</p>",
+    body=Html.of("<p>A</p>"),
     summary="A",
 )
 

@@ -18,6 +18,7 @@ from generator.build import build, load_sources
 from generator.cache import FOLDER
 from generator.errors import GeneratorError
 from generator.indexer import bundle_names, shards
+from generator.model import Html
 from generator.render.search import SearchRecord, search_records
 from generator.rules.views import compose_views
 from tests.conftest import SEARCH, TODAY, MakeProject, announcement, published_tree, search_index
@@ -251,7 +252,7 @@ def test_the_bundles_named_before_indexing_are_the_bundles_made(count: int) -> N
     """The preview names the search page's bundles from the pages alone; the index it makes
     after must have exactly those bundles."""
     records = [
-        SearchRecord(f"{lang}/news/n{number}/index.html", lang, "t", "", "", ())
+        SearchRecord(f"{lang}/news/n{number}/index.html", lang, "t", Html.of(""), "", ())
         for number in range(count)
         for lang in ("es", "fr", "en")
     ][:count]
@@ -324,7 +325,9 @@ def test_a_failing_indexer_is_reported_and_the_published_site_stays(
 
 def _records(count: int) -> list[SearchRecord]:
     return [
-        SearchRecord(f"es/news/n{i}/index.html", "es", f"Noticia {i}", "<p>Texto</p>", "2026-11-20", ())
+        SearchRecord(
+            f"es/news/n{i}/index.html", "es", f"Noticia {i}", Html.of("<p>Texto</p>"), "2026-11-20", ()
+        )
         for i in range(count)
     ]
 
@@ -430,17 +433,23 @@ def test_pagefind_starts_before_the_pages_are_planned_and_stops_with_a_build_tha
 
 
 RECORD = SearchRecord(
-    "es/news/a/index.html", "es", "Título", "<p>Texto</p>", "2026-11-20", (("Categoría", ("Evento",)),), ""
+    "es/news/a/index.html",
+    "es",
+    "Título",
+    Html.of("<p>Texto</p>"),
+    "2026-11-20",
+    (("Categoría", ("Evento",)),),
+    "",
 )
 CHANGES = {
     "path": {"path": "es/news/b/index.html"},
     "lang": {"lang": "fr"},
     "title": {"title": "Otro título"},
-    "text": {"body_html": "<p>Otro texto</p>"},
+    "text": {"body": Html.of("<p>Otro texto</p>")},
     "date": {"date": "2026-11-21"},
     "filters": {"filters": (("Categoría", ("Formación",)),)},
     "origin": {"origin": "d" * 40},
-    "a field's end": {"title": "Título<p>", "body_html": "Texto</p>"},  # the same text, cut elsewhere
+    "a field's end": {"title": "Título<p>", "body": Html.of("Texto</p>")},  # the same text, cut elsewhere
 }
 
 
@@ -449,7 +458,7 @@ def test_a_bundles_key_changes_with_any_field_of_any_record(change: dict[str, ob
     """A bundle is indexed again exactly when what it would index differs."""
     from dataclasses import replace
 
-    other = SearchRecord("en/news/c/index.html", "en", "Title", "<p>Text</p>", "", (), "")
+    other = SearchRecord("en/news/c/index.html", "en", "Title", Html.of("<p>Text</p>"), "", (), "")
     key = indexer._key("site/pagefind/0/", [RECORD, other])
     assert indexer._key("site/pagefind/0/", [RECORD, other]) == key
     assert indexer._key("site/pagefind/0/", [replace(RECORD, **change), other]) != key  # type: ignore[arg-type]
@@ -476,7 +485,7 @@ def test_a_records_title_and_text_count_by_its_items_digest_when_it_has_one() ->
     from dataclasses import replace
 
     known = replace(RECORD, origin="d" * 40)
-    assert indexer._key("p/", [replace(known, body_html="<p>Otro</p>")]) == indexer._key("p/", [known])
+    assert indexer._key("p/", [replace(known, body=Html.of("<p>Otro</p>"))]) == indexer._key("p/", [known])
 
 
 def test_pagefind_starts_on_the_first_bundle_while_the_others_are_written_and_reads_each_whole(
@@ -577,10 +586,11 @@ FULL_SCRATCH = """
 import os, resource, signal, sys
 from generator.errors import GeneratorError
 from generator.indexer import start_index
+from generator.model import Html
 from generator.render.search import SearchRecord
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails like one on a full disk
 resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
-records = [SearchRecord(f"es/news/n{n}/index.html", "es", "Aviso", "<p>" + "texto " * n * 8_000 + "</p>", "", ())
+records = [SearchRecord(f"es/news/n{n}/index.html", "es", "Aviso", Html.of("<p>" + "texto " * n * 8_000 + "</p>"), "", ())
            for n in range(3)]
 print(os.getpid())
 try:

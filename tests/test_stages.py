@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from generator.config import parse_config
-from generator.model import Announcement, Site
+from generator.model import Announcement, Html, Site
 from generator.render.intranet import plan_site
 from generator.rules.agenda import full_agenda
 from generator.rules.issue import Issues
@@ -24,7 +24,7 @@ def news(slug: str, day: date, **fields: object) -> Announcement:
     values: dict[str, object] = {
         "source": Path(f"content/announcements/{slug}.md"), "line": 1, "slug": slug,
         "title": slug.replace("-", " ").capitalize(), "date": day, "lang": "es",
-        "translation_key": slug, "body_html": f"<p>{slug}</p>", "summary": slug,
+        "translation_key": slug, "body": Html.of(f"<p>{slug}</p>"), "summary": slug,
     }  # fmt: skip
     values.update(fields)
     return Announcement(**values)  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from generator.load.documents import identity, read_document
 from generator.load.fields import Fields, parse_day
 from generator.load.frontmatter import FrontMatter
 from generator.load.markdown import Markdown, render_markdown, summarize, text_digest
-from generator.model import CATEGORIES, SITE_ROOT, Announcement
+from generator.model import CATEGORIES, SITE_ROOT, Announcement, Html
 
 KEYS = (
     "title", "date", "expires", "author", "lang", "translation_key", "category", "tags",
@@ -138,7 +138,7 @@ def _parse(
         date=published,
         lang=who.lang,
         translation_key=who.translation_key,
-        body_html=body.html,
+        body=Html.of(body.html),
         links=body.links,
         text_digest=text_digest(title, body.html),
         summary=summary,

@@ -17,7 +17,7 @@ from markupsafe import escape
 from generator.cache import Fingerprints
 from generator.config import Config
 from generator.i18n import load_translations
-from generator.model import Announcement, Page
+from generator.model import Announcement, Html, Page
 from generator.render.intranet import news_path
 from generator.render.labels import category_name
 from generator.rules.views import LanguageView
@@ -38,7 +38,7 @@ class SearchRecord:
     path: str  # the page's path in the site, e.g. "es/news/aguinaldo-2026/index.html"
     lang: str
     title: str
-    body_html: str  # sanitized HTML (load/markdown.py)
+    body: Html  # sanitized HTML (load/markdown.py), compressed: made text only for Pagefind's page
     date: str  # ISO date, or "" for a standing page
     filters: Filters
     origin: str = ""  # the digest of the item it is made from, when known: it stands for its texts
@@ -56,7 +56,7 @@ class SearchRecord:
             f'<!DOCTYPE html><html lang="{self.lang}"><head><meta charset="utf-8">'
             f"<title>{escape(self.title)}</title></head><body><main data-pagefind-body>"
             f'<h1 data-pagefind-meta="title">{escape(self.title)}</h1>'
-            f"<div data-pagefind-ignore>{filters}{date}</div>{self.body_html}</main></body></html>"
+            f"<div data-pagefind-ignore>{filters}{date}</div>{self.body.text}</main></body></html>"
         )
 
 
@@ -111,7 +111,7 @@ def search_records(
                     news_path(news),
                     lang,
                     item.title,
-                    item.body_html,
+                    item.body,
                     item.date.isoformat(),
                     found,
                     origin(item),
@@ -125,7 +125,7 @@ def search_records(
                     content_page(lang, page.item.slug),
                     lang,
                     page.item.title,
-                    page.item.body_html,
+                    Html.of(page.item.body_html),  # a standing page: a few in a site
                     "",
                     (),
                     origin(page.item),
