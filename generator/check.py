@@ -138,6 +138,10 @@ def run_check(
         # As `intranet build` does: a page made from the inputs of one published in output/
         # is read there instead of rendered (the same bytes), one rendered waits in a spool
         previous = published(project / tree) if published is not None else None
+        targets = _page_targets(sources.cache, scope)
+        never = previous is not None and not previous.record  # a tree never published
+        if never:  # what the last check made of it stands in for the published files
+            previous = _made_before(sources.cache, scope, targets) or previous
         spool = Spool(spool_folder(project))
         try:
             built = build_site(sources, scope=scope, previous=previous, spool=spool)
@@ -148,9 +152,10 @@ def run_check(
                     kind = _kind(warning)  # a body link that reaches nothing is an error to check
                     problems.append(_problem(warning, ERROR if kind == "link" else WARNING, kind))
             explained = {str(p.path) for p in problems if p.kind == "link"}
-            targets = _page_targets(sources.cache, scope)
             found = page_links(built.files, explained, tree, targets)
             _keep_page_targets(sources.cache, scope, targets)
+            if never:
+                _keep_made(sources.cache, scope, built.files, targets)
             for problem in found:  # a template's slip, told once
                 key = (problem.path.relative_to(tree) if problem.path else None, None, problem.message)
                 if key not in seen:
@@ -200,6 +205,44 @@ def run_check(
 
 
 _HREF = re.compile(r'\s(?:href|src)="([^"]*)"')
+
+
+def _made_key(scope: str | None) -> str:
+    return tree_key(tree_name(scope), "what the last check made")
+
+
+def _made_before(cache: Store | None, scope: str | None, targets: PageTargets) -> Previous | None:
+    """For a tree no build published (a restricted audience's, often): the files the last
+    check made of it, as if published, so that a file made from the same inputs is not
+    made again (at 10,000 announcements, rendering such a tree whole took 40 s of every
+    check). Their bytes are never read, so none are kept: a file stands for itself by
+    its key, and a page only while what it links to is kept by that key (`targets`)."""
+    saved = cache.get(_made_key(scope)) if cache is not None else None
+    try:
+        code, made = pickle.loads(zlib.decompress(saved)) if saved is not None else ("", [])
+    except Exception:  # damaged: every file is made again
+        code, made = "", []
+    if code != code_digest():
+        return None
+    known = targets.pages
+    kept = {path: (key, "") for path, key in made if not path.endswith(".html") or key in known}
+    return Previous(kept, dict.fromkeys(kept, b"")) if kept else None
+
+
+def _keep_made(
+    cache: Store | None, scope: str | None, files: Sequence[OutputFile], targets: PageTargets
+) -> None:
+    """What this check made of a tree never published (see `_made_before`): each file with
+    a key, a page only if what it links to was kept (a page whose body has a link
+    problem is not read, so it is made again)."""
+    if cache is None:
+        return
+    made = [
+        (f.path, f.key) for f in files if f.key and (not f.path.endswith(".html") or f.key in targets.used)
+    ]
+    cache.put(
+        _made_key(scope), zlib.compress(pickle.dumps((code_digest(), made), pickle.HIGHEST_PROTOCOL), 1)
+    )
 
 
 def _page_targets_key(scope: str | None) -> str:

@@ -361,3 +361,58 @@ def test_a_page_checked_before_is_not_read_again_and_what_it_links_to_is_looked_
     code, report = as_json(project, capsys)
     assert code == 0 and not [p for p in listed(report) if p["kind"] == "page-link"]
     assert "site/es/pages/uno" not in read
+
+
+def test_a_tree_no_build_published_is_made_again_only_where_its_inputs_changed(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A restricted audience's tree that no build published is made by check all the
+    same; what check made of it stands in for published files the next time (each file
+    by its key: no bytes are kept), so a second check renders none of its pages and still
+    finds the wrong link a template writes in them. A page whose links were not kept is
+    rendered again, and an edit renders only what it changes."""
+    import generator.check as checking
+    from tests.test_incremental import counted_renders
+
+    builtin = (REPO / "templates/site/announcement.html").read_text(encoding="utf-8")
+    broken = builtin.replace("{% endblock %}", '<a href="../../horarios/">Horarios</a>{% endblock %}', 2)
+    assert broken != builtin
+    project = make_project(
+        {
+            "templates/site/announcement.html": broken,
+            "content/announcements/nominas.md": announcement("Nóminas", audience="[rrhh]"),
+            "content/announcements/turnos.md": announcement("Turnos", audience="[rrhh]"),
+        }
+    )
+    assert main(["build", "--project", str(project), *ARGS]) == 0  # the main site only
+    capsys.readouterr()
+    rendered = counted_renders(monkeypatch, lambda plan: plan.path)
+
+    def wrong_links() -> list[tuple[object, ...]]:
+        code, report = as_json(project, capsys)
+        assert code == 1
+        return [(p["path"], p["message"]) for p in listed(report) if p["kind"] == "page-link"]
+
+    found = wrong_links()
+    assert (
+        "output/audiences/rrhh/site/es/news/nominas/index.html",
+        'a link to "es/horarios" reaches nothing (and 1 more page)',
+    ) in found
+    made = sorted(rendered)
+    assert "es/news/nominas/index.html" in made and "es/index.html" in made  # the tree, made whole
+    rendered.clear()
+    assert wrong_links() == found
+    assert rendered == []  # nothing changed: every file stands for itself
+    monkeypatch.setattr(checking, "_page_targets", lambda cache, scope: checking.PageTargets())
+    rendered.clear()
+    assert wrong_links() == found
+    assert sorted(rendered) == sorted(p for p in made if p.endswith(".html"))  # no links kept: read anew
+    monkeypatch.undo()
+    rendered = counted_renders(monkeypatch, lambda plan: plan.path)
+    assert wrong_links() == found  # the links kept again, by the first check's keys
+    assert rendered == []
+    (project / "content/announcements/turnos.md").write_text(
+        announcement("Turnos de diciembre", audience="[rrhh]"), encoding="utf-8"
+    )
+    assert wrong_links() == found
+    assert "es/news/turnos/index.html" in rendered and "es/news/nominas/index.html" not in rendered
