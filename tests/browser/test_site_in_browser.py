@@ -199,8 +199,9 @@ def test_a_reader_searches_finds_the_announcement_filters_and_opens_it(browser: 
     page.goto(served + "es/search/")
     page.locator(".pagefind-ui__search-input").fill("aguinaldo")
     first = page.locator(".pagefind-ui__result-link").first
-    first.wait_for(timeout=15_000)
-    assert first.inner_text() == "Aguinaldo 2026: se paga el viernes 18 de diciembre"
+    # each result's link appears once its fragment has loaded, not necessarily in order:
+    # the first link is waited for until it is the first result's
+    expect(first).to_have_text("Aguinaldo 2026: se paga el viernes 18 de diciembre", timeout=15_000)
     # the filters come after the first results (Pagefind loads them apart): waited for
     expect(page.locator(".pagefind-ui__filter-panel")).to_contain_text("Categoría", timeout=15_000)
     first.click()
