@@ -348,6 +348,44 @@ def spooled_bytes(file: Path | str, span: tuple[int, int] | None = None) -> byte
         return kept.read(length)
 
 
+class PackReader:
+    """Spooled bytes read through one open descriptor per pack: a publish reads 28,000
+    pages from two or three packs after a template edit at 10,000 announcements, and
+    opening the pack again for each page took a third of the time spent reading them.
+    Close it (or use it as a context manager) when done."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, int] = {}
+
+    def read(self, file: Path | str, span: tuple[int, int] | None = None) -> bytes:
+        if span is None:
+            return spooled_bytes(file, span)
+        name = os.fspath(file)
+        descriptor = self._open.get(name)
+        if descriptor is None:
+            descriptor = self._open[name] = os.open(name, os.O_RDONLY)
+        start, length = span
+        parts, done = [], 0
+        while done < length:  # a read may return less than asked
+            part = os.pread(descriptor, length - done, start + done)
+            if not part:
+                raise OSError(f"{name}: ends before the spooled page does")
+            parts.append(part)
+            done += len(part)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def close(self) -> None:
+        for descriptor in self._open.values():
+            os.close(descriptor)
+        self._open.clear()
+
+    def __enter__(self) -> PackReader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
 T = TypeVar("T")
 V = TypeVar("V")
 G = TypeVar("G", bound=Hashable)

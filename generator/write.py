@@ -33,7 +33,7 @@ from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import unquote
 
-from generator.cache import Previous, digest, dump_object, spooled_bytes
+from generator.cache import PackReader, Previous, digest, dump_object
 from generator.errors import GeneratorError, raise_all
 from generator.model import OutputFile
 from generator.parallel import STEPS, advance
@@ -139,7 +139,8 @@ def publish(
         raise _cannot_write(exc, out_dir) from None
     with _lock(out_dir / RELEASES / "lock", waiting):  # one publish at a time into one output folder
         try:
-            return _publish(files, out_dir)
+            with PackReader() as packs:
+                return _publish(files, out_dir, packs)
         except OSError as exc:  # the disk filled up or became read-only while writing
             raise _cannot_write(exc, out_dir) from None
 
@@ -244,7 +245,7 @@ def _carried(files: Sequence[OutputFile], out_dir: Path, current: Path | None) -
     return found
 
 
-def _publish(files: Sequence[OutputFile], out_dir: Path) -> dict[str, tuple[str, str]]:
+def _publish(files: Sequence[OutputFile], out_dir: Path, packs: PackReader) -> dict[str, tuple[str, str]]:
     releases = out_dir / RELEASES
     current = _current_release(out_dir)
     published = _manifest(current) if current is not None else {}
@@ -275,7 +276,7 @@ def _publish(files: Sequence[OutputFile], out_dir: Path) -> dict[str, tuple[str,
             continue  # the release already holds these bytes
         unchanged = published.get(f.path) == signature and current is not None
         if spare is None:  # a new release: nothing is there yet, nor linked to anything
-            _make_new(f, f"{target}/{f.path}", f"{current}/{f.path}" if unchanged else None, folders)
+            _make_new(f, f"{target}/{f.path}", f"{current}/{f.path}" if unchanged else None, folders, packs)
             continue
         if not unchanged and f.copy_from is not None and f.digest:
             # from the spool, which is dropped afterwards: written over the release's own
@@ -287,7 +288,7 @@ def _publish(files: Sequence[OutputFile], out_dir: Path) -> dict[str, tuple[str,
             if folder not in folders and f.path not in reused:  # else the release has it
                 _make_folder(Path(folder), target)
             folders.add(folder)
-            _into_place(partial(_put, f, placed, device), placed)
+            _into_place(partial(_put, f, placed, device, packs), placed)
             continue
         destination = target / f.path
         if destination.parent not in made:
@@ -359,7 +360,9 @@ def written_over(out_dir: Path) -> Callable[[str], bool]:
     return alone
 
 
-def _make_new(f: OutputFile, destination: str, published: str | None, folders: set[str]) -> None:
+def _make_new(
+    f: OutputFile, destination: str, published: str | None, folders: set[str], packs: PackReader
+) -> None:
     """`f` at `destination` in a release this publish makes, where nothing is yet: the
     `published` file (a hard link) when the current release holds the same bytes, else
     written. One call where bringing a release up to date needs three (made beside,
@@ -373,7 +376,7 @@ def _make_new(f: OutputFile, destination: str, published: str | None, folders: s
         _link(published, destination)
     elif f.copy_from is not None and f.span is not None:  # a page in the spool's pack
         with open(destination, "wb") as out:  # noqa: PTH123
-            out.write(spooled_bytes(f.copy_from, f.span))
+            out.write(packs.read(f.copy_from, f.span))
     elif f.copy_from is not None and f.digest:  # from the spool, which is dropped afterwards
         try:
             os.replace(f.copy_from, destination)  # noqa: PTH105
@@ -519,7 +522,7 @@ def _into_place(put: Callable[[], object], destination: Path | str) -> None:
         put()
 
 
-def _put(f: OutputFile, target: str, device: int) -> None:
+def _put(f: OutputFile, target: str, device: int, packs: PackReader) -> None:
     """A spooled file (a page in a pack or in a file, a file of the search index) at
     `target`, in a release brought up to date, on the file system `device`. A file on
     that file system is renamed over whatever the release held there. Bytes in a pack or
@@ -533,7 +536,7 @@ def _put(f: OutputFile, target: str, device: int) -> None:
     if f.span is None and _device(os.path.dirname(f.copy_from)) == device:  # noqa: PTH120
         os.replace(f.copy_from, target)  # noqa: PTH105  (strings: see _publish)
         return
-    data = spooled_bytes(f.copy_from, f.span)
+    data = packs.read(f.copy_from, f.span)
     if not _overwrite(target, data):
         folder, name = os.path.split(target)
         temporary = f"{folder}/{STAGING_PREFIX}{name}"
@@ -566,7 +569,8 @@ def _overwrite(target: Path | str, data: bytes) -> bool:
         written = 0
         while written < len(view):
             written += os.pwrite(descriptor, view[written:], written)
-        os.ftruncate(descriptor, len(view))
+        if info.st_size > len(view):  # shorter than before: what followed goes
+            os.ftruncate(descriptor, len(view))
     finally:
         os.close(descriptor)
     return True

@@ -429,6 +429,33 @@ def test_a_spooled_page_is_written_into_the_releases_own_file_never_into_a_share
     assert not list(out.rglob(".staging-*"))
 
 
+def test_pages_of_one_pack_written_in_place_keep_exactly_their_bytes_shorter_or_longer(
+    tmp_path: Path,
+) -> None:
+    """Pages read one after another from one pack (a descriptor kept open for the
+    publish) and written over the oldest release's own files: a page shorter than the
+    file it replaces leaves nothing of the old one behind, a longer one is whole."""
+    out = tmp_path / "output"
+    old = {f"site/{n}.html": b"x" * (50 + n) for n in range(6)}
+    for number in range(3):
+        publish([OutputFile(path, data + b"%d" % number, "x") for path, data in old.items()], out)
+    oldest = sorted((out / ".releases").glob("release-*[0-9]"), key=lambda r: r.stat().st_mtime_ns)[0]
+    inodes = {path: (oldest / path).stat().st_ino for path in old}
+    spool = Spool(tmp_path / "spool")
+    new = {
+        path: (b"short %d" % n if n % 2 else b"longer than before %d " % n * 9) for n, path in enumerate(old)
+    }
+    kept = {path: spool.keep(data) for path, data in new.items()}
+    assert len({file for file, _, _ in kept.values()}) == 1  # one pack
+    publish(
+        [OutputFile(path, b"", "x", file, "key", made, span) for path, (file, made, span) in kept.items()],
+        out,
+    )
+    assert published_tree(out) == new
+    assert {path: (oldest / path).stat().st_ino for path in old} == inodes  # each written in place
+    spool.remove()
+
+
 def test_the_spool_keeps_in_its_pack_the_pages_the_publish_will_write_over_in_place(tmp_path: Path) -> None:
     """Until three releases are kept, a publish makes a new one: every page is a file of
     its own, moved into place. Then a page whose file in the oldest release is that
