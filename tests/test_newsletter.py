@@ -279,3 +279,33 @@ def test_an_edited_story_renders_the_editions_again_and_keeps_their_calendar(
         if part.get_content_type() == "text/calendar"
     ]
     assert any("Sesión extra de bienvenida" in str(a) for a in attachments)
+
+
+def test_the_issues_of_one_build_share_what_they_compose_alike_and_each_equals_one_composed_alone() -> None:
+    """The indicators, each survey's result and each programme's news for a week are
+    composed once per build and shared by every language and edition (so pages keyed by
+    them digest them once); each issue still equals the one composed on its own."""
+    from generator.rules.issue import compose_issue, editions_to_build
+
+    sources = load_sources(REPO, today=TODAY)
+    config = sources.config
+    weeks = [IsoWeek.parse(WEEK), IsoWeek.parse("2026-W45")]
+    issues = [
+        sources.issues.get(week, lang, audiences)
+        for week in weeks
+        for lang in config.languages
+        for audiences in editions_to_build(config)
+    ]
+    assert all(issue.indicators for issue in issues)
+    assert len({id(issue.indicators) for issue in issues}) == 1
+    for week in weeks:
+        for lang in config.languages:  # every edition of a week and language: the same objects
+            shown = {tuple(map(id, i.programmes)) for i in issues if i.week == week and i.lang == lang}
+            assert len(shown) == 1 and next(iter(shown))
+    surveys = {id(s) for issue in issues for s in issue.surveys}
+    assert len(surveys) == len({s.survey.slug for issue in issues for s in issue.surveys})
+    for issue in issues:
+        alone = compose_issue(
+            config, sources.site, sources.agenda, issue.week, issue.lang, issue.audiences, TODAY
+        )
+        assert alone == issue

@@ -21,7 +21,7 @@ from functools import partial
 
 from generator.cache import Memo
 from generator.config import Config
-from generator.model import Announcement, Kudos, Milestone, Occurrence, Site
+from generator.model import Announcement, Kudos, Milestone, Occurrence, Programme, Site, Survey
 from generator.rules.agenda import FILTERS, Agenda
 from generator.rules.audience import in_edition
 from generator.rules.indicators import Indicator, compose_indicators
@@ -49,6 +49,47 @@ class Stories:
         start, end = bisect_left(self._dates, period[0]), bisect_right(self._dates, period[1])
         keys = dict.fromkeys(a.translation_key for a in (*self.by_date[start:end], *self.pinned))
         return [a for key in keys for a in self.by_key[key]]
+
+
+class Common:
+    """What every issue of a build composes alike, worked out once and shared: the
+    announcements by date and story, the indicators (the same in every issue), each
+    survey's result, and each programme's news for a week (the same in every language
+    and edition). Shared values are also digested once when pages are keyed: at 1,000
+    announcements, the web archive's 108 issues each made their own, and keying them
+    took some 60 ms of an edit's build."""
+
+    def __init__(self, config: Config, site: Site) -> None:
+        self.stories = Stories(site.announcements)
+        self._site, self._config = site, config
+        self._indicators: tuple[Indicator, ...] | None = None
+        self._surveys: dict[int, tuple[Survey, SurveyResult]] = {}
+        self._programmes: dict[tuple[int, dt.date, dt.date], tuple[Programme, ProgrammeNews]] = {}
+
+    @property
+    def indicators(self) -> tuple[Indicator, ...]:
+        """The indicators with at least one measurement, in site.toml's order."""
+        if self._indicators is None:
+            made = compose_indicators(dict(self._config.metrics), self._site.metrics)
+            self._indicators = tuple(i for i in made if i.points)
+        return self._indicators
+
+    def survey(self, survey: Survey) -> SurveyResult:
+        known = self._surveys.get(id(survey))
+        if known is None or known[0] is not survey:
+            known = self._surveys[id(survey)] = (survey, survey_result(survey))
+        return known[1]
+
+    def programme(self, programme: Programme, day: dt.date, period: tuple[dt.date, dt.date]) -> ProgrammeNews:
+        """The programme as on `day`, with what changed in `period` (the issue's week's)."""
+        key = (id(programme), day, period[0])  # a week's period starts on the Monday before it
+        known = self._programmes.get(key)
+        if known is None or known[0] is not programme:
+            known = self._programmes[key] = (
+                programme,
+                _programme_news(compose_programme(programme, day), period),
+            )
+        return known[1]
 
 
 @dataclass(frozen=True)
@@ -101,10 +142,10 @@ def compose_issue(
     lang: str,
     audiences: tuple[str, ...],
     today: dt.date,
-    stories: Stories | None = None,
+    common: Common | None = None,
 ) -> Issue:
     """`agenda` holds every entry, restricted ones included (full_agenda): the edition filters
-    them. `stories`: the site's announcements indexed once for every issue of a build."""
+    them. `common`: what every issue of a build shares, worked out once."""
     settings = config.newsletter
     day = week.monday
     period = news_period(week)
@@ -116,10 +157,10 @@ def compose_issue(
     # Only stories with a version that is pinned or of the week can be in the issue (the
     # version shown is one of them): looking only at those keeps an issue's cost to its
     # week, not to the years of announcements.
-    stories = stories or Stories(site.announcements)
+    common = common or Common(config, site)
     announcements = [
         a
-        for a in stories.around(period)
+        for a in common.stories.around(period)
         if is_published(a, today) and shown(a.audience) and is_current(a, day)
     ]
     localized = localize(announcements, config.languages)[lang]
@@ -152,11 +193,9 @@ def compose_issue(
             for k in site.kudos
             if period[0] <= k.date <= min(period[1], today) and not k.draft and shown(k.audience)
         ),
-        programmes=tuple(
-            _programme_news(compose_programme(e.item, min(day, today)), period) for e in programmes
-        ),
-        indicators=tuple(i for i in compose_indicators(dict(config.metrics), site.metrics) if i.points),
-        surveys=tuple(survey_result(s) for s in site.surveys if period[0] <= s.date <= min(period[1], today)),
+        programmes=tuple(common.programme(e.item, min(day, today), period) for e in programmes),
+        indicators=common.indicators,
+        surveys=tuple(common.survey(s) for s in site.surveys if period[0] <= s.date <= min(period[1], today)),
     )
 
 
@@ -196,15 +235,16 @@ class Issues:
         is found there."""
         self.config, self.site, self.agenda, self.today, self.memo = config, site, agenda, today, memo
         self._made: dict[tuple[IsoWeek, str, tuple[str, ...]], Issue] = {}
-        self._stories: Stories | None = None
+        self._common: Common | None = None
 
     def get(self, week: IsoWeek, lang: str, audiences: tuple[str, ...]) -> Issue:
         key = (week, lang, tuple(sorted(audiences)))
         if key not in self._made:
             site = self.site
-            stories = self._stories = self._stories or Stories(site.announcements)
+            common = self._common = self._common or Common(self.config, site)
+            stories = common.stories
             make = partial(
-                compose_issue, self.config, site, self.agenda, week, lang, key[2], self.today, stories
+                compose_issue, self.config, site, self.agenda, week, lang, key[2], self.today, common
             )
             if self.memo is None:
                 self._made[key] = make()
