@@ -54,6 +54,7 @@ class Templates:
         self._search = tuple(str(p) for p in (project_templates, BUILTIN_TEMPLATES) if p.is_dir())
         self._compiled = compiled
         self._view_attributes: dict[tuple[str, str], frozenset[str] | None] = {}
+        self._own_attributes: dict[tuple[str, str], tuple[frozenset[str], list[str]] | None] = {}
         self._any_language = "en"
         self._envs: dict[str, jinja2.Environment] = {}  # this build's, by language
         # read first: a template loaded later is at least as new as what this digest says
@@ -104,23 +105,36 @@ class Templates:
 
     def _find_view_attributes(self, name: str, variable: str, seen: set[str]) -> frozenset[str] | None:
         seen.add(name)
-        env = self.env(self._any_language)
-        source = env.loader.get_source(env, name)[0] if env.loader is not None else ""
-        names: set[str] = set()
-        for match in re.finditer(rf"\b{re.escape(variable)}\b(\.(\w+))?", source):
-            if match.group(2) is None:
-                return None
-            names.add(match.group(2))
-        others = _references(source)
-        if others is None:  # a template named by a variable: anything may be read
+        own = self._own_view_attributes(name, variable)
+        if own is None:
             return None
+        names, others = own
+        found = set(names)
         for other in others:
             if other not in seen:
-                found = self._find_view_attributes(other, variable, seen)
-                if found is None:
+                more = self._find_view_attributes(other, variable, seen)
+                if more is None:
                     return None
-                names |= found
-        return frozenset(names)
+                found |= more
+        return frozenset(found)
+
+    def _own_view_attributes(self, name: str, variable: str) -> tuple[frozenset[str], list[str]] | None:
+        """What template `name`'s own text reads of `variable`, and the templates it names;
+        None as for view_attributes. Each text is read and searched once per build: every
+        page template extends the base and imports the macros."""
+        key = (name, variable)
+        if key not in self._own_attributes:
+            env = self.env(self._any_language)
+            source = env.loader.get_source(env, name)[0] if env.loader is not None else ""
+            names: set[str] = set()
+            for match in re.finditer(rf"\b{re.escape(variable)}\b(\.(\w+))?", source):
+                if match.group(2) is None:
+                    self._own_attributes[key] = None
+                    return None
+                names.add(match.group(2))
+            others = _references(source)
+            self._own_attributes[key] = None if others is None else (frozenset(names), others)
+        return self._own_attributes[key]
 
     def env(self, lang: str) -> jinja2.Environment:
         """The language's environment for this build. It loads each template once and
