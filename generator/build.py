@@ -41,8 +41,10 @@ from generator.load.site import load_site
 from generator.model import Edition, OutputFile, Site
 from generator.pictures import describe_pictures, picture_sizes
 from generator.render.calendars import render_calendar_feeds
+from generator.render.contents import Kept
 from generator.render.feeds import render_feeds
 from generator.render.intranet import (
+    PageContents,
     PagePlan,
     PageRenderer,
     fixed_files,
@@ -269,6 +271,7 @@ def build_site(
             questions.links, dict(questions.pages)
         )  # not the state: let go once read
         link_warnings = link_problems(views, links, fingerprints, sources.cache, tree, questions.state)
+        contents = PageContents(partial(_contents, sources.cache, tree))
         files = render_intranet(
             config,
             views,
@@ -282,8 +285,11 @@ def build_site(
             spool=spool,
             shape=shape,
             questions=questions,
+            contents=contents,
         )
         _keep_questions(sources.cache, tree, questions, asked_before)
+        if contents.found is not None and sources.cache is not None:
+            sources.cache.put(_contents_key(tree), code_digest().encode() + b"\n" + _packed(contents.found))
         del fingerprints  # every page's digests: let go before the feeds (the e-mails key their own)
         files += [*render_feeds(config, views, plans, links, today, previous), *sized]
         del plans  # every page is made: its plan's memory is the newsletters' to use
@@ -378,6 +384,24 @@ class _Unpacked(io.RawIOBase):
         buffer[:size] = self._left[:size]
         self._left = self._left[size:]
         return size
+
+
+def _contents(cache: Store | None, tree: str) -> Mapping[str, Kept]:
+    """Where each page's block was (render/contents.py), as the last build of the same tree
+    that rendered its pages in number found it; without one, or kept by other code, nothing."""
+    saved = cache.get(_contents_key(tree)) if cache is not None else None
+    code = code_digest().encode()
+    if saved is None or saved[: len(code) + 1] != code + b"\n":
+        return {}
+    try:
+        found = pickle.load(io.BufferedReader(_Unpacked(memoryview(saved)[len(code) + 1 :]), 1 << 16))
+    except Exception:  # a damaged entry: every page is rendered whole
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _contents_key(tree: str) -> str:
+    return tree_key(tree, "where each page's block is")
 
 
 def _questions_key(tree: str) -> str:

@@ -57,13 +57,20 @@ def counted_renders(monkeypatch: pytest.MonkeyPatch, name: Callable[[intranet.Pa
     """Each page rendered from here on, by `name` (the builds render in this process)."""
     monkeypatch.setenv("INTRANET_JOBS", "1")
     rendered: list[str] = []
-    render = intranet.PageRenderer.render
+    render, render_page = intranet.PageRenderer.render, intranet.PageRenderer.render_page
 
     def counted(self: intranet.PageRenderer, plan: intranet.PagePlan) -> bytes:
         rendered.append(name(plan))
         return render(self, plan)
 
+    def counted_page(
+        self: intranet.PageRenderer, plan: intranet.PagePlan, block: str | None
+    ) -> tuple[str, tuple[int, int] | None]:
+        rendered.append(name(plan))  # rendered, its block taken from its published page or not
+        return render_page(self, plan, block)
+
     monkeypatch.setattr(intranet.PageRenderer, "render", counted)
+    monkeypatch.setattr(intranet.PageRenderer, "render_page", counted_page)
     return rendered
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import math
 import operator
 import pickle
@@ -21,6 +22,7 @@ from generator.config import Config
 from generator.errors import GeneratorError
 from generator.model import Announcement, Kudos, MediaFile, OutputFile, Page, Picture, Programme
 from generator.parallel import map_chunks
+from generator.render.contents import Kept, Place
 from generator.render.links import Changes, LinkQuestions, Links, LinkState, Questions
 from generator.render.templates import Templates
 from generator.resources import BUILTIN_TEMPLATES
@@ -390,11 +392,20 @@ class PageRenderer:
         ]
 
     def render(self, plan: PagePlan, switcher: list[tuple[str, str]] | None = None) -> bytes:
-        config = self.config
         return self.templates.render(
-            plan.template,
-            plan.lang,
-            plan.path,
+            plan.template, plan.lang, plan.path, **self._context(plan, switcher)
+        ).encode()
+
+    def render_page(self, plan: PagePlan, block: str | None) -> tuple[str, Place | None]:
+        """The page's text, its template's block being apart from its frame
+        (render/contents.py): with `block`, that text stands for the block; without, the
+        block's place in the page when it is found."""
+        context = self._context(plan, None)
+        return self.templates.render_page(plan.template, plan.lang, plan.path, block, **context)
+
+    def _context(self, plan: PagePlan, switcher: list[tuple[str, str]] | None) -> dict[str, Any]:
+        config = self.config
+        return dict(
             config=config,
             site_view=self.views[plan.lang],
             today=self.today,
@@ -404,7 +415,17 @@ class PageRenderer:
             base_url=config.base_url,
             links=self.links,
             **plan.context,
-        ).encode()
+        )
+
+
+@dataclass
+class PageContents:
+    """Where each page's block was in the page as published (render/contents.py), as the
+    last build of the same tree that rendered its pages in number found it (`load`), and
+    as this one finds it (`found`, once it renders them in number: a frame's edit)."""
+
+    load: Callable[[], Mapping[str, Kept]]
+    found: dict[str, Kept] | None = None
 
 
 def render_intranet(
@@ -421,6 +442,7 @@ def render_intranet(
     spool: Spool | None = None,
     shape: SiteShape | None = None,
     questions: LinkQuestions | None = None,
+    contents: PageContents | None = None,
 ) -> list[OutputFile]:
     """Every HTML page of every language, plus the root pages, styles and media.
 
@@ -432,7 +454,9 @@ def render_intranet(
     story does not render every page again, as a digest of the whole site's links did.
     `questions` is brought up to date for the next build. With a `spool`, rendered pages
     wait in its files instead of memory. `shape`: the plans' (site_shape), when it was
-    worked out already."""
+    worked out already. With `contents`, a build that renders its pages in number (a
+    frame's edit) takes each page's block from its published page where only its frame
+    changed, and finds where each block is for the next (render/contents.py)."""
     renderer = PageRenderer.of(config, views, plans, templates, links, today, shape)
     fingerprints = fingerprints or Fingerprints()
     shared = _shared_keys(config, views, plans, templates, today, fingerprints)
@@ -443,6 +467,8 @@ def render_intranet(
     # Otherwise (a new story, a file gone) only a page that asked what changed has its
     # questions answered again.
     same_links = questions is not None and questions.links == links.fingerprint
+    # what each page asked is known (a block taken from a page must answer as it did then)
+    asked_known = questions is not None and bool(questions.links)
     changes = None if same_links or questions is None else links.changes(questions.state)
     if questions is not None:
         questions.state = links.state()  # the earlier one is let go: `changes` holds what differs
@@ -458,30 +484,75 @@ def render_intranet(
         answers = then if kept else links.answers(asked)
         return digest(key, answers), asked, answers
 
-    def key_of(plan: PagePlan) -> str:
+    def own_key(plan: PagePlan) -> str:
+        """The digest of what a page reads besides what every page of its template and
+        language reads (`shared`)."""
         switcher = switchers.get(plan.same_as)
         if switcher is None:  # the same for the page in every language
             switcher = switchers[plan.same_as] = repr(renderer.switcher(plan))  # pairs of texts
         return digest(
-            shared[(plan.lang, plan.template)],
             plan.path,
             switcher,
             repr(plan.alternates),
             *_context_parts(plan, views[plan.lang], templates, fingerprints),
         )
 
-    def made(part: Sequence[PagePlan]) -> list[tuple[str, Questions, str, Made]]:
-        """Each page's key, its questions to the links and their answers' digest, and its
-        bytes: published before from the same inputs (where they are, or themselves), or
-        rendered now (in the spool, or themselves)."""
-        found: list[tuple[str, Questions, str, Made]] = []
+    def key_of(plan: PagePlan) -> str:
+        return digest(shared[(plan.lang, plan.template)], own_key(plan))
+
+    content_keys: dict[tuple[str, str], str] = {}  # as `shared`, for the templates' side (apart)
+    kept_contents: Mapping[str, Kept] = {}
+
+    def made(part: Sequence[PagePlan]) -> list[tuple[str, Questions, str, Made, Kept | bool]]:
+        """Each page's key, its questions to the links and their answers' digest, its
+        bytes (published before from the same inputs, where they are, or themselves; or
+        rendered now, in the spool, or themselves), and where its block is: what was
+        kept (True, for a page not rendered), or what this rendering found (False: none)."""
+        found: list[tuple[str, Questions, str, Made, Kept | bool]] = []
         for plan in part:
-            key = key_of(plan)
+            own = own_key(plan)
+            key = digest(shared[(plan.lang, plan.template)], own)
             output = site_output(plan.path)
             done, asked, answers = answered(key, plan.path)
             kept = previous.reusable(output, done) if previous is not None else None
-            found.append((done, asked, answers, kept) if kept is not None else asking(plan, key, output))
+            if kept is not None:
+                found.append((done, asked, answers, kept, True))
+                continue
+            content = content_keys.get((plan.lang, plan.template))
+            if content is None:
+                found.append((*asking(plan, key, output), False))
+            else:
+                found.append(framed(plan, key, output, digest(content, own)))
         return found
+
+    def framed(
+        plan: PagePlan, key: str, output: str, content: str
+    ) -> tuple[str, Questions, str, Made, Kept | bool]:
+        """`asking`, for a page whose block is apart from its frame, with the block's text
+        taken from the published page when it was made from the same `content` key."""
+        asked_then, _ = before.get(plan.path, ("", ""))
+        block = None
+        if asked_known and (
+            not asked_then or same_links or (changes is not None and not changes.touches_any(asked_then))
+        ):
+            block = _published_block(previous, output, content, kept_contents.get(plan.path))
+        with links.asking() as found:
+            text, place = renderer.render_page(plan, block)
+        html = text.encode()
+        made = digest(html)
+        if block is not None and asked_then:  # what the block asked, then: asked still
+            found |= {(kind, subject, lang) for kind, subject, lang in json.loads(asked_then)}
+        where: Kept | bool = (content, made, *place) if place is not None else False
+        if spool is None:
+            kept: Made = html
+        else:
+            same = previous.same(output) if previous is not None and previous.holds(output, made) else None
+            kept = same if isinstance(same, str) else spool.keep(html, made, output)
+        if not found:
+            return key, "", "", kept, where
+        asked = links.questions(found)
+        answers = links.answers(asked)
+        return digest(key, answers), asked, answers, kept, where
 
     def asking(plan: PagePlan, key: str, output: str) -> tuple[str, Questions, str, Made]:
         """The page rendered now, with the key its questions to the links give it."""
@@ -531,9 +602,19 @@ def render_intranet(
                 del pages[waiting[0][0] :]  # their questions are noted again as they come
                 waiting.clear()
                 rest = plans[len(pages) :]
+                if contents is not None:  # pages in number: a frame's edit, maybe
+                    content_keys.update(_content_keys(config, views, plans, templates, today, fingerprints))
+                    kept_contents = contents.load()
+                    contents.found = dict(kept_contents)
                 parts = map_chunks(made, rest, least=200, label="Rendering pages")
                 results = (result for part in parts for result in part)  # as each chunk comes
-                pages += (page(each, *result) for each, result in zip(rest, results, strict=True))
+                for each, (done_, asked_, answers_, made_, where) in zip(rest, results, strict=True):
+                    pages.append(page(each, done_, asked_, answers_, made_))
+                    if contents is not None and contents.found is not None and where is not True:
+                        if where is False:
+                            contents.found.pop(each.path, None)
+                        else:
+                            contents.found[each.path] = where
                 break
             waiting.append((len(pages), key, output))
             pages.append(page(plan, key, "", "", b""))  # its place, until it is rendered below
@@ -544,6 +625,10 @@ def render_intranet(
     if questions is not None:
         questions.links = links.fingerprint
         questions.pages = asked_now
+    if contents is not None and contents.found is not None:  # only the pages planned now
+        contents.found = {
+            plan.path: contents.found[plan.path] for plan in plans if plan.path in contents.found
+        }
     return pages + fixed_files(config, templates, media_files, today)
 
 
@@ -608,6 +693,52 @@ def _shared_keys(
             parts = view if used is None else {name: getattr(view, name, None) for name in sorted(used)}
             keys[(lang, template)] = digest(shared, settings, texts, lang, template, fingerprints.of(parts))
     return keys
+
+
+def _content_keys(
+    config: Config,
+    views: dict[str, LanguageView],
+    plans: list[PagePlan],
+    templates: Templates,
+    today: date,
+    fingerprints: Fingerprints,
+) -> dict[tuple[str, str], str]:
+    """`_shared_keys`, for the templates whose block is apart from their frame
+    (render/contents.py), of what the template's side reads: its own text and what it
+    includes and imports, the settings and the parts of the view that they read. With a
+    page's own key, what its block is made from."""
+    shared = digest(code_digest(), today.isoformat(), "a page's block")
+    keys = {}
+    for template in sorted({plan.template for plan in plans}):
+        side = templates.frames.side(template)
+        if side is None:
+            continue
+        used = templates.attributes_read(side, "site_view")
+        texts = digest("templates", *(part for name in side for part in (name, templates.source(name) or "")))
+        settings = fingerprints.of(_settings_read(config, templates.attributes_read(side, "config")))
+        for lang, view in views.items():
+            parts = view if used is None else {name: getattr(view, name, None) for name in sorted(used)}
+            keys[(lang, template)] = digest(shared, settings, texts, lang, template, fingerprints.of(parts))
+    return keys
+
+
+def _published_block(previous: Previous | None, output: str, content: str, kept: Kept | None) -> str | None:
+    """A page's block as the published page holds it, when the page was made with the same
+    `content` key and the published bytes are those it was found in; else None."""
+    if previous is None or kept is None or kept[0] != content or not previous.holds(output, kept[1]):
+        return None
+    found = previous.same(output)
+    try:
+        if isinstance(found, str):
+            with open(found, "rb") as page:  # noqa: PTH123  (a string: see Previous.same)
+                found = page.read()
+        if not isinstance(found, bytes) or digest(found) != kept[1]:
+            return None
+        _, _, start, length = kept
+        text = found.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text[start : start + length] if start + length <= len(text) else None
 
 
 # What every page reads of the settings besides what its templates read: the site's

@@ -11,7 +11,8 @@ import functools
 import gettext
 import re
 import shutil
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType
@@ -34,6 +35,7 @@ from generator.model import SITE_ROOT, Occurrence
 from generator.render.calendars import moved_note
 from generator.render.charts import format_value, line_chart, period_label
 from generator.render.clock import time_span
+from generator.render.contents import Frames, Place, render_framed
 from generator.render.fragments import SharedExtension, current_mark, slot
 from generator.render.labels import category_name, filter_name, kind_name
 from generator.render.links import Links
@@ -157,20 +159,63 @@ class Templates:
 
     def render(self, name: str, lang: str, page_path: str, **context: Any) -> str:
         """Render `name` for the page at `page_path` (relative to the site root)."""
-        try:
+        with _template_errors(name):
+            return self.env(lang).get_template(name).render(page_path=page_path, **context)
+
+    def render_page(
+        self, name: str, lang: str, page_path: str, block: str | None, **context: Any
+    ) -> tuple[str, Place | None]:
+        """`render`, for a page template whose block is apart from its frame
+        (render/contents.py): with `block`, that text stands for its block; without, the
+        block's place in the page, when it is found."""
+        with _template_errors(name):
             template = self.env(lang).get_template(name)
-            return template.render(page_path=page_path, **context)
-        except jinja2.TemplateSyntaxError as exc:
-            raise GeneratorError(
-                f"template error: {exc.message}",
-                path=Path(exc.filename) if exc.filename else Path(name),
-                line=exc.lineno,
-            ) from None
-        except jinja2.TemplateNotFound as exc:
-            raise GeneratorError(f"template not found: {exc.name}", path=Path(name)) from None
-        except jinja2.UndefinedError as exc:
-            path, line = _template_frame(exc)
-            raise GeneratorError(f"template error: {exc.message}", path=path, line=line) from None
+            return render_framed(template, {"page_path": page_path, **context}, block)
+
+    def source(self, name: str) -> str | None:
+        """A template's text, as the build found it when it started."""
+        data = self._files.get(name)
+        return data.decode("utf-8", "replace") if data is not None else None
+
+    def references(self, name: str) -> list[str] | None:
+        """The templates `name`'s text extends, includes or imports; None when it names
+        one by a variable (or there is no such template)."""
+        text = self.source(name)
+        return _references(text) if text is not None else None
+
+    @functools.cached_property
+    def frames(self) -> Frames:
+        """Which page templates' block is apart from their frame, this build."""
+        return Frames(self.source, self.references, self.env(self._any_language))
+
+    def attributes_read(self, names: Iterable[str], variable: str) -> frozenset[str] | None:
+        """What the texts of templates `names` themselves read of `variable` (see
+        view_attributes), without following what they name."""
+        found: set[str] = set()
+        for name in names:
+            own = self._own_view_attributes(name, variable)
+            if own is None:
+                return None
+            found |= own[0]
+        return frozenset(found)
+
+
+@contextmanager
+def _template_errors(name: str) -> Iterator[None]:
+    """A template's mistakes while it renders, as GeneratorErrors naming its file and line."""
+    try:
+        yield
+    except jinja2.TemplateSyntaxError as exc:
+        raise GeneratorError(
+            f"template error: {exc.message}",
+            path=Path(exc.filename) if exc.filename else Path(name),
+            line=exc.lineno,
+        ) from None
+    except jinja2.TemplateNotFound as exc:
+        raise GeneratorError(f"template not found: {exc.name}", path=Path(name)) from None
+    except jinja2.UndefinedError as exc:
+        path, line = _template_frame(exc)
+        raise GeneratorError(f"template error: {exc.message}", path=path, line=line) from None
 
 
 _REFERENCE = re.compile(r"\{%[-+]?\s*(?:extends|include|import|from)\s+(\S+)")
