@@ -530,7 +530,7 @@ def render_intranet(
     ) -> tuple[str, Questions, str, Made, Kept | bool]:
         """`asking`, for a page whose block is apart from its frame, with the block's text
         taken from the published page when it was made from the same `content` key."""
-        asked_then, _ = before.get(plan.path, ("", ""))
+        asked_then, answers_then = before.get(plan.path, ("", ""))
         block = None
         if asked_known and (
             not asked_then or same_links or (changes is not None and not changes.touches_any(asked_then))
@@ -551,7 +551,8 @@ def render_intranet(
         if not found:
             return key, "", "", kept, where
         asked = links.questions(found)
-        answers = links.answers(asked)
+        # a block taken answers as it did (that is when it is taken): so do the same questions
+        answers = answers_then if block is not None and asked == asked_then else links.answers(asked)
         return digest(key, answers), asked, answers, kept, where
 
     def asking(plan: PagePlan, key: str, output: str) -> tuple[str, Questions, str, Made]:
