@@ -6,12 +6,14 @@ so an unchanged site keeps the published one without running Pagefind.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import weakref
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from importlib.metadata import version
@@ -43,6 +45,7 @@ binary, width, *pairs = sys.argv[1:]
 todo = list(zip(pairs[::2], pairs[1::2]))
 running = []
 wide = False
+parent = os.getppid()
 def stop(code=1):
     for process, _, _ in running:
         process.kill()
@@ -50,6 +53,8 @@ def stop(code=1):
     sys.exit(code)
 signal.signal(signal.SIGTERM, lambda *_: stop())
 while todo or running:
+    if os.getppid() != parent:
+        stop()  # the build is gone (killed): what it asked for is no one's
     # a bundle's pages folder appears, renamed into place, once all its pages are written
     while todo and len(running) < (int(width) if wide else 1) and os.path.isdir(todo[0][0]):
         source, out = todo.pop(0)
@@ -196,6 +201,7 @@ class Indexing:
         ]
         if self._chain is None and making:
             self._chain = _run(making)
+            _MAKING.add(self)
 
     def files(self) -> list[OutputFile]:
         found: list[OutputFile] = []
@@ -210,6 +216,7 @@ class Indexing:
 
     def cancel(self) -> None:
         """Stop what still runs and remove the work folders (after files(), or on an error)."""
+        _MAKING.discard(self)
         if self._chain is not None and self._chain.poll() is None:
             self._chain.terminate()  # which stops the Pagefind it runs
             try:
@@ -383,6 +390,18 @@ def _kept(key: str, published: list[tuple[str, str]], previous: Previous | None)
             else OutputFile(path, kept, "search", None, key)
         )
     return found
+
+
+# The indexes whose Pagefind runs. One still running when the process ends (a preview
+# stopped with Ctrl-C while a thread of it waited for its index: a thread that never
+# returns) is stopped then; the helper also stops by itself when the build is killed.
+_MAKING: weakref.WeakSet[Indexing] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_making() -> None:
+    for indexing in list(_MAKING):
+        indexing.cancel()
 
 
 def _run(bundles: Sequence[tuple[Path, Path]]) -> subprocess.Popen[str]:

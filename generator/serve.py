@@ -505,6 +505,7 @@ class Preview:
 
     def stop(self) -> None:
         gc.unfreeze()
+        self.state.generation += 1  # a rebuild's rest still running stops, and says nothing
         self.stop_clock.set()
         self.observer.stop()  # type: ignore[attr-defined]
         self.server.shutdown()

@@ -615,3 +615,43 @@ def test_a_full_folder_while_the_index_pages_are_written_is_a_clear_error_and_le
     assert "free some space" in hint
     assert not list(indexer.SCRATCH.glob(f"intranet-search-{pid}-*"))
     assert not list(Path(tempfile.gettempdir()).glob(f"intranet-search-{pid}-*"))
+
+
+ORPHAN = """
+import os, signal, sys, time
+from pathlib import Path
+import pagefind_bin
+pagefind_bin.get_executable = lambda: Path(sys.argv[1])
+from generator import indexer
+from tests.test_search import _records
+indexing = indexer.start_index(_records(int(sys.argv[3])))
+for _ in range(1200):
+    if Path(sys.argv[2]).exists() and Path(sys.argv[2]).read_text().strip():
+        break
+    time.sleep(0.05)
+if sys.argv[4] == "exit":
+    sys.exit(0)  # as the command ends: its functions at exit run
+os.kill(os.getpid(), signal.SIGKILL)  # killed: nothing of it runs
+"""
+
+
+@pytest.mark.parametrize(
+    ("count", "end"),
+    [(3, "exit"), (2 * indexer.PER_SHARD + 1, "exit"), (2 * indexer.PER_SHARD + 1, "killed")],
+)
+def test_an_index_still_being_made_stops_when_its_process_ends(count: int, end: str, tmp_path: Path) -> None:
+    """A preview stopped with Ctrl-C while its index was being made (in a thread that never
+    returns), or a build killed: the Pagefind it started does not run on without it."""
+    from generator.cache import running
+
+    binary, pid_file = tmp_path / "pagefind", tmp_path / "pid"
+    binary.write_text(f"#!/bin/sh\necho $$ > {pid_file}\nexec sleep 60\n", encoding="utf-8")
+    binary.chmod(0o755)
+    script = [sys.executable, "-c", ORPHAN, str(binary), str(pid_file), str(count), end]
+    subprocess.run(script, cwd=Path(__file__).resolve().parent.parent, timeout=60, check=False)
+    pid = int(pid_file.read_text())
+    for _ in range(200):  # a helper left behind notices within a few milliseconds
+        if not running(pid):
+            break
+        time.sleep(0.05)
+    assert not running(pid)
