@@ -604,7 +604,9 @@ def render_intranet(
                 waiting.clear()
                 rest = plans[len(pages) :]
                 if contents is not None:  # pages in number: a frame's edit, maybe
-                    content_keys.update(_content_keys(config, views, plans, templates, today, fingerprints))
+                    content_keys.update(
+                        _shared_keys(config, views, plans, templates, today, fingerprints, blocks=True)
+                    )
                     kept_contents = contents.load()
                     contents.found = dict(kept_contents)
                 parts = map_chunks(made, rest, least=200, label="Rendering pages")
@@ -680,43 +682,31 @@ def _shared_keys(
     templates: Templates,
     today: date,
     fingerprints: Fingerprints,
+    *,
+    blocks: bool = False,
 ) -> dict[tuple[str, str], str]:
     """Per language and template, the digest of what a page reads besides its own context
     and its questions to the links: the settings it reads, its templates (the page's, and
-    those it extends, includes and imports), code, today, and the parts of the view it uses."""
-    shared = digest(code_digest(), today.isoformat())
+    those it extends, includes and imports), code, today, and the parts of the view it uses.
+    With `blocks`, of what its block reads, for the templates whose block is apart from
+    their frame (render/contents.py): the same, but for the frame and what only the frame
+    names; with a page's own key, what its block is made from."""
+    shared = digest(code_digest(), today.isoformat(), "a page's block" if blocks else "")
     keys = {}
     for template in sorted({plan.template for plan in plans}):
-        used = templates.view_attributes(template)
-        texts = templates.digest_of(template)
-        settings = fingerprints.of(_settings_read(config, templates.view_attributes(template, "config")))
-        for lang, view in views.items():
-            parts = view if used is None else {name: getattr(view, name, None) for name in sorted(used)}
-            keys[(lang, template)] = digest(shared, settings, texts, lang, template, fingerprints.of(parts))
-    return keys
-
-
-def _content_keys(
-    config: Config,
-    views: dict[str, LanguageView],
-    plans: list[PagePlan],
-    templates: Templates,
-    today: date,
-    fingerprints: Fingerprints,
-) -> dict[tuple[str, str], str]:
-    """`_shared_keys`, for the templates whose block is apart from their frame
-    (render/contents.py), of what the template's side reads: its own text and what it
-    includes and imports, the settings and the parts of the view that they read. With a
-    page's own key, what its block is made from."""
-    shared = digest(code_digest(), today.isoformat(), "a page's block")
-    keys = {}
-    for template in sorted({plan.template for plan in plans}):
-        side = templates.frames.side(template)
-        if side is None:
+        if not blocks:
+            used = templates.view_attributes(template)
+            texts = templates.digest_of(template)
+            read = templates.view_attributes(template, "config")
+        elif (side := templates.frames.side(template)) is not None:
+            used = templates.attributes_read(side, "site_view")
+            texts = digest(
+                "templates", *(part for name in side for part in (name, templates.source(name) or ""))
+            )
+            read = templates.attributes_read(side, "config")
+        else:
             continue
-        used = templates.attributes_read(side, "site_view")
-        texts = digest("templates", *(part for name in side for part in (name, templates.source(name) or "")))
-        settings = fingerprints.of(_settings_read(config, templates.attributes_read(side, "config")))
+        settings = fingerprints.of(_settings_read(config, read))
         for lang, view in views.items():
             parts = view if used is None else {name: getattr(view, name, None) for name in sorted(used)}
             keys[(lang, template)] = digest(shared, settings, texts, lang, template, fingerprints.of(parts))
