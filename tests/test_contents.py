@@ -4,6 +4,7 @@ build's, and a block that could depend on its frame is always rendered whole."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
@@ -13,7 +14,7 @@ from generator import cli
 from generator.render import contents, intranet
 from generator.render.contents import Frames, render_framed
 from generator.render.templates import Templates
-from tests.conftest import MakeProject, announcement, published_tree
+from tests.conftest import SITE_TOML, MakeProject, announcement, published_tree
 
 TODAY = "2026-11-23"
 BUILTIN = Path(cli.__file__).resolve().parent.parent / "templates"
@@ -112,6 +113,38 @@ def test_a_story_edited_with_the_frame_is_rendered_whole_and_the_rest_taken(
     assert "es/news/s1/index.html" in found["taken"]
     tree = same_as_clean(project, "both")
     assert b"s4/index.html" in before and b"s4/index.html" not in tree["site/es/news/s5/index.html"]
+
+
+def test_the_sites_name_changed_or_a_page_added_to_every_footer_takes_the_blocks(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What only the frame shows changes in site.toml (the site's title, the organisation's
+    name) or in content/ (a standing page, linked from every footer): every page is
+    rendered again around its block taken from its published page; the output is a clean
+    build's each time."""
+    project = make_project(stories(6))
+    build(project)
+    found = taken(monkeypatch)
+    settings = project / "content/site.toml"
+    renamed = SITE_TOML.replace('organisation = "Ejemplo S.A."', 'organisation = "Ejemplo S.L."')
+    renamed = renamed.replace('es = "Intranet"', 'es = "Portal"', 1)
+    assert renamed.count("Ejemplo S.L.") == 1 and renamed.count('es = "Portal"') == 1
+    steps: dict[str, Callable[[], object]] = {
+        "site.toml": lambda: settings.write_text(renamed, encoding="utf-8"),
+        "page": lambda: (project / "content/pages/guia.md").write_text(
+            "---\ntitle: Guía\n---\nCómo pedir vacaciones.\n", encoding="utf-8"
+        ),
+    }
+    for name, step in steps.items():
+        (project / "content/pages").mkdir(exist_ok=True)
+        found["taken"].clear()
+        found["whole"].clear()
+        step()
+        build(project)
+        assert "es/news/s3/index.html" in found["taken"] and "es/news/index.html" in found["taken"], name
+        tree = same_as_clean(project, name)
+    assert b"Ejemplo S.L." in tree["site/es/news/s3/index.html"]
+    assert b"Gu\xc3\xada" in tree["site/es/news/s3/index.html"]  # the new page, in the footer
 
 
 FRAME_DEPENDENT = {
