@@ -7,20 +7,20 @@ page shows in `main` is what it showed before: such a page is rendered with its 
 text taken from the page as published, and only the frame is rendered around it. Three
 quarters of a list page's rendering, and three fifths of a story's, are its block.
 
-That holds only where the block's text cannot depend on the frame, which `Frames`
-checks in the templates' text: the page template names the frame it extends by a plain
-name, neither it nor what it includes or imports calls `super()` or reads `self`, and the
-frame (with all it includes, imports and extends) declares no `main` block `scoped` and
-sets no name that the page template's side reads: a block reads the page's context, which
-holds the frame's top-level names too. Anything else renders the whole page, as before.
+That holds only where the block's text cannot depend on the frame, which `Frames` reads
+in the templates' tokens: the page template names the frame it extends by a plain name,
+neither it nor what it includes or imports calls `super()` or reads `self`, and the frame
+(with all it includes, imports and extends) declares no `main` block `scoped` and sets no
+name that the page template's side reads: a block reads the page's context, which holds
+the frame's top-level names too. Anything else renders the whole page, as before.
 
-What a block's text is made from is its page's key without the frame (`content_key`,
-worked out in render/intranet.py). `Contents` keeps, for each page rendered whole, that
-key, the digest of the page's bytes and where the block's text is in them; a block is
-taken from the published page only while both are the same. A block is found in the
-rendered page by two marks put around it; a page whose marks are not exactly around the
-block's text (a frame that repeats the block, or filters it) is kept as it is, with no
-place recorded.
+What a block's text is made from is its page's key without the frame (worked out in
+render/intranet.py). For each page a build renders when it renders them in number, that
+key, the digest of the page's bytes and where the block's text is in them are kept
+(`PageContents`); a block is taken from the published page only while the key and the
+bytes are the same. A block is found in the rendered page by two marks put around it; a
+page whose marks are not exactly around the block's text (a frame that repeats the
+block, or filters it) is rendered again without them, and no place is kept.
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ def frame_named(source: str) -> str | None:
 class Frames:
     """Which page templates' `main` block is apart from their frame (see the module's
     docstring), and the templates each one's side is made of; worked out once per build,
-    from the templates' tokens (Jinja's lexer: a thousandth of parsing them)."""
+    from the templates' tokens (Jinja's lexer: parsing the templates and finding the
+    names they read took some fifteen times as long)."""
 
     def __init__(
         self,
