@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -200,6 +201,7 @@ def test_an_output_folder_from_before_releases_is_taken_over(tmp_path: Path) -> 
 PUBLISHER = """
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from generator.model import OutputFile
 from generator.write import publish
@@ -316,6 +318,7 @@ def test_an_output_folder_of_the_earlier_layout_keeps_its_newsletter_weeks(tmp_p
 
 FULL_DISK = """
 import resource, signal, sys
+from collections.abc import Callable
 from pathlib import Path
 from generator.errors import GeneratorError
 from generator.model import OutputFile
@@ -518,3 +521,51 @@ def test_a_page_spooled_on_another_file_system_leaves_the_earlier_releases_as_th
     rollback(out)
     assert published_tree(out) == {"site/a.html": b"first", "site/i.html": b"i"}
     assert not list(out.rglob(".staging-*"))
+
+
+def test_a_file_put_into_the_release_brought_up_to_date_is_never_renamed_over_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each file of the release being brought up to date (no reader's) that is made anew
+    (a spooled page, bytes from memory, a copy) takes the place of the one there by
+    removing it first, then renaming the new one in: ext4 writes out at once a fresh file
+    renamed over another. Every file ends with its bytes, and the earlier releases keep
+    theirs."""
+    out = tmp_path / "output"
+    for _ in range(3):  # three releases that share the pages' files
+        publish([OutputFile(f"site/p{n}.html", b"page %d" % n, "x") for n in range(4)], out)
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    (spool / "p0").write_bytes(b"new 0")  # a page in a file of its own
+    pack, made, span = Spool(spool / "pack").keep(b"new 1")  # one in a pack
+    files = [
+        OutputFile("site/p0.html", b"", "x", spool / "p0", "key", digest(b"new 0")),
+        OutputFile("site/p1.html", b"", "x", pack, "key", made, span),
+        OutputFile("site/p2.html", b"new 2", "x"),  # from memory
+        OutputFile("site/p3.html", b"page 3", "x"),  # unchanged
+    ]
+    releases = str(out / ".releases")
+    over: list[str] = []
+    rename, replace = os.rename, os.replace
+
+    def noted(move: Callable[..., None]) -> Callable[..., None]:
+        def moved(source: str | Path, target: str | Path) -> None:
+            inside = str(target).startswith(releases) and not str(target).endswith(".json")
+            if inside and Path(target).is_file() and not Path(source).samefile(target):
+                over.append(str(target))
+            move(source, target)
+
+        return moved
+
+    monkeypatch.setattr(os, "rename", noted(rename))
+    monkeypatch.setattr(os, "replace", noted(replace))
+    publish(files, out)
+    assert over == []
+    assert published_tree(out) == {
+        "site/p0.html": b"new 0",
+        "site/p1.html": b"new 1",
+        "site/p2.html": b"new 2",
+        "site/p3.html": b"page 3",
+    }
+    rollback(out)
+    assert published_tree(out) == {f"site/p{n}.html": b"page %d" % n for n in range(4)}
