@@ -284,16 +284,17 @@ def running(pid: int) -> bool:
 
 class Spool:
     """Rendered pages kept on disk until they are published, so a build of many thousand
-    pages does not hold them all in memory. A page the publish will write over a file
-    in place (`packed`, by its output path) is appended to a file of its process's own
-    (the build's, each forked worker's), its pack: one file per process rather than per
-    page, since making a file for each of 28,000 pages of a template edit at 10,000
-    announcements, then freeing it once published, took most of the publish. Any other
-    page is a file of its own, which the publish moves into place. The folder is removed
-    after the publish, with the folders elsewhere that the spool was given (`adopt`)."""
+    pages does not hold them all in memory. When the publish brings a release up to date
+    (`packed`), each page is appended to a file of its process's own (the build's, each
+    forked worker's), its pack, and the publish writes its bytes where they go: one file
+    per process rather than per page, since making a file for each of 28,000 pages of a
+    template edit at 10,000 announcements, then freeing it once published, took most of
+    the publish. When the publish makes a new release, each page is a file of its own,
+    made by the worker that rendered it, which the publish moves into place. The folder
+    is removed after the publish, with the folders elsewhere that the spool was given
+    (`adopt`)."""
 
-    def __init__(self, folder: Path, packed: Callable[[str], bool] | None = None) -> None:
-        """`packed`: whether the page at an output path goes to the pack (by default, every one)."""
+    def __init__(self, folder: Path, packed: bool = True) -> None:
         self.folder = folder
         self._packed = packed
         self._adopted: list[Path] = []
@@ -313,11 +314,11 @@ class Spool:
         for folder in (self.folder, *self._adopted):
             shutil.rmtree(folder, ignore_errors=True)
 
-    def keep(self, data: bytes, known: str = "", path: str = "") -> tuple[str, str, tuple[int, int] | None]:
-        """Where `data`, the page at the output `path`, now is: its file, or its pack with
-        its start and length there; and its digest (`known`: already worked out). A file is
-        named by a string: a Path for each of 28,000 pages held 11 MB more until the publish."""
-        if self._packed is not None and not self._packed(path):
+    def keep(self, data: bytes, known: str = "") -> tuple[str, str, tuple[int, int] | None]:
+        """Where `data`, a page, now is: its file, or its pack with its start and length
+        there; and its digest (`known`: already worked out). A file is named by a string: a
+        Path for each of 28,000 pages held 11 MB more until the publish."""
+        if not self._packed:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._count += 1
             file = f"{self.folder}/{os.getpid()}-{self._count}"

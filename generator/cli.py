@@ -365,12 +365,12 @@ def _build(args: argparse.Namespace, project: Path) -> int:
         return 0
 
     from generator.build import content_cache  # here: an up-to-date output needs neither
-    from generator.write import still_published, written_over
+    from generator.write import brings_up_to_date, still_published
 
     cache = None if args.no_cache else content_cache(project)
     # what the record says is published, as far as the current release's manifest agrees
     previous = None if args.no_cache else Previous(still_published(out, recorded), out, checked=True)
-    spool = Spool(spool_folder(project), written_over(out))
+    spool = Spool(spool_folder(project), packed=brings_up_to_date(out))
     try:
         with reporting(Progress.for_terminal()):
             return _build_and_publish(

@@ -337,28 +337,14 @@ def _spare(releases: Path, current: Path | None) -> Path | None:
     return earlier[0] if len(earlier) >= KEEP - 1 else None
 
 
-def written_over(out_dir: Path) -> Callable[[str], bool]:
-    """Whether the next publish into `out_dir` will write a changed file's bytes over the
-    file the release it brings up to date holds at that path (a plain file with no other
-    link), as far as can be told before it. The spool keeps such a page in its pack, and
-    any other in a file of its own that the publish moves into place: a page that has
-    not changed since the releases began sharing its file needs a file made anyway, which
-    the build's workers make while they render. A wrong guess (another build published
-    in between) only costs time: the publish looks at each file again."""
+def brings_up_to_date(out_dir: Path) -> bool:
+    """Whether the next publish into `out_dir` brings a kept release up to date, writing
+    each changed page's bytes itself (see _put), rather than making a new release, into
+    which each page's own file is moved, as far as can be told before it. The spool keeps
+    the pages in its packs in the first case (see Spool). A wrong guess (another build
+    published in between) only costs time."""
     releases = out_dir / RELEASES
-    spare = _spare(releases, _current_release(out_dir)) if releases.is_dir() else None
-    if spare is None:  # a new release: every file is made, so every page has a file of its own
-        return lambda path: False
-    folder = os.path.join(spare, "")  # noqa: PTH118
-
-    def alone(path: str) -> bool:
-        try:
-            info = os.stat(folder + path, follow_symlinks=False)  # noqa: PTH116
-        except OSError:
-            return False
-        return stat.S_ISREG(info.st_mode) and info.st_nlink == 1
-
-    return alone
+    return releases.is_dir() and _spare(releases, _current_release(out_dir)) is not None
 
 
 def _make_new(
@@ -525,25 +511,24 @@ def _into_place(put: Callable[[], object], destination: Path | str) -> None:
 
 def _put(f: OutputFile, target: str, device: int, packs: PackReader) -> None:
     """A spooled file (a page in a pack or in a file, a file of the search index) at
-    `target`, in a release brought up to date, on the file system `device`. A file on
-    that file system is renamed over whatever the release held there. Bytes in a pack or
-    on another file system (the memory-backed one) are written over the release's own
-    file, when it is a plain one with no other link: no file is made, and none freed (on
-    a disk, making each page's file and then freeing the one it replaced took most of a
-    template edit's publish). A file with other links (the current release's, or a
-    backup's made with hard links) is never written into: a new one is made beside and
-    renamed over it."""
+    `target`, in a release brought up to date (not the current one: no reader sees it),
+    on the file system `device`. A file on that file system is moved in (see _moved_in).
+    Bytes in a pack or on another file system (the memory-backed one) are written over
+    the release's own file, when it is a plain one with no other link: no file is made,
+    and none freed (on a disk, making each page's file and then freeing the one it
+    replaced took most of a template edit's publish). A file with other links (the
+    current release's, or a backup's made with hard links) is never written into: it is
+    removed, and a new one made in its place."""
     assert f.copy_from is not None
     if f.span is None and _device(os.path.dirname(f.copy_from)) == device:  # noqa: PTH120
         _moved_in(str(f.copy_from), target)
         return
     data = packs.read(f.copy_from, f.span)
     if not _overwrite(target, data):
-        folder, name = os.path.split(target)
-        temporary = f"{folder}/{STAGING_PREFIX}{name}"
-        with open(temporary, "wb") as made:  # noqa: PTH123
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError):  # a folder: see _into_place
+            os.unlink(target)  # noqa: PTH108  (strings: see _publish)
+        with open(target, "wb") as made:  # noqa: PTH123
             made.write(data)
-        _moved_in(temporary, target)
 
 
 def _moved_in(source: str, target: str) -> None:

@@ -15,7 +15,7 @@ import pytest
 from generator.cache import Previous, Spool, digest
 from generator.errors import GeneratorError
 from generator.model import OutputFile
-from generator.write import publish, recover, rollback, still_published, written_over
+from generator.write import brings_up_to_date, publish, recover, rollback, still_published
 from tests.conftest import published_tree
 
 
@@ -459,27 +459,41 @@ def test_pages_of_one_pack_written_in_place_keep_exactly_their_bytes_shorter_or_
     spool.remove()
 
 
-def test_the_spool_keeps_in_its_pack_the_pages_the_publish_will_write_over_in_place(tmp_path: Path) -> None:
+def test_the_spool_keeps_its_pages_in_packs_when_the_publish_brings_a_release_up_to_date(
+    tmp_path: Path,
+) -> None:
     """Until three releases are kept, a publish makes a new one: every page is a file of
-    its own, moved into place. Then a page whose file in the oldest release is that
-    release's alone goes to the pack, to be written over it; one whose file the releases
-    share (unchanged since) is a file of its own. Both publish the same bytes."""
+    its own, moved into place. Then every page goes to the pack, and the publish writes
+    it where it goes: over the oldest release's own file in place, or, where the releases
+    share that file (unchanged since), into a new file in its place, leaving the others'
+    bytes as they were."""
     out = tmp_path / "output"
     for number in range(3):
-        assert not written_over(out)("site/a.html")  # a new release is made
-        publish([OutputFile("site/a.html", b"a %d" % number, "x"), OutputFile("site/b.html", b"b", "x")], out)
-    alone = written_over(out)
-    assert alone("site/a.html") and not alone("site/b.html") and not alone("site/gone.html")
-    spool = Spool(tmp_path / "spool", alone)
-    kept = {
-        path: spool.keep(data, "", path) for path, data in (("site/a.html", b"a 3"), ("site/b.html", b"b 3"))
-    }
-    assert kept["site/a.html"][2] is not None and kept["site/b.html"][2] is None  # in the pack; a file
+        assert not brings_up_to_date(out)  # a new release is made
+        spool = Spool(tmp_path / f"spool{number}", packed=brings_up_to_date(out))
+        file, made, span = spool.keep(b"a %d" % number)
+        assert span is None and Path(file).read_bytes() == b"a %d" % number  # a file of its own
+        publish(
+            [OutputFile("site/a.html", b"", "x", file, "key", made), OutputFile("site/b.html", b"b", "x")],
+            out,
+        )
+    assert brings_up_to_date(out)
+    oldest = sorted((out / ".releases").glob("release-*[0-9]"), key=lambda r: r.stat().st_mtime_ns)[0]
+    own, shared = (oldest / "site/a.html").stat(), (oldest / "site/b.html").stat()
+    assert own.st_nlink == 1 and shared.st_nlink == 3
+    spool = Spool(tmp_path / "spool", packed=brings_up_to_date(out))
+    kept = {path: spool.keep(data) for path, data in (("site/a.html", b"a 3"), ("site/b.html", b"b 3"))}
+    assert all(span is not None for _, _, span in kept.values())  # both in the pack
     publish(
         [OutputFile(path, b"", "x", file, "key", made, span) for path, (file, made, span) in kept.items()],
         out,
     )
     assert published_tree(out) == {"site/a.html": b"a 3", "site/b.html": b"b 3"}
+    assert (out / "site").resolve() == oldest / "site"
+    assert (oldest / "site/a.html").stat().st_ino == own.st_ino  # written over in place
+    assert (oldest / "site/b.html").stat().st_ino != shared.st_ino  # a new file
+    rollback(out)
+    assert published_tree(out) == {"site/a.html": b"a 2", "site/b.html": b"b"}
     spool.remove()
     assert not (tmp_path / "spool").exists()
 

@@ -547,7 +547,7 @@ def render_intranet(
             kept: Made = html
         else:
             same = previous.same(output) if previous is not None and previous.holds(output, made) else None
-            kept = same if isinstance(same, str) else spool.keep(html, made, output)
+            kept = same if isinstance(same, str) else spool.keep(html, made)
         if not found:
             return key, "", "", kept, where
         asked = links.questions(found)
@@ -574,7 +574,7 @@ def render_intranet(
             return html
         made = digest(html)
         same = previous.same(output) if previous is not None and previous.holds(output, made) else None
-        return same if isinstance(same, str) else spool.keep(html, made, output)
+        return same if isinstance(same, str) else spool.keep(html, made)
 
     def page(plan: PagePlan, key: str, asked: Questions, answers: str, kept: Made) -> OutputFile:
         if asked:
