@@ -301,6 +301,7 @@ class Spool:
         self._pack: tuple[int, int, str] | None = None  # this process's: (its id, descriptor, path)
         self._end = 0  # the length of this process's pack
         self._count = 0  # the files of its own this process made
+        self._made = False  # whether the folder was made (by this process or before its fork)
 
     def adopt(self, folder: Path) -> None:
         """A folder elsewhere (in memory) whose files wait for the publish too."""
@@ -311,6 +312,7 @@ class Spool:
         if self._pack is not None and self._pack[0] == os.getpid():
             os.close(self._pack[1])
         self._pack = None
+        self._made = False
         for folder in (self.folder, *self._adopted):
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -319,7 +321,9 @@ class Spool:
         there; and its digest (`known`: already worked out). A file is named by a string: a
         Path for each of 28,000 pages held 11 MB more until the publish."""
         if not self._packed:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            if not self._made:  # once, not for each of a cold build's 28,000 pages
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self._made = True
             self._count += 1
             file = f"{self.folder}/{os.getpid()}-{self._count}"
             with open(file, "wb") as out:  # noqa: PTH123

@@ -496,6 +496,10 @@ def test_the_spool_keeps_its_pages_in_packs_when_the_publish_brings_a_release_up
     assert published_tree(out) == {"site/a.html": b"a 2", "site/b.html": b"b"}
     spool.remove()
     assert not (tmp_path / "spool").exists()
+    files = Spool(tmp_path / "files", packed=False)
+    files.keep(b"one")
+    files.remove()  # and used again: its folder is made again
+    assert Path(files.keep(b"two")[0]).read_bytes() == b"two"
 
 
 def test_a_manifest_is_read_once_while_its_file_stays_the_same(tmp_path: Path) -> None:
