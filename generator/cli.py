@@ -14,7 +14,8 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from datetime import time as dt_time
 from pathlib import Path
@@ -372,12 +373,28 @@ def _build(args: argparse.Namespace, project: Path) -> int:
     previous = None if args.no_cache else Previous(still_published(out, recorded), out, checked=True)
     spool = Spool(spool_folder(project), packed=brings_up_to_date(out))
     try:
-        with reporting(Progress.for_terminal()):
+        with _uncollected(), reporting(Progress.for_terminal()):
             return _build_and_publish(
                 args, project, config, out, today, inputs, record, previous, cache, spool, started
             )
     finally:
         spool.remove()
+
+
+@contextmanager
+def _uncollected() -> Iterator[None]:
+    """The collector off while a build runs in this process (its workers collect their
+    own: parallel.py). What a build makes lives until it ends, and it leaves few cycles
+    (one edit at 10,000 announcements: 17,000 objects more at the end); each pass only
+    walks what is alive. One edit at 10,000: 2.76-2.79 s so, 3.05-3.15 s with the passes
+    `main` paces. A process that builds again (the tests) collects again afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _build_and_publish(

@@ -95,7 +95,9 @@ def map_chunks(
     # collection would otherwise write to every one of them, copying the memory it shares.
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        # A worker collects its own garbage even when the parent does not (a build's main
+        # process: cli.py): each renders thousands of pages, whose leftovers would pile up.
+        with multiprocessing.get_context("fork").Pool(workers, initializer=gc.enable) as pool:
             done = 0
             for index, result in enumerate(pool.imap(_run, range(len(chunks)))):
                 done += len(chunks[index])

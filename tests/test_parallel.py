@@ -191,6 +191,58 @@ def test_a_step_the_cache_makes_quick_shows_no_progress_in_a_long_command(
     assert capsys.readouterr().err.splitlines() == ["Publishing: 50 of 100", "Publishing: 100 of 100"]
 
 
+def test_workers_collect_their_garbage_when_the_parent_does_not() -> None:
+    """A build's main process does not collect (what it makes lives until it ends); its
+    workers, which render thousands of pages each, do."""
+    script = (
+        "import gc, os\n"
+        "from generator.parallel import map_chunks\n"
+        "gc.disable()\n"
+        "seen = {(pid, on) for chunk in map_chunks(lambda part: [(os.getpid(), gc.isenabled())],"
+        " range(400), least=1) for pid, on in chunk}\n"
+        "print(len({pid for pid, _ in seen}), os.getpid() in {pid for pid, _ in seen},"
+        " all(on for _, on in seen), gc.isenabled())\n"
+    )
+    env = {**os.environ, "INTRANET_JOBS": "2"}
+    found = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert found.returncode == 0, found.stderr
+    # in workers only, each collecting; the parent's collector stays as it was set
+    assert found.stdout.split()[1:] == ["False", "True", "False"]
+    assert 1 <= int(found.stdout.split()[0]) <= 2
+
+
+def test_a_build_from_the_command_line_does_not_collect_and_gives_the_collector_back(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`intranet build` runs with the collector off (cli.py); a process that calls it, as
+    the tests do, has it on again after, whether the build published or was refused."""
+    from generator.cli import main
+
+    project = make_project(
+        {"content/announcements/hola.md": announcement("Hola", "2026-11-20") + "\nTexto.\n"}
+    )
+    collecting: list[bool] = []
+    compose = generator.rules.views.compose_views
+
+    def composing(*args: Any, **kwargs: Any) -> Any:
+        collecting.append(gc.isenabled())
+        return compose(*args, **kwargs)
+
+    monkeypatch.setattr("generator.build.compose_views", composing)
+    assert gc.isenabled()
+    assert main(["build", "--project", str(project), "--today", "2026-11-23"]) == 0
+    assert collecting == [False] and gc.isenabled()
+    (project / "templates" / "site").mkdir(parents=True)
+    (project / "templates" / "site" / "home.html").write_text("{{ no_such_name }}", encoding="utf-8")
+    (project / "content" / "announcements" / "hola.md").write_text(
+        announcement("Hola", "2026-11-20") + "\nOtro texto.\n", encoding="utf-8"
+    )
+    assert main(["build", "--project", str(project), "--today", "2026-11-23"]) == 1
+    assert collecting == [False, False] and gc.isenabled()
+
+
 @pytest.mark.parametrize("broken", [False, True], ids=["built", "refused"])
 def test_a_build_keeps_its_site_from_the_collector_only_while_it_runs(
     make_project: MakeProject, monkeypatch: pytest.MonkeyPatch, broken: bool
