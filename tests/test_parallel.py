@@ -10,9 +10,10 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import given
@@ -22,6 +23,8 @@ import generator.build
 import generator.rules.views
 from generator.errors import GeneratorError
 from tests.conftest import MakeProject, announcement, published_tree
+
+T = TypeVar("T")
 
 REPO = Path(__file__).resolve().parent.parent
 BUILD = [sys.executable, "-m", "generator", "build", "--today", "2026-11-23"]
@@ -191,6 +194,19 @@ def test_a_step_the_cache_makes_quick_shows_no_progress_in_a_long_command(
     assert capsys.readouterr().err.splitlines() == ["Publishing: 50 of 100", "Publishing: 100 of 100"]
 
 
+def _while_composing(monkeypatch: pytest.MonkeyPatch, note: Callable[[], T]) -> list[T]:
+    """What `note()` says each time a build composes its views (midway through it)."""
+    noted: list[T] = []
+    compose = generator.rules.views.compose_views
+
+    def composing(*args: Any, **kwargs: Any) -> Any:
+        noted.append(note())
+        return compose(*args, **kwargs)
+
+    monkeypatch.setattr("generator.build.compose_views", composing)
+    return noted
+
+
 def test_workers_collect_their_garbage_when_the_parent_does_not() -> None:
     """A build's main process does not collect (what it makes lives until it ends); its
     workers, which render thousands of pages each, do."""
@@ -223,14 +239,7 @@ def test_a_build_from_the_command_line_does_not_collect_and_gives_the_collector_
     project = make_project(
         {"content/announcements/hola.md": announcement("Hola", "2026-11-20") + "\nTexto.\n"}
     )
-    collecting: list[bool] = []
-    compose = generator.rules.views.compose_views
-
-    def composing(*args: Any, **kwargs: Any) -> Any:
-        collecting.append(gc.isenabled())
-        return compose(*args, **kwargs)
-
-    monkeypatch.setattr("generator.build.compose_views", composing)
+    collecting = _while_composing(monkeypatch, gc.isenabled)
     assert gc.isenabled()
     assert main(["build", "--project", str(project), "--today", "2026-11-23"]) == 0
     assert collecting == [False] and gc.isenabled()
@@ -256,14 +265,7 @@ def test_a_build_keeps_its_site_from_the_collector_only_while_it_runs(
     if broken:
         files["templates/site/home.html"] = "{{ no_such_name }}"
     project = make_project(files)
-    frozen: list[int] = []
-    compose = generator.rules.views.compose_views
-
-    def composing(*args: Any, **kwargs: Any) -> Any:
-        frozen.append(gc.get_freeze_count())
-        return compose(*args, **kwargs)
-
-    monkeypatch.setattr("generator.build.compose_views", composing)
+    frozen = _while_composing(monkeypatch, gc.get_freeze_count)
     before = gc.get_freeze_count()
     if broken:
         with pytest.raises(GeneratorError, match="no_such_name"):
