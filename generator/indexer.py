@@ -405,8 +405,9 @@ def _stop_making() -> None:
 
 
 def _run(bundles: Sequence[tuple[Path, Path]]) -> subprocess.Popen[str]:
-    """Pagefind over each (pages, index folder), in a helper process (see _CHAIN; one
-    bundle, the usual edit: Pagefind itself, without the helper's start)."""
+    """Pagefind over each (pages, index folder), in a helper process (see _CHAIN). One
+    bundle, the usual edit, runs as Pagefind itself, without the helper's start, where
+    it can be made to end with this process (`_ending_with_this_process`)."""
     try:
         import pagefind_bin  # type: ignore[import-untyped]
 
@@ -417,17 +418,34 @@ def _run(bundles: Sequence[tuple[Path, Path]]) -> subprocess.Popen[str]:
             hint="install intranet with its dependencies (pagefind[bin])",
         ) from None
     pairs = [str(part) for pair in bundles for part in pair]
-    if len(bundles) == 1:
-        command = [binary, "--site", pairs[0], "--output-path", pairs[1], "--silent"]
-    else:  # its input is closed when the build waits: the cores are then Pagefind's
-        command = [sys.executable, "-c", _CHAIN, binary, str(min(cores(), AT_ONCE)), *pairs]
+    ending = _ending_with_this_process() if len(bundles) == 1 else None
+    if ending is not None:
+        return subprocess.Popen(
+            [*ending, binary, "--site", pairs[0], "--output-path", pairs[1], "--silent"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    # its input is closed when the build waits: the cores are then Pagefind's
+    command = [sys.executable, "-c", _CHAIN, binary, str(min(cores(), AT_ONCE)), *pairs]
     return subprocess.Popen(
-        command,
-        stdin=subprocess.PIPE if len(bundles) > 1 else subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
+
+
+def _ending_with_this_process() -> list[str] | None:
+    """What to start a program with so that it is killed when this process ends, however
+    it ends: util-linux's `setpriv` asks Linux for the parent-death signal and starts it
+    (the signal is kept across exec). None where there is none: the helper then runs
+    Pagefind, and stops it when it finds the build gone. A build killed while Pagefind
+    ran left it running without its pages (the next build removes them), where it could
+    hang for good. (Asking for the signal from Python between fork and exec would copy
+    the build's memory map at each start: 8-45 ms against well under 1 ms.)"""
+    if sys.platform != "linux":
+        return None
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "KILL", "--"] if setpriv is not None else None
 
 
 def _wait(process: subprocess.Popen[str]) -> None:

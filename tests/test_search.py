@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -624,6 +625,8 @@ import pagefind_bin
 pagefind_bin.get_executable = lambda: Path(sys.argv[1])
 from generator import indexer
 from tests.test_search import _records
+if sys.argv[5] == "bare":
+    os.environ["PATH"] = ""  # no setpriv: the helper runs even one bundle
 indexing = indexer.start_index(_records(int(sys.argv[3])))
 for _ in range(1200):
     if Path(sys.argv[2]).exists() and Path(sys.argv[2]).read_text().strip():
@@ -636,18 +639,28 @@ os.kill(os.getpid(), signal.SIGKILL)  # killed: nothing of it runs
 
 
 @pytest.mark.parametrize(
-    ("count", "end"),
-    [(3, "exit"), (2 * indexer.PER_SHARD + 1, "exit"), (2 * indexer.PER_SHARD + 1, "killed")],
+    ("count", "end", "path"),
+    [
+        (3, "exit", "usual"),
+        (3, "killed", "usual"),
+        (3, "killed", "bare"),
+        (2 * indexer.PER_SHARD + 1, "exit", "usual"),
+        (2 * indexer.PER_SHARD + 1, "killed", "usual"),
+    ],
 )
-def test_an_index_still_being_made_stops_when_its_process_ends(count: int, end: str, tmp_path: Path) -> None:
+def test_an_index_still_being_made_stops_when_its_process_ends(
+    count: int, end: str, path: str, tmp_path: Path
+) -> None:
     """A preview stopped with Ctrl-C while its index was being made (in a thread that never
-    returns), or a build killed: the Pagefind it started does not run on without it."""
+    returns), or a build killed: the Pagefind it started does not run on without it, one
+    bundle or several, and without `setpriv` on the PATH ("bare") too."""
     from generator.cache import running
 
     binary, pid_file = tmp_path / "pagefind", tmp_path / "pid"
-    binary.write_text(f"#!/bin/sh\necho $$ > {pid_file}\nexec sleep 60\n", encoding="utf-8")
+    sleep = shutil.which("sleep")
+    binary.write_text(f"#!/bin/sh\necho $$ > {pid_file}\nexec {sleep} 60\n", encoding="utf-8")
     binary.chmod(0o755)
-    script = [sys.executable, "-c", ORPHAN, str(binary), str(pid_file), str(count), end]
+    script = [sys.executable, "-c", ORPHAN, str(binary), str(pid_file), str(count), end, path]
     subprocess.run(script, cwd=Path(__file__).resolve().parent.parent, timeout=60, check=False)
     pid = int(pid_file.read_text())
     for _ in range(200):  # a helper left behind notices within a few milliseconds
