@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Request, Response, expect
 
 from tests.browser.conftest import ARTIFACTS
 from tests.conftest import MakeProject
@@ -196,6 +196,18 @@ def test_the_newsletter_email_fits_desktop_and_phone_widths(
 
 def test_a_reader_searches_finds_the_announcement_filters_and_opens_it(browser: Browser, served: str) -> None:
     page = browser.new_page()
+    # what the page could not load, told with a failure (a filter missing once, under load)
+    unloaded: list[str] = []
+
+    def answered(response: Response) -> None:
+        if not response.ok:
+            unloaded.append(f"{response.url}: {response.status}")
+
+    def failed(request: Request) -> None:
+        unloaded.append(f"{request.url}: {request.failure}")
+
+    page.on("response", answered)
+    page.on("requestfailed", failed)
     page.goto(served + "es/search/")
     page.locator(".pagefind-ui__search-input").fill("aguinaldo")
     first = page.locator(".pagefind-ui__result-link").first
@@ -203,7 +215,10 @@ def test_a_reader_searches_finds_the_announcement_filters_and_opens_it(browser: 
     # the first link is waited for until it is the first result's
     expect(first).to_have_text("Aguinaldo 2026: se paga el viernes 18 de diciembre", timeout=15_000)
     # the filters come after the first results (Pagefind loads them apart): waited for
-    expect(page.locator(".pagefind-ui__filter-panel")).to_contain_text("Categoría", timeout=15_000)
+    try:
+        expect(page.locator(".pagefind-ui__filter-panel")).to_contain_text("Categoría", timeout=15_000)
+    except AssertionError as missing:
+        raise AssertionError(f"{missing}\nnot loaded: {unloaded or 'none'}") from None
     first.click()
     page.wait_for_url("**/intranet/site/es/news/aguinaldo-2026/")
     assert page.locator("h1").first.inner_text().startswith("Aguinaldo 2026")
