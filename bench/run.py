@@ -40,7 +40,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.corpus import items, write_hugo, write_intranet, write_pelican  # noqa: E402
+from bench.corpus import empty_trash, items, set_aside, write_hugo, write_intranet, write_pelican  # noqa: E402
 from generator.build import build, compose_messages, load_sources  # noqa: E402
 from generator.config import load_config  # noqa: E402
 from generator.rules.weeks import IsoWeek  # noqa: E402
@@ -96,8 +96,8 @@ def others() -> dict[str, list[str]]:
 def intranet_run(project: Path, scenario: str, run: int) -> Run:
     """Prepare the project for the scenario, then build it from the command line."""
     if scenario == "cold":
-        shutil.rmtree(project / "output", ignore_errors=True)
-        shutil.rmtree(project / ".intranet", ignore_errors=True)
+        set_aside(project / "output")  # moved away, not deleted: see bench/corpus.py TRASH
+        set_aside(project / ".intranet")
         for added in (project / "content" / "announcements").glob(f"{ADDED}*.md"):
             added.unlink()  # every run builds the same corpus cold
     elif scenario == "one announcement edited":
@@ -219,7 +219,7 @@ def bench_corpus(size: int, runs: int, tools: dict[str, list[str]]) -> dict[str,
     results: dict[str, list[Run]] = {}
     for run in range(runs):
         for name, command in tools.items():
-            shutil.rmtree(folder / name / "out", ignore_errors=True)
+            set_aside(folder / name / "out")
             results.setdefault(name, []).append(timed(command, folder / name))
         shutil.rmtree(folder / "intranet" / "templates", ignore_errors=True)
         for scenario in SCENARIOS:
@@ -383,25 +383,27 @@ def main() -> None:
     parser.add_argument("--no-send", action="store_true", help="skip the sending benchmark")
     args = parser.parse_args()
     tools = others()
+    empty_trash()  # an interrupted run's: the first builds may pay for deleting it
     # The package's bytecode, as an installed package has it (pip compiles it at install),
     # even where PYTHONDONTWRITEBYTECODE keeps Python from writing it: else every build
     # measured would compile the package's modules first.
     compileall.compile_dir(REPO / "generator", quiet=1)
-    figures = {}
-    for size in (int(n) for n in args.sizes.split(",")):
-        figures[size] = bench_corpus(size, args.runs, tools)
-    smallest = min(figures)
-    alone = markdown_alone(smallest)
-    pelican_cold = median(figures[smallest]["pelican"])[0]
-    build_seconds, files = bench_build()
-    rows = []
-    if not args.no_send:
-        server, port = sink_server()
-        try:
-            rows = [bench_send(size, port) for size in SIZES]
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    try:  # every build is timed before what they left is deleted
+        figures = {size: bench_corpus(size, args.runs, tools) for size in map(int, args.sizes.split(","))}
+        smallest = min(figures)
+        alone = markdown_alone(smallest)
+        pelican_cold = median(figures[smallest]["pelican"])[0]
+        build_seconds, files = bench_build()
+        rows = []
+        if not args.no_send:
+            server, port = sink_server()
+            try:
+                rows = [bench_send(size, port) for size in SIZES]
+            finally:
+                server.terminate()
+                server.wait(timeout=10)
+    finally:
+        empty_trash()
     lines = [
         "# Benchmarks",
         "",
