@@ -168,9 +168,14 @@ def set_aside(path: Path) -> None:
         path.rename(TRASH / f"{len(list(TRASH.iterdir()))}-{path.name}")
 
 
-def empty_trash() -> None:
-    """Delete what the bench set aside: once nothing more is timed."""
+RECENT = 360  # seconds an ext4 without a journal counts an inode as freed recently (60; 360 unwritten)
+
+
+def empty_trash() -> bool:
+    """Delete what the bench set aside: once nothing more is timed. Whether there was any."""
+    there = TRASH.exists()
     shutil.rmtree(TRASH, ignore_errors=True)
+    return there
 
 
 def write_intranet(dest: Path, corpus: list[Item]) -> None:

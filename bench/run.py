@@ -40,7 +40,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.corpus import empty_trash, items, set_aside, write_hugo, write_intranet, write_pelican  # noqa: E402
+from bench.corpus import RECENT, empty_trash, items, set_aside, write_hugo, write_intranet, write_pelican  # noqa: E402
 from generator.build import build, compose_messages, load_sources  # noqa: E402
 from generator.config import load_config  # noqa: E402
 from generator.rules.weeks import IsoWeek  # noqa: E402
@@ -383,7 +383,9 @@ def main() -> None:
     parser.add_argument("--no-send", action="store_true", help="skip the sending benchmark")
     args = parser.parse_args()
     tools = others()
-    empty_trash()  # an interrupted run's: the first builds may pay for deleting it
+    if empty_trash():  # an interrupted run's: no build is timed while the kernel counts it as fresh
+        print(f"Deleted what an earlier run set aside; waiting {RECENT} s before the first build")
+        time.sleep(RECENT)
     # The package's bytecode, as an installed package has it (pip compiles it at install),
     # even where PYTHONDONTWRITEBYTECODE keeps Python from writing it: else every build
     # measured would compile the package's modules first.
