@@ -5,7 +5,8 @@ set, so they share the parent's loaded values (settings, templates, views) witho
 sending them; only the chunks' results travel back (pickled). The work runs in this
 process instead when it does not pay (one core, few items), where fork is not
 available, or where another thread runs (a fork copies its locks, held or not: the
-live preview's watcher and server threads).
+live preview's watcher and server threads). Wherever it runs, the work collects its
+garbage, even in a process that does not (a build's own).
 """
 
 from __future__ import annotations
@@ -77,13 +78,16 @@ def map_chunks(
     workers = min(cores(), len(items) // least) if can_fork() and threading.active_count() == 1 else 1
     if workers <= 1:
         if report is None or len(items) < STEPS * 4:
-            yield task(items)
+            with _collecting():
+                whole = task(items)
+            yield whole
             return
         size = -(-len(items) // STEPS)
         chunks = [items[start : start + size] for start in range(0, len(items), size)]
         done = 0
         for chunk in chunks:
-            result = task(chunk)
+            with _collecting():
+                result = task(chunk)
             done += len(chunk)
             report(label, done, len(items))
             yield result
@@ -107,6 +111,21 @@ def map_chunks(
     finally:
         gc.unfreeze()
         _TASK, _CHUNKS = None, ()
+
+
+@contextmanager
+def _collecting() -> Iterator[None]:
+    """The collector on while a chunk's work runs in this process, as it is in a worker
+    (`initializer=gc.enable`), whether or not the caller's process collects (a build's
+    does not: cli.py). Rendering pages leaves cycles: a template edit at 1,000
+    announcements in one process peaked at 107 MB without collecting, 84 MB with."""
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not was:
+            gc.disable()
 
 
 def guided(items: Sequence[T], workers: int) -> list[Sequence[T]]:

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 import generator.build
 import generator.rules.views
 from generator.errors import GeneratorError
+from generator.parallel import map_chunks, reporting
 from tests.conftest import MakeProject, announcement, published_tree
 
 T = TypeVar("T")
@@ -294,3 +295,29 @@ def test_chunks_cover_the_items_in_order_and_shrink_towards_the_end(count: int, 
     assert not sizes or sizes[-1] <= LEAST_CHUNK
     # and not so many that sending them costs
     assert len(chunks) <= workers * CHUNKS_PER_WORKER + workers * SHARE * (math.log(max(count, 1)) + 2)
+
+
+@pytest.mark.parametrize("label", ["", "Rendering pages"], ids=["whole", "in steps"])
+def test_work_done_in_this_process_collects_its_garbage_when_the_process_does_not(
+    monkeypatch: pytest.MonkeyPatch, label: str
+) -> None:
+    """With one core the work runs in the calling process, whose collector a build turns
+    off (cli.py): each chunk's work still collects, as a worker's does, and the caller's
+    collector is as it was between chunks and after."""
+    monkeypatch.setenv("INTRANET_JOBS", "1")
+    seen: list[tuple[int, bool]] = []
+    between: list[bool] = []
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        with reporting(lambda what, done, total: None):
+            for result in map_chunks(lambda part: [(os.getpid(), gc.isenabled())], range(400), label=label):
+                seen += result
+                between.append(gc.isenabled())
+        after = gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
+    assert {pid for pid, _ in seen} == {os.getpid()}
+    assert all(on for _, on in seen) and len(between) == (20 if label else 1)
+    assert not any(between) and not after
