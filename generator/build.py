@@ -57,7 +57,7 @@ from generator.render.intranet import (
 )
 from generator.render.links import LinkQuestions
 from generator.render.newsletter import render_newsletters
-from generator.render.search import record_count, record_paths, search_records
+from generator.render.search import record_counts, record_paths, search_records
 from generator.render.templates import Templates
 from generator.rules.agenda import Agenda, calendar_window, full_agenda
 from generator.rules.issue import Issues
@@ -454,7 +454,7 @@ def preview_site(sources: Sources, *, previous: Previous | None = None) -> OnDem
     views = compose_views(
         config, site, today, drafts=True, agenda=sources.agenda, issues=sources.issues, memo=memo
     )
-    bundles = bundle_names(record_count(views), record_paths(views))
+    bundles = bundle_names(record_counts(views), record_paths(views))
     plans = plan_site(config, views, bundles, default_boards(today), memo)
     media = published_media(config, site, None, memo)
     pictures, sized = picture_sizes(media, cache=sources.cache, previous=previous)

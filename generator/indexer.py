@@ -14,7 +14,8 @@ import subprocess
 import sys
 import tempfile
 import weakref
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
@@ -24,12 +25,12 @@ from generator.errors import GeneratorError
 from generator.model import OutputFile
 from generator.parallel import cores
 from generator.render.search import SearchRecord
-from generator.urls import SEARCH_FOLDER, SITE, search_bundle
+from generator.urls import SEARCH_FOLDER, SITE, search_bundle, search_bundle_name
 
 FOLDER = SEARCH_FOLDER
 TIMEOUT = 600  # seconds: 10,000 announcements take a few
-PER_SHARD = 400  # records in one bundle, about (an edit indexes one bundle again)
-MAX_SHARDS = 32
+PER_SHARD = 150  # records of one language in a bundle, about (an edit indexes one bundle again)
+MAX_SHARDS = 32  # bundles of one language at most: a reader's search loads each
 AT_ONCE = 4  # bundles made at a time at most, whatever the cores: each Pagefind takes its memory
 # Pagefind makes the bundles (each takes 250 MB for 800 pages) in a helper process
 # started before the pages render: one at a time while they render, then, once the
@@ -82,39 +83,67 @@ while todo or running:
 # has a memory-backed folder (making hundreds of folders on a disk costs a second)
 SCRATCH = Path("/dev/shm")
 READY = "ready"  # in a bundle's scratch folder: its pages, once they are all written
+# Pagefind's search interfaces, in every bundle it makes. A language's search page loads
+# them from its first bundle; merging the others reads their index alone (its entry,
+# metadata, WebAssembly, index, fragments and filters), so theirs are not published: at
+# 10,000 announcements, 93 bundles of 96 would hold 420 KB of them each.
+INTERFACE = frozenset(
+    {
+        "pagefind-ui.js",
+        "pagefind-ui.css",
+        "pagefind-component-ui.js",
+        "pagefind-component-ui.css",
+        "pagefind-modular-ui.js",
+        "pagefind-modular-ui.css",
+        "pagefind-highlight.js",
+    }
+)
 
 
 def shards(records: Sequence[SearchRecord]) -> dict[str, list[SearchRecord]]:
-    """The records in bundles of about PER_SHARD, each record always in the same one
-    while their number stays: an edit indexes its bundle again, not the whole site. An
-    item's versions in every language share a bundle, so each bundle searches each
-    language. The search page merges them (Pagefind's `mergeIndex`)."""
-    count = _bundles(len(records))
+    """The records in bundles of one language each, of about PER_SHARD records, each
+    record always in the same one while its language's number of records stays: an edit
+    indexes its story's bundle in its language again, not the whole site, nor the
+    story's other languages. A language's search page merges that language's bundles
+    (Pagefind's `mergeIndex`), so a reader's search loads no other language's."""
+    counts = Counter(_language(record.path) for record in records)
     found: dict[str, list[SearchRecord]] = {}
     for record in records:
-        found.setdefault(_bundle_of(record.path, count), []).append(record)
-    return dict(sorted(found.items()))
+        found.setdefault(_bundle_of(record.path, counts), []).append(record)
+    return {name: found[name] for name in sorted(found, key=_order)}
 
 
-def bundle_names(total: int, paths: Iterable[str]) -> tuple[str, ...]:
-    """The names of the bundles `shards` makes of the `total` records at `paths`, without
-    the records (the preview names them on the search page before it indexes). The paths
-    are read until every bundle has one: a large site fills them all at once."""
-    count = _bundles(total)
+def bundle_names(counts: Mapping[str, int], paths: Iterable[str]) -> tuple[str, ...]:
+    """The names of the bundles `shards` makes of records at `paths`, `counts` of them in
+    each language (the first part of their paths), without the records (the preview
+    names them on the search pages before it indexes). The paths are read until every
+    bundle has one: a large site fills them all at once."""
+    bundles = sum(_bundles(count) for count in counts.values() if count)
     found: set[str] = set()
     for path in paths:
-        found.add(_bundle_of(path, count))
-        if len(found) == count:
+        found.add(_bundle_of(path, counts))
+        if len(found) == bundles:
             break
-    return tuple(sorted(found))
+    return tuple(sorted(found, key=_order))
 
 
 def _bundles(records: int) -> int:
     return max(1, min(MAX_SHARDS, -(-records // PER_SHARD)))
 
 
-def _bundle_of(path: str, count: int) -> str:
-    return str(_number(path.split("/", 1)[1]) % count)  # the same bundle for every language of an item
+def _language(path: str) -> str:
+    return path.split("/", 1)[0]
+
+
+def _bundle_of(path: str, counts: Mapping[str, int]) -> str:
+    """`path`'s bundle: a number in its language (the same for every language of an item)."""
+    lang, page = path.split("/", 1)
+    return search_bundle_name(lang, _number(page) % _bundles(counts[lang]))
+
+
+def _order(name: str) -> tuple[str, int]:
+    lang, number = name.rsplit("-", 1)
+    return lang, int(number)
 
 
 @lru_cache(maxsize=1 << 17)  # a large site's pages, kept from one preview rebuild to the next
@@ -140,9 +169,20 @@ def start_index(
         if (prefix := search_bundle(path)) is not None:
             published.setdefault(prefix, []).append((path, key))
     parts = shards(records)
+    firsts: dict[str, str] = {}  # each language's first bundle: what its search page loads
+    for name in parts:
+        firsts.setdefault(_order(name)[0], name)
     room = _Room()
     bundles = [
-        _prepare(name, part, previous, published.get(f"{SITE}/{FOLDER}/{name}/", []), spool, room)
+        _prepare(
+            name,
+            part,
+            previous,
+            published.get(f"{SITE}/{FOLDER}/{name}/", []),
+            spool,
+            room,
+            name in firsts.values(),
+        )
         for name, part in parts.items()
     ]
     indexing = Indexing(bundles, spool, tuple(parts))
@@ -178,8 +218,10 @@ class _Bundle:
         work: Path | None = None,
         pages: Path | None = None,
         unchanged: list[tuple[str, str]] | None = None,
+        interface: bool = True,
     ) -> None:
         self.prefix, self.key, self.kept = prefix, key, kept
+        self.interface = interface  # its language's first: with the search interface's files
         self.work = work  # where Pagefind writes the bundle (index/)
         self.pages = pages  # the pages it reads, removed once it is done
         self.unchanged = unchanged  # its published files, kept as they are: listed in `kept` later
@@ -246,6 +288,8 @@ class Indexing:
         )
         found = []
         for file in files:
+            if not bundle.interface and os.path.basename(file) in INTERFACE:  # noqa: PTH119
+                continue
             rel = bundle.prefix + file[len(out) + 1 :]
             with open(file, "rb") as made:  # noqa: PTH123
                 data = made.read()
@@ -263,9 +307,10 @@ def _prepare(
     published: list[tuple[str, str]],
     spool: Spool | None,
     room: _Room,
+    interface: bool = True,
 ) -> _Bundle:
     prefix = f"{SITE}/{FOLDER}/{name}/"
-    key = _key(prefix, records)
+    key = _key(prefix, records, interface)
     if previous is not None and previous.checked:  # its files are where the record says
         if published and all(k == key for _, k in published):
             return _Bundle(prefix, key, [], unchanged=published)
@@ -284,7 +329,7 @@ def _prepare(
         if spool is not None:
             spool.adopt(work)
     source = Path(tempfile.mkdtemp(prefix=f"intranet-search-{os.getpid()}-", dir=pages_in or work))
-    return _Bundle(prefix, key, [], work, source)
+    return _Bundle(prefix, key, [], work, source, interface=interface)
 
 
 class _Room:
@@ -350,13 +395,13 @@ def _scratch() -> Path | None:
     return SCRATCH
 
 
-def _key(prefix: str, records: Sequence[SearchRecord]) -> str:
+def _key(prefix: str, records: Sequence[SearchRecord], interface: bool = True) -> str:
     """The digest of a bundle's records, each written as the repr of its fields, then of
     its filters (literals that say where each field and record ends); a record's title and text
     count by its item's digest when it has one (`origin`: the digest of everything the
     item was loaded from), not by hashing the text again."""
     h = hashlib.blake2b(digest_size=20)
-    h.update(repr(("search", code_digest(), _pagefind_version(), prefix)).encode())
+    h.update(repr(("search", code_digest(), _pagefind_version(), prefix, interface)).encode())
     filters: dict[int, bytes] = {}  # records share their filters (search_records): each written once
     for r in records:
         texts = (r.origin, "") if r.origin else (r.title, r.body.text)

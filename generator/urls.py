@@ -144,8 +144,18 @@ SEARCH_FOLDER = "pagefind"  # in the site: the search index's bundles, Pagefind'
 _BUNDLES = f"{SITE}/{SEARCH_FOLDER}/"
 
 
+def search_bundle_name(lang: str, number: int) -> str:
+    """A bundle of the search index: its language's records, some of them ("es-3")."""
+    return f"{lang}-{number}"
+
+
+def bundles_in(names: Iterable[str], lang: str) -> tuple[str, ...]:
+    """The bundles among `names` that hold `lang`'s records: what its search page merges."""
+    return tuple(name for name in names if name.rsplit("-", 1)[0] == lang)
+
+
 def search_bundle(path: str) -> str | None:
-    """The folder of the search index bundle an output file is in ("site/pagefind/3/"),
+    """The folder of the search index bundle an output file is in ("site/pagefind/es-3/"),
     or None for a file outside the index."""
     if not path.startswith(_BUNDLES):
         return None

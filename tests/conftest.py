@@ -84,10 +84,10 @@ _SEARCH_PACKED = ("fragment/", "index/", "filter/", "pagefind-entry.json")
 
 
 def _in_bundle(path: str) -> str:
-    """A path of the search index inside its bundle: site/pagefind/3/fragment/x → fragment/x."""
+    """A path of the search index inside its bundle: site/pagefind/es-3/fragment/x → fragment/x."""
     rel = path.removeprefix(SEARCH)
     first, _, rest = rel.partition("/")
-    return rest if first.isdigit() else rel
+    return rest if first.rsplit("-", 1)[-1].isdigit() else rel
 
 
 def search_index(files: dict[str, bytes]) -> bytes:

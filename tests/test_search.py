@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -57,8 +58,12 @@ def test_each_language_is_searched_with_its_filters_and_restricted_text_stays_in
     assert {
         "site/es/search/index.html",
         "site/fr/search/index.html",
-        "site/pagefind/0/pagefind-ui.js",
+        "site/pagefind/es-0/pagefind-ui.js",
+        "site/pagefind/fr-0/pagefind-ui.js",
     } <= set(main)
+    for lang in ("es", "fr"):  # each language's search page merges its own bundles, no other's
+        page = main[f"site/{lang}/search/index.html"].decode()
+        assert f'data-bundle="../../pagefind/{lang}-0/pagefind-ui.js" data-more=""' in page
     found = records(main)
     es = found["/es/news/aguinaldo/"]
     assert "Se paga el viernes" in str(es["content"])
@@ -115,7 +120,7 @@ def test_the_search_page_says_what_to_do_without_javascript(make_project: MakePr
     ).data.decode()
     assert '<noscript><p class="note">La búsqueda necesita JavaScript' in page
     assert 'href="../news/archive/index.html">Archivo</a>' in page
-    assert '<script src="../../pagefind/0/pagefind-ui.js"></script>' in page
+    assert '<script src="../../pagefind/es-0/pagefind-ui.js"></script>' in page
 
 
 def test_pagefind_reads_scratch_pages_that_are_removed_and_a_killed_builds_are_too(
@@ -179,15 +184,21 @@ def test_a_memory_backed_folder_with_little_room_leaves_the_rest_to_the_disk(
     what does not fit on the disk (it once failed with "No space left on device")."""
     if not indexer.SCRATCH.is_dir():
         pytest.skip(f"{indexer.SCRATCH} is not on this system: every bundle is made in the spool")
-    project = make_project({"content/announcements/a.md": announcement("Aguinaldo")})
+    project = make_project(  # a story in each language: an edit of one changes its bundle alone
+        {
+            f"content/announcements/a.{lang}.md": announcement("Aguinaldo", translation_key="a")
+            for lang in ("es", "fr", "en")
+        }
+    )
     args = ["build", "--project", str(project), "--today", TODAY.isoformat()]
     assert cli.main(args) == 0
-    (project / "content/announcements/a.md").write_text(
-        announcement("Aguinaldo").replace("Cuerpo del anuncio.", "Se paga el viernes.")
+    (project / "content/announcements/a.es.md").write_text(
+        announcement("Aguinaldo", translation_key="a").replace("Cuerpo del anuncio.", "Se paga el viernes.")
     )
     sources = load_sources(project, today=TODAY)
     views = compose_views(sources.config, sources.site, TODAY, agenda=sources.agenda, issues=sources.issues)
-    pages = indexer._size(search_records(sources.config, views))  # the one bundle's pages, as estimated
+    records = [r for r in search_records(sources.config, views) if r.lang == "es"]
+    pages = indexer._size(records)  # the Spanish bundle's pages, as estimated
     monkeypatch.setattr(indexer, "_free", lambda folder: 0 if free == "none" else 2 * pages + 1)
     made: list[tuple[Path, Path]] = []
     real = indexer._run
@@ -202,7 +213,7 @@ def test_a_memory_backed_folder_with_little_room_leaves_the_rest_to_the_disk(
     assert (indexer.SCRATCH in read.parents) == (free == "pages only")
     assert project / FOLDER in index.parents
     searched = b"".join(d for p, d in published_tree(project / "output").items() if p.startswith(SEARCH))
-    assert b"viernes" in searched and b"Cuerpo del anuncio" not in searched
+    assert b"viernes" in searched and searched.count(b"Cuerpo del anuncio") == 2  # French, English
 
 
 def test_an_edit_starts_pagefind_before_listing_the_bundles_it_keeps(
@@ -236,28 +247,102 @@ def test_an_edit_starts_pagefind_before_listing_the_bundles_it_keeps(
         announcement("Aviso 3").replace("Cuerpo del anuncio.", "Otro texto.")
     )
     assert cli.main(args) == 0
-    assert events == ["run"] + ["kept"] * (len(bundles) - 1)
+    # the story is shown in each language: its bundle in each is made again, the others kept
+    assert events == ["run"] + ["kept"] * (len(bundles) - 3)
     after = {
         name: (project / f"output/site/pagefind/{name}/pagefind-entry.json").read_bytes() for name in bundles
     }
-    assert sorted(name for name in bundles if after[name] != entries[name]) != []  # the edited one's
-    assert sum(after[name] == entries[name] for name in bundles) == len(bundles) - 1
+    changed = [name for name in bundles if after[name] != entries[name]]
+    assert sorted(name.rsplit("-", 1)[0] for name in changed) == ["en", "es", "fr"]
     for name in bundles:  # every kept bundle still has every file its entry names
         meta = json.loads(after[name])
         for language in meta["languages"].values():
             assert (project / f"output/site/pagefind/{name}/pagefind.{language['hash']}.pf_meta").is_file()
 
 
-@pytest.mark.parametrize("count", [1, 399, 401, 5_000, 40_000])
+def test_an_edit_of_one_language_indexes_that_languages_bundle_alone(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A story written in each language: editing the French text makes the French bundle
+    again (a third of what a bundle of every language took Pagefind), and the Spanish
+    and English ones stay as published."""
+    project = make_project(
+        {
+            f"content/announcements/a.{lang}.md": announcement(f"Aviso {lang}", translation_key="a")
+            for lang in ("es", "fr", "en")
+        }
+    )
+    args = ["build", "--project", str(project), "--today", TODAY.isoformat()]
+    assert cli.main(args) == 0
+    folder = project / "output/site/pagefind"
+    before = {p.name: (p / "pagefind-entry.json").read_bytes() for p in folder.iterdir()}
+    assert sorted(before) == ["en-0", "es-0", "fr-0"]
+    made: list[str] = []
+    real = indexer._run
+
+    def recording(bundles: list[tuple[Path, Path]]) -> object:
+        made.extend(str(pages) for pages, _ in bundles)
+        return real(bundles)
+
+    monkeypatch.setattr(indexer, "_run", recording)
+    (project / "content/announcements/a.fr.md").write_text(
+        announcement("Aviso fr", translation_key="a").replace("Cuerpo del anuncio.", "Prime versée vendredi.")
+    )
+    assert cli.main(args) == 0
+    assert len(made) == 1
+    after = {p.name: (p / "pagefind-entry.json").read_bytes() for p in folder.iterdir()}
+    assert [name for name in sorted(after) if after[name] != before[name]] == ["fr-0"]
+    found = records(
+        {
+            f"{SEARCH}{p.relative_to(folder).as_posix()}": p.read_bytes()
+            for p in folder.rglob("*")
+            if p.is_file()
+        }
+    )
+    assert "vendredi" in str(found["/fr/news/a/"]["content"])
+    assert "Cuerpo del anuncio" in str(found["/es/news/a/"]["content"])
+
+
+@pytest.mark.parametrize("count", [1, 149, 151, 450, 451, 5_000, 40_000])
 def test_the_bundles_named_before_indexing_are_the_bundles_made(count: int) -> None:
-    """The preview names the search page's bundles from the pages alone; the index it makes
-    after must have exactly those bundles."""
+    """The preview names the search pages' bundles from the pages alone; the index it
+    makes after must have exactly those bundles: each of one language's records, about
+    PER_SHARD of them, never more than MAX_SHARDS for a language."""
     records = [
         SearchRecord(f"{lang}/news/n{number}/index.html", lang, "t", Html.of(""), "", ())
         for number in range(count)
         for lang in ("es", "fr", "en")
     ][:count]
-    assert bundle_names(len(records), (r.path for r in records)) == tuple(shards(records))
+    made = shards(records)
+    counts = Counter(r.lang for r in records)
+    assert bundle_names(counts, (r.path for r in records)) == tuple(made)
+    for name, part in made.items():
+        assert {r.lang for r in part} == {name.rsplit("-", 1)[0]}
+    for lang, count_in in counts.items():
+        bundles = [part for name, part in made.items() if name.startswith(f"{lang}-")]
+        assert len(bundles) == min(indexer.MAX_SHARDS, -(-count_in // indexer.PER_SHARD))
+        assert sum(map(len, bundles)) == count_in
+
+
+def test_an_item_keeps_its_bundle_in_each_language_as_others_come_and_go() -> None:
+    """A story is indexed in the same bundle of its language whatever else its language
+    holds, while that language's number of bundles stays: an edit re-indexes that one."""
+
+    def made(numbers: range, langs: tuple[str, ...]) -> dict[str, str]:
+        records = [
+            SearchRecord(f"{lang}/news/n{n}/index.html", lang, "t", Html.of(""), "", ())
+            for n in numbers
+            for lang in langs
+        ]
+        return {r.path: name for name, part in shards(records).items() for r in part}
+
+    before = made(range(3 * indexer.PER_SHARD), ("es", "fr"))
+    after = made(range(3, 3 * indexer.PER_SHARD + 3), ("es", "fr", "en"))  # three more, three fewer
+    assert all(after[path] == bundle for path, bundle in before.items() if path in after)
+    assert {after["es/news/n5/index.html"], after["fr/news/n5/index.html"]} == {
+        before["es/news/n5/index.html"],
+        before["fr/news/n5/index.html"],
+    }
 
 
 def test_a_change_of_settings_that_leaves_the_texts_alone_indexes_nothing_again(
@@ -282,7 +367,7 @@ def test_a_change_of_settings_that_leaves_the_texts_alone_indexes_nothing_again(
 
     monkeypatch.setattr(indexer, "_run", counted)
     args = ["build", "--project", str(project), "--today", TODAY.isoformat()]
-    assert cli.main(args) == 0 and len(runs) == 1
+    assert cli.main(args) == 0 and len(runs) == 3  # a bundle for each language's records
     settings = project / "content/site.toml"
     settings.write_text(SITE_TOML.replace("news_per_page = 2", "news_per_page = 3"), encoding="utf-8")
     runs.clear()
@@ -291,7 +376,7 @@ def test_a_change_of_settings_that_leaves_the_texts_alone_indexes_nothing_again(
     (project / "content/announcements/a.md").write_text(
         announcement("Aguinaldo").replace("Cuerpo del anuncio.", "Se paga el viernes.")
     )
-    assert cli.main(args) == 0 and len(runs) == 1
+    assert cli.main(args) == 0 and len(runs) == 3  # the story, shown in each language
     searched = b"".join(d for p, d in published_tree(project / "output").items() if p.startswith(SEARCH))
     assert b"viernes" in searched and b"Cuerpo del anuncio" not in searched
 

@@ -325,7 +325,10 @@ def test_saves_while_the_search_index_is_made_do_not_each_make_it_again(
     stories: dict[str, str | bytes] = {
         f"content/announcements/aviso-{n}.md": announcement(f"Aviso {n}", "2026-11-18") for n in range(150)
     }
-    project = make_project(stories)  # 450 records (each story under every language): two bundles
+    monkeypatch.setattr(indexer, "PER_SHARD", 100)
+    project = make_project(
+        stories
+    )  # 150 records in each language (each story under every one): two bundles each
     launched: list[int] = []  # the bundles each Pagefind run is given
     first = threading.Event()
     real = indexer._run
@@ -349,9 +352,10 @@ def test_saves_while_the_search_index_is_made_do_not_each_make_it_again(
         with urllib.request.urlopen(running.url + "es/feed.xml", timeout=60) as reply:  # once all is made
             assert reply.status == 200
         assert "Menú de otoño 2" in get(running, "es/news/aviso-7/")[1]
-        # the first index, then the last save's bundle: not the whole index again, nor once per save
-        assert launched == [2, 1]
-        status, script = get(running, "pagefind/0/pagefind-ui.js")
+        # the first index, then the last save's bundle in each language: not the whole index
+        # again, nor once per save
+        assert launched == [6, 3]
+        status, script = get(running, "pagefind/es-0/pagefind-ui.js")
         assert status == 200 and script
     finally:
         running.stop()
@@ -408,7 +412,8 @@ def test_the_first_index_keeps_the_bundles_a_build_published(
     stories: dict[str, str | bytes] = {
         f"content/announcements/aviso-{n}.md": announcement(f"Aviso {n}", "2026-11-18") for n in range(150)
     }
-    project = make_project(stories)  # two bundles
+    monkeypatch.setattr(indexer, "PER_SHARD", 100)
+    project = make_project(stories)  # two bundles in each language
     assert main(["build", "--project", str(project), "--today", "2026-11-23"]) == 0
     index = project / "output" / "site" / "pagefind"
     published = {
@@ -431,7 +436,7 @@ def test_the_first_index_keeps_the_bundles_a_build_published(
         served = {rel: serve._bytes(found) for rel, found in running.state.files.made.items()}
         served = {rel: data for rel, data in served.items() if rel.startswith("pagefind/")}
         if changed:
-            assert launched == [2]  # made afresh, and found the same
+            assert launched == [6]  # made afresh, and found the same
             assert search_index({f"site/{p}": d for p, d in served.items()}) == search_index(
                 {f"site/{p}": d for p, d in published.items()}
             )
@@ -443,7 +448,7 @@ def test_the_first_index_keeps_the_bundles_a_build_published(
             story.write_text(announcement("Menú de otoño", "2026-11-18"), encoding="utf-8")
             assert events.get(timeout=10)[0] == "reload"
             _fetch(running, "es/feed.xml")  # once the rest is made
-            assert launched == [1]  # the story's bundle only
+            assert launched == [3]  # the story's bundle in each language only
     finally:
         running.stop()
 
@@ -452,7 +457,7 @@ def test_feeds_and_the_search_index_are_served_once_made(preview: tuple[Preview,
     running, _ = preview
     status, feed = get(running, "es/feed.xml")
     assert status == 200 and "Menú de otoño" in feed
-    assert get(running, "pagefind/0/pagefind-ui.js")[0] == 200
+    assert get(running, "pagefind/es-0/pagefind-ui.js")[0] == 200
     assert get(running, "es/calendar/all.ics")[0] == 200
 
 

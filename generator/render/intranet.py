@@ -37,6 +37,7 @@ from generator.urls import (
     SITEMAP_FILE,
     asset,
     audience_page,
+    bundles_in,
     calendar_feed,
     calendar_page,
     certification_page,
@@ -274,8 +275,9 @@ def plan_language(
             source=result.survey.source.as_posix(),
         )
 
-    if bundles and view.searchable:  # something to search, in these index bundles
-        yield PagePlan(lang, search_page(lang), "site/search.html", ("search", ""), {"bundles": bundles})
+    searched = bundles_in(bundles, lang)
+    if searched and view.searchable:  # something to search, in these index bundles
+        yield PagePlan(lang, search_page(lang), "site/search.html", ("search", ""), {"bundles": searched})
 
     for page in view.pages:
         yield page_plan(page, shared)

@@ -68,13 +68,13 @@ def record_paths(views: dict[str, LanguageView]) -> Iterator[str]:
         yield from (content_page(lang, page.item.slug) for page in view.pages if not page.item.draft)
 
 
-def record_count(views: dict[str, LanguageView]) -> int:
-    """How many paths `record_paths` gives."""
+def record_counts(views: dict[str, LanguageView]) -> dict[str, int]:
+    """How many paths `record_paths` gives in each language."""
     draft = attrgetter("item.draft")
-    return sum(
-        len(v.news) - sum(map(draft, v.news)) + len(v.pages) - sum(map(draft, v.pages))
-        for v in views.values()
-    )
+    return {
+        lang: len(v.news) - sum(map(draft, v.news)) + len(v.pages) - sum(map(draft, v.pages))
+        for lang, v in views.items()
+    }
 
 
 def search_records(
