@@ -106,10 +106,10 @@ def shards(records: Sequence[SearchRecord]) -> dict[str, list[SearchRecord]]:
     indexes its story's bundle in its language again, not the whole site, nor the
     story's other languages. A language's search page merges that language's bundles
     (Pagefind's `mergeIndex`), so a reader's search loads no other language's."""
-    counts = Counter(_language(record.path) for record in records)
+    bundles = _per_language(Counter(_language(record.path) for record in records))
     found: dict[str, list[SearchRecord]] = {}
     for record in records:
-        found.setdefault(_bundle_of(record.path, counts), []).append(record)
+        found.setdefault(_bundle_of(record.path, bundles), []).append(record)
     return {name: found[name] for name in sorted(found, key=_order)}
 
 
@@ -118,27 +118,29 @@ def bundle_names(counts: Mapping[str, int], paths: Iterable[str]) -> tuple[str, 
     each language (the first part of their paths), without the records (the preview
     names them on the search pages before it indexes). The paths are read until every
     bundle has one: a large site fills them all at once."""
-    bundles = sum(_bundles(count) for count in counts.values() if count)
+    bundles = _per_language(counts)
+    every = sum(count for lang, count in bundles.items() if counts[lang])
     found: set[str] = set()
     for path in paths:
-        found.add(_bundle_of(path, counts))
-        if len(found) == bundles:
+        found.add(_bundle_of(path, bundles))
+        if len(found) == every:
             break
     return tuple(sorted(found, key=_order))
 
 
-def _bundles(records: int) -> int:
-    return max(1, min(MAX_SHARDS, -(-records // PER_SHARD)))
+def _per_language(counts: Mapping[str, int]) -> dict[str, int]:
+    """How many bundles each language's `counts` records make."""
+    return {lang: max(1, min(MAX_SHARDS, -(-count // PER_SHARD))) for lang, count in counts.items()}
 
 
 def _language(path: str) -> str:
     return path.split("/", 1)[0]
 
 
-def _bundle_of(path: str, counts: Mapping[str, int]) -> str:
+def _bundle_of(path: str, bundles: Mapping[str, int]) -> str:
     """`path`'s bundle: a number in its language (the same for every language of an item)."""
     lang, page = path.split("/", 1)
-    return search_bundle_name(lang, _number(page) % _bundles(counts[lang]))
+    return search_bundle_name(lang, _number(page) % bundles[lang])
 
 
 def _order(name: str) -> tuple[str, int]:
