@@ -83,10 +83,11 @@ while todo or running:
 # has a memory-backed folder (making hundreds of folders on a disk costs a second)
 SCRATCH = Path("/dev/shm")
 READY = "ready"  # in a bundle's scratch folder: its pages, once they are all written
-# Pagefind's search interfaces, in every bundle it makes. A language's search page loads
-# them from its first bundle; merging the others reads their index alone (its entry,
-# metadata, WebAssembly, index, fragments and filters), so theirs are not published: at
-# 10,000 announcements, 93 bundles of 96 would hold 420 KB of them each.
+# Pagefind's search interfaces, in every bundle it makes. Every language's search page
+# loads them from the index's first bundle and searches with its own language's bundles
+# (their engine, entry, metadata, WebAssembly, index, fragments and filters), so the
+# others' are not published: at 10,000 announcements, 95 bundles of 96 would hold 420 KB
+# of them each.
 INTERFACE = frozenset(
     {
         "pagefind-ui.js",
@@ -171,9 +172,6 @@ def start_index(
         if (prefix := search_bundle(path)) is not None:
             published.setdefault(prefix, []).append((path, key))
     parts = shards(records)
-    firsts: dict[str, str] = {}  # each language's first bundle: what its search page loads
-    for name in parts:
-        firsts.setdefault(_order(name)[0], name)
     room = _Room()
     bundles = [
         _prepare(
@@ -183,7 +181,7 @@ def start_index(
             published.get(f"{SITE}/{FOLDER}/{name}/", []),
             spool,
             room,
-            name in firsts.values(),
+            name == next(iter(parts)),  # the index's first: the search pages' interface
         )
         for name, part in parts.items()
     ]
@@ -223,7 +221,7 @@ class _Bundle:
         interface: bool = True,
     ) -> None:
         self.prefix, self.key, self.kept = prefix, key, kept
-        self.interface = interface  # its language's first: with the search interface's files
+        self.interface = interface  # the index's first: with the search interface's files
         self.work = work  # where Pagefind writes the bundle (index/)
         self.pages = pages  # the pages it reads, removed once it is done
         self.unchanged = unchanged  # its published files, kept as they are: listed in `kept` later

@@ -277,7 +277,8 @@ def plan_language(
 
     searched = bundles_in(bundles, lang)
     if searched and view.searchable:  # something to search, in these index bundles
-        yield PagePlan(lang, search_page(lang), "site/search.html", ("search", ""), {"bundles": searched})
+        context = {"bundles": searched, "interface": bundles[0]}  # see indexer.INTERFACE
+        yield PagePlan(lang, search_page(lang), "site/search.html", ("search", ""), context)
 
     for page in view.pages:
         yield page_plan(page, shared)
