@@ -221,14 +221,10 @@ def test_workers_collect_their_garbage_when_the_parent_does_not() -> None:
         "print(len({pid for pid, _ in seen}), os.getpid() in {pid for pid, _ in seen},"
         " all(on for _, on in seen), gc.isenabled(), gc.get_threshold()[0])\n"
     )
-    env = {**os.environ, "INTRANET_JOBS": "2"}
-    found = subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
-    )
-    assert found.returncode == 0, found.stderr
+    found = python(script, jobs="2")
     # in workers only, each collecting; the parent's collector stays as it was set
-    assert found.stdout.split()[1:] == ["False", "True", "False", "700"]
-    assert 1 <= int(found.stdout.split()[0]) <= 2
+    assert found[1:] == ["False", "True", "False", "700"]
+    assert 1 <= int(found[0]) <= 2
 
 
 def test_a_build_from_the_command_line_does_not_collect_and_gives_the_collector_back(
@@ -347,10 +343,15 @@ def test_a_few_items_worked_on_in_this_process_collect_only_what_their_work_make
         "[[own]] = list(map_chunks(work, [0], least=64))\n"
         "print(earlier() is None, own, later() is None, gc.isenabled())\n"
     )
-    env = {**os.environ, "INTRANET_JOBS": "1"}
+    # the many items' work took the garbage made before it; the few's collects its own alone
+    assert python(script, jobs="1") == ["True", "True", "False", "False"]
+
+
+def python(script: str, jobs: str) -> list[str]:
+    """What `script` prints, run by a fresh interpreter with INTRANET_JOBS=`jobs`, as words."""
+    env = {**os.environ, "INTRANET_JOBS": jobs}
     found = subprocess.run(
         [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
     )
     assert found.returncode == 0, found.stderr
-    # the many items' work took the garbage made before it; the few's collects its own alone
-    assert found.stdout.split() == ["True", "True", "False", "False"]
+    return found.stdout.split()

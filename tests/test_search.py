@@ -26,6 +26,19 @@ from generator.rules.views import compose_views
 from tests.conftest import SEARCH, TODAY, MakeProject, announcement, published_tree, search_index
 
 
+def pagefind_runs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, Path]]:
+    """The bundles Pagefind is started on from now on, as (its pages, its index folder)."""
+    made: list[tuple[Path, Path]] = []
+    real = indexer._run
+
+    def recording(bundles: list[tuple[Path, Path]]) -> object:
+        made.extend(bundles)
+        return real(bundles)
+
+    monkeypatch.setattr(indexer, "_run", recording)
+    return made
+
+
 def index(files: dict[str, bytes]) -> dict[str, object]:
     found: dict[str, object] = json.loads(
         search_index({p: d for p, d in files.items() if p.startswith(SEARCH)})
@@ -152,24 +165,17 @@ def test_a_bundle_made_again_is_made_in_memory_and_a_new_one_where_it_is_publish
     if not indexer.SCRATCH.is_dir():
         pytest.skip(f"{indexer.SCRATCH} is not on this system: every bundle is made in the spool")
     project = make_project({"content/announcements/a.md": announcement("Aguinaldo")})
-    made_in: list[Path] = []
-    real = indexer._run
-
-    def recording(bundles: list[tuple[Path, Path]]) -> object:
-        made_in.extend(out for _, out in bundles)
-        return real(bundles)
-
-    monkeypatch.setattr(indexer, "_run", recording)
+    made = pagefind_runs(monkeypatch)
     before = set(indexer.SCRATCH.glob(f"intranet-search-{os.getpid()}-*"))
     args = ["build", "--project", str(project), "--today", TODAY.isoformat()]
     assert cli.main(args) == 0
-    assert made_in and all(project / FOLDER in out.parents for out in made_in)
-    made_in.clear()
+    assert made and all(project / FOLDER in out.parents for _, out in made)
+    made.clear()
     (project / "content/announcements/a.md").write_text(
         announcement("Aguinaldo").replace("Cuerpo del anuncio.", "Se paga el viernes.")
     )
     assert cli.main(args) == 0
-    assert made_in and all(indexer.SCRATCH in out.parents for out in made_in)
+    assert made and all(indexer.SCRATCH in out.parents for _, out in made)
     assert set(indexer.SCRATCH.glob(f"intranet-search-{os.getpid()}-*")) == before
     assert not list((project / FOLDER).glob("spool-*"))
     searched = b"".join(d for p, d in published_tree(project / "output").items() if p.startswith(SEARCH))
@@ -201,14 +207,7 @@ def test_a_memory_backed_folder_with_little_room_leaves_the_rest_to_the_disk(
     records = [r for r in search_records(sources.config, views) if r.lang == "es"]
     pages = indexer._size(records)  # the Spanish bundle's pages, as estimated
     monkeypatch.setattr(indexer, "_free", lambda folder: 0 if free == "none" else 2 * pages + 1)
-    made: list[tuple[Path, Path]] = []
-    real = indexer._run
-
-    def recording(bundles: list[tuple[Path, Path]]) -> object:
-        made.extend(bundles)
-        return real(bundles)
-
-    monkeypatch.setattr(indexer, "_run", recording)
+    made = pagefind_runs(monkeypatch)
     assert cli.main(args) == 0
     [(read, index)] = made  # the bundle made again: its index on the disk, as the pages if none fit
     assert (indexer.SCRATCH in read.parents) == (free == "pages only")
@@ -278,14 +277,7 @@ def test_an_edit_of_one_language_indexes_that_languages_bundle_alone(
     folder = project / "output/site/pagefind"
     before = {p.name: (p / "pagefind-entry.json").read_bytes() for p in folder.iterdir()}
     assert sorted(before) == ["en-0", "es-0", "fr-0"]
-    made: list[str] = []
-    real = indexer._run
-
-    def recording(bundles: list[tuple[Path, Path]]) -> object:
-        made.extend(str(pages) for pages, _ in bundles)
-        return real(bundles)
-
-    monkeypatch.setattr(indexer, "_run", recording)
+    made = pagefind_runs(monkeypatch)
     (project / "content/announcements/a.fr.md").write_text(
         announcement("Aviso fr", translation_key="a").replace("Cuerpo del anuncio.", "Prime versée vendredi.")
     )
@@ -359,14 +351,7 @@ def test_a_change_of_settings_that_leaves_the_texts_alone_indexes_nothing_again(
             "content/pages/p.md": "---\ntitle: Contactos\n---\nQuién es quién.\n",
         }
     )
-    runs: list[str] = []
-    real = indexer._run
-
-    def counted(bundles: list[tuple[Path, Path]]) -> object:
-        runs.extend(str(pages) for pages, _ in bundles)
-        return real(bundles)
-
-    monkeypatch.setattr(indexer, "_run", counted)
+    runs = pagefind_runs(monkeypatch)
     args = ["build", "--project", str(project), "--today", TODAY.isoformat()]
     assert cli.main(args) == 0 and len(runs) == 3  # a bundle for each language's records
     settings = project / "content/site.toml"
