@@ -19,7 +19,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
@@ -258,7 +258,7 @@ def _index(project: Path, site: OnDemand, previous: Previous | None) -> list[Out
                 data = Path(f.copy_from).read_bytes()
                 if digest(data) != earlier.record[f.path][1]:
                     raise OSError(f"{f.copy_from} changed")
-                f = replace(f, data=data, copy_from=None)
+                f = f._replace(data=data, copy_from=None)
             held.append(f)
         return held
     except OSError:  # a build published meanwhile: made afresh

@@ -18,7 +18,7 @@ import posixpath
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from importlib.metadata import version
 from typing import Any
 
@@ -88,7 +88,6 @@ class Rendered:
 
 
 Markdown = Callable[[str, str, int], Rendered]  # render_markdown, or a cached one
-_LINK_FIELDS = tuple(field.name for field in fields(BodyLink))  # in the order BodyLink is made from
 
 
 class CachedMarkdown:
@@ -116,7 +115,7 @@ class CachedMarkdown:
         saved = {
             "html": rendered.html,
             "text": rendered.text,
-            "links": [dict(zip(_LINK_FIELDS, link.__reduce__()[1], strict=True)) for link in rendered.links],
+            "links": [link._asdict() for link in rendered.links],
         }
         self.store.put(key, json.dumps(saved, ensure_ascii=False).encode("utf-8"))
         return rendered

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -197,6 +196,6 @@ def render_calendar_feeds(
     events = _Events(config, today)
     zones = _Zones(agenda.window)
     return [
-        replace(render_calendar_feed(config, agenda, lang, office, feed, events, zones), key=key)
+        render_calendar_feed(config, agenda, lang, office, feed, events, zones)._replace(key=key)
         for _, lang, office, feed in paths
     ]
