@@ -464,6 +464,8 @@ def render_intranet(
     fingerprints = fingerprints or Fingerprints()
     shared = _shared_keys(config, views, plans, templates, today, fingerprints)
     switchers: dict[tuple[str, str], str] = {}  # by `same_as`: the language switcher's repr
+    # the alternates' repr, by identity: a story's pages in every language share them
+    alternates: dict[int, tuple[object, str]] = {}
     before = questions.pages if questions is not None else {}
     # Links made of the very same files as then answer every question as then: the
     # answers' digests kept are used (at 10,000 announcements, 24,000 questions spared).
@@ -493,11 +495,11 @@ def render_intranet(
         switcher = switchers.get(plan.same_as)
         if switcher is None:  # the same for the page in every language
             switcher = switchers[plan.same_as] = repr(renderer.switcher(plan))  # pairs of texts
+        known = alternates.get(id(plan.alternates))
+        if known is None or known[0] is not plan.alternates:
+            known = alternates[id(plan.alternates)] = (plan.alternates, repr(plan.alternates))
         return digest(
-            plan.path,
-            switcher,
-            repr(plan.alternates),
-            *_context_parts(plan, views[plan.lang], templates, fingerprints),
+            plan.path, switcher, known[1], *_context_parts(plan, views[plan.lang], templates, fingerprints)
         )
 
     def key_of(plan: PagePlan) -> str:
@@ -668,6 +670,10 @@ def _context_parts(
     """What a page's context digests to: its size, then each name and its value's digest.
     The language's whole view in it (the home page's `view`) counts by the attributes the
     template reads of it, as `site_view` does."""
+    if len(plan.context) == 1:  # a story's page (most of a site's): no sorting, no list to grow
+        ((name, value),) = plan.context.items()
+        if value is not view:
+            return ["1", name, fingerprints.of(value)]
     parts: list[str] = [str(len(plan.context))]
     for name, value in sorted(plan.context.items()):
         if value is view:
