@@ -528,36 +528,30 @@ CHANGES = {
 @pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
 def test_a_bundles_key_changes_with_any_field_of_any_record(change: dict[str, object]) -> None:
     """A bundle is indexed again exactly when what it would index differs."""
-    from dataclasses import replace
-
     other = SearchRecord("en/news/c/index.html", "en", "Title", Html.of("<p>Text</p>"), "", (), "")
     key = indexer._key("site/pagefind/0/", [RECORD, other])
     assert indexer._key("site/pagefind/0/", [RECORD, other]) == key
-    assert indexer._key("site/pagefind/0/", [replace(RECORD, **change), other]) != key  # type: ignore[arg-type]
+    assert indexer._key("site/pagefind/0/", [RECORD._replace(**change), other]) != key  # type: ignore[arg-type]
     assert indexer._key("site/pagefind/1/", [RECORD, other]) != key
 
 
 def test_records_sharing_their_filters_count_each_by_its_own() -> None:
     """search_records gives stories of one kind one filters tuple; the key reads it once,
     yet every record's filters count, shared or not."""
-    from dataclasses import replace
-
     shared = RECORD.filters
-    second = replace(RECORD, path="es/news/b/index.html")
+    second = RECORD._replace(path="es/news/b/index.html")
     key = indexer._key("p/", [RECORD, second])
-    copied = replace(second, filters=tuple((name, tuple(values)) for name, values in shared))
+    copied = second._replace(filters=tuple((name, tuple(values)) for name, values in shared))
     assert indexer._key("p/", [RECORD, copied]) == key  # equal filters, another tuple
     other = (("Categoría", ("Formación",)),)
-    assert indexer._key("p/", [RECORD, replace(second, filters=other)]) != key
-    assert indexer._key("p/", [replace(RECORD, filters=other), second]) != key
-    assert indexer._key("p/", [replace(RECORD, filters=other), replace(second, filters=other)]) != key
+    assert indexer._key("p/", [RECORD, second._replace(filters=other)]) != key
+    assert indexer._key("p/", [RECORD._replace(filters=other), second]) != key
+    assert indexer._key("p/", [RECORD._replace(filters=other), second._replace(filters=other)]) != key
 
 
 def test_a_records_title_and_text_count_by_its_items_digest_when_it_has_one() -> None:
-    from dataclasses import replace
-
-    known = replace(RECORD, origin="d" * 40)
-    assert indexer._key("p/", [replace(known, body=Html.of("<p>Otro</p>"))]) == indexer._key("p/", [known])
+    known = RECORD._replace(origin="d" * 40)
+    assert indexer._key("p/", [known._replace(body=Html.of("<p>Otro</p>"))]) == indexer._key("p/", [known])
 
 
 def test_pagefind_starts_on_the_first_bundle_while_the_others_are_written_and_reads_each_whole(

@@ -9,11 +9,11 @@ import math
 import operator
 import pickle
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from markupsafe import Markup
 
@@ -63,15 +63,16 @@ from generator.urls import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class PagePlan:
-    """One HTML page to render: where, with which template, and what it is across languages."""
+class PagePlan(NamedTuple):
+    """One HTML page to render: where, with which template, and what it is across
+    languages. A named tuple, like model.OutputFile: a build plans every page of the site
+    (28,600 at 10,000 announcements), in 0.025 s so and 0.062 s as frozen dataclasses."""
 
     lang: str  # the language the page is written in
     path: str  # relative to the site root, always ending in .html
     template: str
     same_as: tuple[str, str]  # identifies "this page" in every language, for the switcher
-    context: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any]  # never changed once planned
     source: str = "templates"  # what the page is made from: with an `item`, its file (as_posix)
     alternates: tuple[tuple[str, str], ...] = ()  # real translations: (lang, path)
     item: Announcement | Page | Programme | None = None  # the content file the page shows

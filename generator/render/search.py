@@ -9,8 +9,8 @@ site's index: a restricted audience's tree gets its own.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from operator import attrgetter
+from typing import NamedTuple
 
 from markupsafe import escape
 
@@ -33,8 +33,10 @@ def filter_names(lang: str) -> tuple[str, str, str]:
 Filters = tuple[tuple[str, tuple[str, ...]], ...]  # (name, values)
 
 
-@dataclass(frozen=True)
-class SearchRecord:
+class SearchRecord(NamedTuple):
+    """What the index knows of one page. A named tuple: a build makes one for every story
+    in every language (24,500 at 10,000 announcements)."""
+
     path: str  # the page's path in the site, e.g. "es/news/aguinaldo-2026/index.html"
     lang: str
     title: str
