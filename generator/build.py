@@ -55,7 +55,7 @@ from generator.render.intranet import (
     site_links,
     site_shape,
 )
-from generator.render.links import LinkQuestions
+from generator.render.links import LinkQuestions, LinkState
 from generator.render.newsletter import render_newsletters
 from generator.render.search import record_counts, record_paths, search_records
 from generator.render.templates import Templates
@@ -270,7 +270,9 @@ def build_site(
         asked_before = LinkQuestions(
             questions.links, dict(questions.pages)
         )  # not the state: let go once read
-        link_warnings = link_problems(views, links, fingerprints, sources.cache, tree, questions.state)
+        link_warnings = link_problems(
+            views, links, fingerprints, sources.cache, tree, lambda: questions.state
+        )
         contents = PageContents(partial(_contents, sources.cache, tree))
         files = render_intranet(
             config,
@@ -315,18 +317,33 @@ def build_site(
 def _questions(cache: Store | None, tree: str) -> LinkQuestions:
     """What each page asked the links when it was last rendered (see render_intranet), as
     the last build of the same tree (`tree_name`) kept it in the cache; without one, or
-    kept by other code, nothing."""
-    saved = cache.get(_questions_key(tree)) if cache is not None else None
+    kept by other code, nothing. The links' state then is read when first asked for."""
+    found = _kept_by_this_code(cache, _questions_key(tree))
+    if not isinstance(found, LinkQuestions):  # none, other code's, or damaged: pages that asked render again
+        return LinkQuestions()
+    found.load_state = partial(_link_state, cache, tree, found.links)
+    return found
+
+
+def _link_state(cache: Store | None, tree: str, fingerprint: str) -> LinkState | None:
+    """The links' state the questions kept for `tree` were answered from (None: anything
+    may have changed, every page's answers are looked up again)."""
+    found = _kept_by_this_code(cache, _link_state_key(tree))
+    return found if isinstance(found, LinkState) and found.fingerprint == fingerprint else None
+
+
+def _kept_by_this_code(cache: Store | None, key: str) -> object:
+    """The value `_packed` kept under `key` with this code's digest; None without one, or
+    kept by other code (not even read: the pages' questions at 10,000 announcements take
+    25 MB once read, 35 MB while they are), or damaged."""
+    saved = cache.get(key) if cache is not None else None
     code = code_digest().encode()
     if saved is None or saved[: len(code) + 1] != code + b"\n":
-        # none, or kept by other code, whose pages are all rendered again: not even read
-        # (at 10,000 announcements, 25 MB once read, 35 MB while it is)
-        return LinkQuestions()
+        return None
     try:
-        found = pickle.load(io.BufferedReader(_Unpacked(memoryview(saved)[len(code) + 1 :]), 1 << 16))
-    except Exception:  # a damaged entry: each page that asked is rendered again
-        found = None
-    return found if isinstance(found, LinkQuestions) else LinkQuestions()
+        return pickle.load(io.BufferedReader(_Unpacked(memoryview(saved)[len(code) + 1 :]), 1 << 16))
+    except Exception:
+        return None
 
 
 def _keep_questions(cache: Store | None, tree: str, questions: LinkQuestions, before: LinkQuestions) -> None:
@@ -335,7 +352,13 @@ def _keep_questions(cache: Store | None, tree: str, questions: LinkQuestions, be
     if questions == before:  # the usual edit: kept as it is
         cache.touch(_questions_key(tree))
     else:
-        cache.put(_questions_key(tree), code_digest().encode() + b"\n" + _packed(questions))
+        kept = LinkQuestions(questions.links, questions.pages)  # the state apart, below
+        cache.put(_questions_key(tree), code_digest().encode() + b"\n" + _packed(kept))
+    state = questions.state if questions.links != before.links else None
+    if state is None:  # the same links as the state kept (or none to keep)
+        cache.touch(_link_state_key(tree))
+    else:
+        cache.put(_link_state_key(tree), code_digest().encode() + b"\n" + _packed(state))
 
 
 def _packed(value: object) -> bytes:
@@ -388,15 +411,9 @@ class _Unpacked(io.RawIOBase):
 
 def _contents(cache: Store | None, tree: str) -> Mapping[str, Kept]:
     """Where each page's block was (render/contents.py), as the last build of the same tree
-    that rendered its pages in number found it; without one, or kept by other code, nothing."""
-    saved = cache.get(_contents_key(tree)) if cache is not None else None
-    code = code_digest().encode()
-    if saved is None or saved[: len(code) + 1] != code + b"\n":
-        return {}
-    try:
-        found = pickle.load(io.BufferedReader(_Unpacked(memoryview(saved)[len(code) + 1 :]), 1 << 16))
-    except Exception:  # a damaged entry: every page is rendered whole
-        return {}
+    that rendered its pages in number found it; without one, or kept by other code, nothing
+    (every page is rendered whole)."""
+    found = _kept_by_this_code(cache, _contents_key(tree))
     return found if isinstance(found, dict) else {}
 
 
@@ -406,6 +423,10 @@ def _contents_key(tree: str) -> str:
 
 def _questions_key(tree: str) -> str:
     return tree_key(tree, "pages' questions to the links")
+
+
+def _link_state_key(tree: str) -> str:
+    return tree_key(tree, "the links the pages' questions were answered from")
 
 
 class PlannedPages(Mapping[str, Callable[[], bytes]]):

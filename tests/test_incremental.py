@@ -374,6 +374,58 @@ def test_the_questions_a_build_keeps_are_read_back_unless_other_code_kept_them(
     assert reads == []
 
 
+def test_the_links_state_is_kept_apart_and_read_back_only_for_the_links_it_answered() -> None:
+    """The links' state the questions were answered from is kept in an entry of its own,
+    read when first asked for, and only for the fingerprint the questions name."""
+    from generator import build as stages
+    from generator.cache import Store
+    from generator.render.links import LinkQuestions, LinkState
+
+    store = Store(None)
+    state = LinkState("fingerprint", frozenset({"site/es/index.html"}), {}, ("es",), "content", {})
+    kept = LinkQuestions(links="fingerprint", pages={"es/index.html": ("[]", "d")}, kept_state=state)
+    stages._keep_questions(store, "", kept, LinkQuestions())
+    found = stages._questions(store, "")
+    assert found == kept and found.load_state is not None  # not read yet
+    assert found.state == state and found.state.files == state.files
+    other = LinkQuestions(links="other", pages=kept.pages)
+    stages._keep_questions(store, "rrhh", other, LinkQuestions())  # no state to keep
+    assert stages._questions(store, "rrhh").state is None
+    assert stages._link_state(store, "", "another fingerprint") is None  # not the links it answered
+
+
+def test_an_edit_that_changes_no_link_does_not_read_the_links_state(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit of a story's text leaves the links as they were: the state they were
+    answered from is not read. A new story changes the links: it is."""
+    from generator import build as stages
+
+    project = make_project(
+        {
+            "content/announcements/a.md": announcement("Uno", "2026-11-20") + "Ver [el otro](b.md).\n",
+            "content/announcements/b.md": announcement("Dos", "2026-11-19"),
+        }
+    )
+    build(project)
+    read: list[object] = []
+    real = stages._link_state
+
+    def recorded(*args: object) -> object:
+        found = real(*args)  # type: ignore[arg-type]
+        read.append(found)
+        return found
+
+    monkeypatch.setattr(stages, "_link_state", recorded)
+    story = project / "content/announcements/b.md"
+    story.write_text(story.read_text(encoding="utf-8") + "Otro párrafo.\n", encoding="utf-8")
+    build(project)
+    assert read == []
+    (project / "content/announcements/n.md").write_text(announcement("Nueva", "2026-11-21"), encoding="utf-8")
+    build(project)
+    assert len(read) == 1 and read[0] is not None  # the state of the links before the new story
+
+
 def test_builds_of_the_main_site_and_an_audiences_tree_in_turn_keep_what_each_tree_asked(
     make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -875,7 +875,7 @@ def link_problems(
     fingerprints: Fingerprints | None = None,
     store: Store | None = None,
     tree: str = "",
-    before: LinkState | None = None,
+    before: Callable[[], LinkState | None] | None = None,
 ) -> list[GeneratorError]:
     """A warning for each body link or picture of a shown item that reaches nothing.
 
@@ -883,9 +883,9 @@ def link_problems(
     of the same `tree` (cache.tree_name): an item with the same digest, among the same
     built files (`Links.fingerprint`), has the same ones, so an edit checks the links of
     the items it changed, not the site's. Among other files (a new story), an item kept
-    with no warning among the links `before` keeps none unless a link of it reaches what
-    changed (Links.changes); one with warnings is checked again (their hints name the
-    nearest file there is)."""
+    with no warning among the links `before` gives (asked only then) keeps none unless a
+    link of it reaches what changed (Links.changes); one with warnings is checked again
+    (their hints name the nearest file there is)."""
     checked: dict[Path, BodyItem] = {}
     for view in views.values():
         shown: list[BodyItem] = [
@@ -908,8 +908,9 @@ def link_problems(
     kept_among, earlier = _kept_problems(store, key)
     changes = None
     if kept_among != among:
-        then = digest("link problems", code_digest(), before.fingerprint) if before is not None else ""
-        changes = links.changes(before) if kept_among == then else None
+        state = before() if before is not None else None  # read only here: the links changed
+        then = digest("link problems", code_digest(), state.fingerprint) if state is not None else ""
+        changes = links.changes(state) if kept_among == then else None
         earlier = earlier if changes is not None else {}
     now: dict[str, tuple[GeneratorError, ...]] = {}
     found: list[GeneratorError] = []
